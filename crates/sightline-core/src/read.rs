@@ -1,0 +1,99 @@
+//! Plate reads: what a camera saw, where and when (R1.2).
+
+use crate::geo::GeoPoint;
+use crate::jurisdiction::Jurisdiction;
+use crate::plate::Plate;
+use crate::source::SourceKind;
+use crate::tenancy::SourceId;
+use crate::text::read_text::{PlaceText, SourceReadId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use time::OffsetDateTime;
+
+/// The store's identifier for a read. Ids grow with ingest order, which is
+/// what lets a logged query be replayed as of its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReadId(pub i64);
+
+impl fmt::Display for ReadId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A content address: the lower-case hex SHA-256 of a photo's bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BlobId(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a blob id is 64 lower-case hex characters")]
+pub struct BadBlobId;
+
+impl BlobId {
+    pub fn parse(raw: &str) -> Result<Self, BadBlobId> {
+        if raw.len() == 64
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(BadBlobId)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for BlobId {
+    type Error = BadBlobId;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<BlobId> for String {
+    fn from(b: BlobId) -> String {
+        b.0
+    }
+}
+
+/// A read as it enters the store: every field validated, photos already
+/// stored as blobs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRead {
+    pub source_id: SourceId,
+    pub source_read_id: SourceReadId,
+    pub plate: Plate,
+    pub jurisdiction: Jurisdiction,
+    pub captured_at: OffsetDateTime,
+    pub location: GeoPoint,
+    pub nearest_address: PlaceText,
+    pub nearest_intersection: PlaceText,
+    pub vehicle_photo: BlobId,
+    pub plate_photo: BlobId,
+}
+
+/// A stored read with its source described, as a query returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    pub id: ReadId,
+    pub source_id: SourceId,
+    pub source_name: String,
+    pub source_kind: SourceKind,
+    pub source_jurisdiction: Jurisdiction,
+    pub source_read_id: String,
+    pub plate: Plate,
+    pub jurisdiction: Jurisdiction,
+    pub captured_at: OffsetDateTime,
+    pub location: GeoPoint,
+    pub nearest_address: String,
+    pub nearest_intersection: String,
+    pub vehicle_photo: BlobId,
+    pub plate_photo: BlobId,
+    pub ingested_at: OffsetDateTime,
+}
