@@ -3,7 +3,6 @@
 use crate::geo::GeoPoint;
 use crate::jurisdiction::Jurisdiction;
 use crate::plate::Plate;
-use crate::source::SourceKind;
 use crate::tenancy::SourceId;
 use crate::text::read_text::{PlaceText, SourceReadId};
 use serde::{Deserialize, Serialize};
@@ -44,6 +43,17 @@ impl BlobId {
         }
     }
 
+    /// The id of content whose SHA-256 is `digest`.
+    pub fn from_digest(digest: [u8; 32]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(64);
+        for b in digest {
+            s.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
+            s.push(char::from(HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0')));
+        }
+        Self(s)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -68,6 +78,9 @@ impl From<BlobId> for String {
 pub struct NewRead {
     pub source_id: SourceId,
     pub source_read_id: SourceReadId,
+    /// Where it was collected: the source's jurisdiction, whose policy
+    /// decides whether it may be kept and for how long.
+    pub collected_in: Jurisdiction,
     pub plate: Plate,
     pub jurisdiction: Jurisdiction,
     pub captured_at: OffsetDateTime,
@@ -78,22 +91,10 @@ pub struct NewRead {
     pub plate_photo: BlobId,
 }
 
-/// A stored read with its source described, as a query returns it.
+/// A read as the store holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Read {
     pub id: ReadId,
-    pub source_id: SourceId,
-    pub source_name: String,
-    pub source_kind: SourceKind,
-    pub source_jurisdiction: Jurisdiction,
-    pub source_read_id: String,
-    pub plate: Plate,
-    pub jurisdiction: Jurisdiction,
-    pub captured_at: OffsetDateTime,
-    pub location: GeoPoint,
-    pub nearest_address: String,
-    pub nearest_intersection: String,
-    pub vehicle_photo: BlobId,
-    pub plate_photo: BlobId,
     pub ingested_at: OffsetDateTime,
+    pub read: NewRead,
 }

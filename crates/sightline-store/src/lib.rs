@@ -1,1 +1,118 @@
-//! placeholder
+//! Persistence for Sightline, behind one API for both backends.
+//!
+//! * The embedded default keeps everything under one data directory:
+//!   `sightline.db` (tenancy, identity, sources, audit ledger), `reads.db`
+//!   (the read store, in its own file so bulk ingest never blocks audit
+//!   appends) and `blobs/` (photos, content-addressed).
+//! * The scale-out backend keeps the same tables in one PostgreSQL database;
+//!   photos stay in a blob directory until object storage arrives.
+//!
+//! All SQL goes through sqlx's `Any` driver with runtime-bound parameters
+//! (`$1`, `$2`, … work on both engines), so one implementation serves both
+//! and the integration suite proves it twice. Only the DDL differs per
+//! backend (`migrations/sqlite`, `migrations/postgres`).
+//!
+//! Every call on agency-owned data takes a [`sightline_core::TenantScope`]
+//! or an id already bound to one.
+
+mod blobs;
+mod credentials;
+mod db;
+mod ledger;
+mod migrate;
+mod policy;
+mod reads;
+mod row;
+mod sessions;
+mod sources;
+mod tenancy;
+
+pub use blobs::{BlobStore, LocalBlobStore};
+pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
+pub use db::{Backend, Db};
+pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
+pub use policy::PolicyStore;
+pub use reads::{InsertOutcome, ReadStore, SqlReadStore};
+pub use sessions::{SessionRecord, SessionStore};
+pub use sources::{Camera, SourceRecord, SourceStore};
+pub use tenancy::{
+    AgencyRecord, NewUser, TenancyStore, UserRecord, UserStatus,
+};
+
+use anyhow::Context as _;
+use sightline_core::Clock;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where a deployment keeps its data.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Holds the embedded databases (when no `database_url`) and the photo blobs.
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL selects the PostgreSQL backend.
+    pub database_url: Option<String>,
+}
+
+/// Every store of one deployment, opened and migrated.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub db: Db,
+    pub reads: Arc<dyn ReadStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the deployment's stores.
+    pub async fn open(config: &StoreConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+        let (db, reads_db) = match &config.database_url {
+            Some(url) => {
+                let db = Db::connect_postgres(url).await?;
+                (db.clone(), db)
+            }
+            None => {
+                let db = Db::connect_sqlite(&config.data_dir.join("sightline.db")).await?;
+                let reads = Db::connect_sqlite(&config.data_dir.join("reads.db")).await?;
+                (db, reads)
+            }
+        };
+        migrate::run(&db, migrate::Set::Core).await?;
+        migrate::run(&reads_db, migrate::Set::Reads).await?;
+        PolicyStore::new(db.clone()).seed_defaults().await?;
+        let blobs = LocalBlobStore::open(&config.data_dir.join("blobs"))?;
+        Ok(Self {
+            db,
+            reads: Arc::new(SqlReadStore::new(reads_db)),
+            blobs: Arc::new(blobs),
+            clock,
+        })
+    }
+
+    pub fn tenancy(&self) -> TenancyStore {
+        TenancyStore::new(self.db.clone())
+    }
+
+    pub fn sessions(&self) -> SessionStore {
+        SessionStore::new(self.db.clone())
+    }
+
+    pub fn sources(&self) -> SourceStore {
+        SourceStore::new(self.db.clone())
+    }
+
+    pub fn policies(&self) -> PolicyStore {
+        PolicyStore::new(self.db.clone())
+    }
+
+    pub fn ledger(&self) -> Ledger {
+        Ledger::new(self.db.clone(), self.clock.clone())
+    }
+
+    /// Where the embedded databases live, for tools that inspect them.
+    pub fn sqlite_paths(data_dir: &Path) -> (PathBuf, PathBuf) {
+        (data_dir.join("sightline.db"), data_dir.join("reads.db"))
+    }
+}

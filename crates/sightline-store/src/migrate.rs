@@ -1,0 +1,86 @@
+//! Schema migrations: numbered SQL files per backend, applied once each,
+//! inside a transaction, recorded in `schema_migrations`.
+
+use crate::db::{Backend, Db};
+use anyhow::Context as _;
+use sqlx::{AssertSqlSafe, Row as _};
+
+/// Which database a migration set belongs to (the embedded backend keeps
+/// reads in a file of their own).
+#[derive(Debug, Clone, Copy)]
+pub enum Set {
+    Core,
+    Reads,
+}
+
+struct Migration {
+    version: i64,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const CORE: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: include_str!("../migrations/sqlite/0001_core.sql"),
+        postgres: include_str!("../migrations/postgres/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        sqlite: include_str!("../migrations/sqlite/0002_audit.sql"),
+        postgres: include_str!("../migrations/postgres/0002_audit.sql"),
+    },
+];
+
+const READS: &[Migration] = &[Migration {
+    version: 1001,
+    sqlite: include_str!("../migrations/sqlite/reads_0001.sql"),
+    postgres: include_str!("../migrations/postgres/reads_0001.sql"),
+}];
+
+pub async fn run(db: &Db, set: Set) -> anyhow::Result<()> {
+    let migrations = match set {
+        Set::Core => CORE,
+        Set::Reads => READS,
+    };
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    )
+    .execute(db.pool())
+    .await
+    .context("creating schema_migrations")?;
+    for m in migrations {
+        let mut tx = db.begin_write().await?;
+        if db.backend() == Backend::Postgres {
+            // Several nodes may start at once: one migrates, the others wait.
+            sqlx::query("SELECT pg_advisory_xact_lock(7431001)")
+                .execute(&mut *tx.tx)
+                .await
+                .context("taking the migration lock")?;
+        }
+        let done = sqlx::query("SELECT count(*) AS n FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_one(&mut *tx.tx)
+            .await
+            .context("reading schema_migrations")?
+            .try_get::<i64, _>("n")?;
+        if done > 0 {
+            continue;
+        }
+        let sql = match db.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&mut *tx.tx)
+            .await
+            .with_context(|| format!("applying migration {}", m.version))?;
+        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)")
+            .bind(m.version)
+            .execute(&mut *tx.tx)
+            .await
+            .context("recording migration")?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Bearer sessions. The token itself is never stored, only its SHA-256; a
+//! session also has a public id that the audit log may name.
+
+use crate::credentials::{new_public_id, new_secret_token, sha256_hex};
+use crate::db::Db;
+use crate::row::{i64_col, opt_i64_col, str_col};
+use anyhow::Context as _;
+use secrecy::{ExposeSecret as _, SecretString};
+use sightline_core::clock::{from_micros, to_micros};
+use sightline_core::{AgencyId, UserId};
+use time::{Duration, OffsetDateTime};
+
+/// A live session as the store knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub user_id: UserId,
+    pub agency_id: Option<AgencyId>,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionStore {
+    db: Db,
+}
+
+/// Idle sessions end after 30 minutes (R2.8, CJIS session lock).
+pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
+/// No session outlives 12 hours, however busy.
+pub const ABSOLUTE_LIFETIME: Duration = Duration::hours(12);
+
+impl SessionStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// Opens a session and returns its one-time bearer token.
+    pub async fn create(
+        &self,
+        user: UserId,
+        agency: Option<AgencyId>,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<(SessionRecord, SecretString)> {
+        let token = new_secret_token("slt_")?;
+        let id = new_public_id()?;
+        let record = SessionRecord {
+            id: id.clone(),
+            user_id: user,
+            agency_id: agency,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + ABSOLUTE_LIFETIME,
+        };
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (id, token_hash, user_id, agency_id, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id.as_str())
+        .bind(sha256_hex(token.expose_secret().as_bytes()))
+        .bind(user.0)
+        .bind(agency.map(|a| a.0))
+        .bind(to_micros(now))
+        .bind(to_micros(now))
+        .bind(to_micros(record.expires_at))
+        .execute(&mut *tx.tx)
+        .await
+        .context("creating session")?;
+        tx.commit().await?;
+        Ok((record, token))
+    }
+
+    /// Finds the live session for `token` and marks it used at `now`.
+    /// Revoked, expired and idle sessions are not found.
+    pub async fn touch(
+        &self,
+        token: &SecretString,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<Option<SessionRecord>> {
+        let hash = sha256_hex(token.expose_secret().as_bytes());
+        let Some(row) = sqlx::query(
+            "SELECT id, user_id, agency_id, created_at, last_seen_at, expires_at, revoked_at \
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(hash.as_str())
+        .fetch_optional(self.db.pool())
+        .await
+        .context("looking up session")?
+        else {
+            return Ok(None);
+        };
+        let record = SessionRecord {
+            id: str_col(&row, "id")?,
+            user_id: UserId(i64_col(&row, "user_id")?),
+            agency_id: opt_i64_col(&row, "agency_id")?.map(AgencyId),
+            created_at: from_micros(i64_col(&row, "created_at")?),
+            last_seen_at: from_micros(i64_col(&row, "last_seen_at")?),
+            expires_at: from_micros(i64_col(&row, "expires_at")?),
+        };
+        let revoked = opt_i64_col(&row, "revoked_at")?.is_some();
+        if revoked || now >= record.expires_at || now - record.last_seen_at >= IDLE_TIMEOUT {
+            return Ok(None);
+        }
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
+            .bind(to_micros(now))
+            .bind(record.id.as_str())
+            .execute(&mut *tx.tx)
+            .await
+            .context("touching session")?;
+        tx.commit().await?;
+        Ok(Some(SessionRecord {
+            last_seen_at: now,
+            ..record
+        }))
+    }
+
+    /// Ends a session at once.
+    pub async fn revoke(&self, id: &str, now: OffsetDateTime) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(to_micros(now))
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await
+            .context("revoking session")?;
+        tx.commit().await
+    }
+}

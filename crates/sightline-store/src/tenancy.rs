@@ -1,0 +1,291 @@
+//! Agencies, programs and their reason codes, areas of responsibility, and
+//! user accounts.
+
+use crate::db::Db;
+use crate::row::{i64_col, opt_i64_col, str_col};
+use anyhow::{Context as _, anyhow};
+use sightline_core::purpose::{ProgramPolicy, ReasonCode, ReasonPolicy};
+use sightline_core::{AgencyId, Role, UserId};
+use sightline_core::clock::to_micros;
+use sightline_core::tenancy::{AorId, ProgramId};
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyRecord {
+    pub id: AgencyId,
+    pub name: String,
+    pub seat_cap: i64,
+}
+
+/// Whether an account may sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    Active,
+    Disabled,
+}
+
+impl UserStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub agency_id: Option<AgencyId>,
+    pub aor_id: Option<AorId>,
+    pub program_id: Option<ProgramId>,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub status: UserStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub agency_id: Option<AgencyId>,
+    pub aor_id: Option<AorId>,
+    pub program_id: Option<ProgramId>,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TenancyStore {
+    db: Db,
+}
+
+const USER_COLS: &str = "id, agency_id, aor_id, program_id, username, display_name, email, role, password_hash, status";
+
+fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
+    let role = str_col(row, "role")?;
+    Ok(UserRecord {
+        id: UserId(i64_col(row, "id")?),
+        agency_id: opt_i64_col(row, "agency_id")?.map(AgencyId),
+        aor_id: opt_i64_col(row, "aor_id")?.map(AorId),
+        program_id: opt_i64_col(row, "program_id")?.map(ProgramId),
+        username: str_col(row, "username")?,
+        display_name: str_col(row, "display_name")?,
+        email: str_col(row, "email")?,
+        role: Role::parse(&role).map_err(|e| anyhow!("{e}"))?,
+        password_hash: str_col(row, "password_hash")?,
+        status: if str_col(row, "status")? == "active" {
+            UserStatus::Active
+        } else {
+            UserStatus::Disabled
+        },
+    })
+}
+
+impl TenancyStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub async fn create_agency(
+        &self,
+        name: &str,
+        seat_cap: i64,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<AgencyId> {
+        let mut tx = self.db.begin_write().await?;
+        let id = sqlx::query(
+            "INSERT INTO agencies (name, seat_cap, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(seat_cap)
+        .bind(to_micros(now))
+        .fetch_one(&mut *tx.tx)
+        .await
+        .with_context(|| format!("creating agency {name}"))?;
+        let id = i64_col(&id, "id")?;
+        tx.commit().await?;
+        Ok(AgencyId(id))
+    }
+
+    pub async fn agencies(&self) -> anyhow::Result<Vec<AgencyRecord>> {
+        let rows = sqlx::query("SELECT id, name, seat_cap FROM agencies ORDER BY id")
+            .fetch_all(self.db.pool())
+            .await
+            .context("listing agencies")?;
+        rows.iter()
+            .map(|r| {
+                Ok(AgencyRecord {
+                    id: AgencyId(i64_col(r, "id")?),
+                    name: str_col(r, "name")?,
+                    seat_cap: i64_col(r, "seat_cap")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn agency_by_name(&self, name: &str) -> anyhow::Result<Option<AgencyRecord>> {
+        Ok(self.agencies().await?.into_iter().find(|a| a.name == name))
+    }
+
+    pub async fn create_program(&self, agency: AgencyId, name: &str) -> anyhow::Result<ProgramId> {
+        let mut tx = self.db.begin_write().await?;
+        let row = sqlx::query("INSERT INTO programs (agency_id, name) VALUES ($1, $2) RETURNING id")
+            .bind(agency.0)
+            .bind(name)
+            .fetch_one(&mut *tx.tx)
+            .await
+            .with_context(|| format!("creating program {name}"))?;
+        let id = i64_col(&row, "id")?;
+        tx.commit().await?;
+        Ok(ProgramId(id))
+    }
+
+    pub async fn program_id(&self, agency: AgencyId, name: &str) -> anyhow::Result<Option<ProgramId>> {
+        let row = sqlx::query("SELECT id FROM programs WHERE agency_id = $1 AND name = $2")
+            .bind(agency.0)
+            .bind(name)
+            .fetch_optional(self.db.pool())
+            .await
+            .context("looking up program")?;
+        row.map(|r| i64_col(&r, "id").map(ProgramId)).transpose()
+    }
+
+    pub async fn add_reason_code(
+        &self,
+        agency: AgencyId,
+        program: ProgramId,
+        reason: &ReasonPolicy,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO reason_codes (agency_id, program_id, code, label, max_days) \
+             SELECT $1, id, $3, $4, $5 FROM programs WHERE id = $2 AND agency_id = $1",
+        )
+        .bind(agency.0)
+        .bind(program.0)
+        .bind(reason.code.as_str())
+        .bind(reason.label.as_str())
+        .bind(i64::from(reason.max_days))
+        .execute(&mut *tx.tx)
+        .await
+        .with_context(|| format!("adding reason code {}", reason.code))?;
+        tx.commit().await
+    }
+
+    /// The query policy of one program of one agency.
+    pub async fn program_policy(
+        &self,
+        agency: AgencyId,
+        program: ProgramId,
+    ) -> anyhow::Result<Option<ProgramPolicy>> {
+        let Some(p) = sqlx::query("SELECT name FROM programs WHERE id = $1 AND agency_id = $2")
+            .bind(program.0)
+            .bind(agency.0)
+            .fetch_optional(self.db.pool())
+            .await
+            .context("reading program")?
+        else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT code, label, max_days FROM reason_codes WHERE program_id = $1 AND agency_id = $2 ORDER BY code",
+        )
+        .bind(program.0)
+        .bind(agency.0)
+        .fetch_all(self.db.pool())
+        .await
+        .context("reading reason codes")?;
+        let reasons = rows
+            .iter()
+            .map(|r| {
+                Ok(ReasonPolicy {
+                    code: ReasonCode::parse(&str_col(r, "code")?).map_err(|e| anyhow!("{e}"))?,
+                    label: str_col(r, "label")?,
+                    max_days: u32::try_from(i64_col(r, "max_days")?).unwrap_or(0),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Some(ProgramPolicy {
+            program: str_col(&p, "name")?,
+            reasons,
+        }))
+    }
+
+    pub async fn create_aor(&self, agency: AgencyId, name: &str) -> anyhow::Result<AorId> {
+        let mut tx = self.db.begin_write().await?;
+        let row = sqlx::query("INSERT INTO aors (agency_id, name) VALUES ($1, $2) RETURNING id")
+            .bind(agency.0)
+            .bind(name)
+            .fetch_one(&mut *tx.tx)
+            .await
+            .with_context(|| format!("creating AOR {name}"))?;
+        let id = i64_col(&row, "id")?;
+        tx.commit().await?;
+        Ok(AorId(id))
+    }
+
+    pub async fn aor_id(&self, agency: AgencyId, name: &str) -> anyhow::Result<Option<AorId>> {
+        let row = sqlx::query("SELECT id FROM aors WHERE agency_id = $1 AND name = $2")
+            .bind(agency.0)
+            .bind(name)
+            .fetch_optional(self.db.pool())
+            .await
+            .context("looking up AOR")?;
+        row.map(|r| i64_col(&r, "id").map(AorId)).transpose()
+    }
+
+    pub async fn create_user(&self, user: &NewUser, now: OffsetDateTime) -> anyhow::Result<UserId> {
+        if user.role.is_operator() != user.agency_id.is_none() {
+            return Err(anyhow!(
+                "operator admins belong to no agency; every other role belongs to exactly one"
+            ));
+        }
+        let mut tx = self.db.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO users (agency_id, aor_id, program_id, username, display_name, email, role, password_hash, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(user.agency_id.map(|a| a.0))
+        .bind(user.aor_id.map(|a| a.0))
+        .bind(user.program_id.map(|p| p.0))
+        .bind(user.username.as_str())
+        .bind(user.display_name.as_str())
+        .bind(user.email.as_str())
+        .bind(user.role.as_str())
+        .bind(user.password_hash.as_str())
+        .bind(UserStatus::Active.as_str())
+        .bind(to_micros(now))
+        .fetch_one(&mut *tx.tx)
+        .await
+        .with_context(|| format!("creating user {}", user.username))?;
+        let id = i64_col(&row, "id")?;
+        tx.commit().await?;
+        Ok(UserId(id))
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> anyhow::Result<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(username)
+            .fetch_optional(self.db.pool())
+            .await
+            .context("looking up user")?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub async fn user(&self, id: UserId) -> anyhow::Result<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(self.db.pool())
+            .await
+            .context("reading user")?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+}

@@ -1,0 +1,230 @@
+//! The store's own conformance suite, run against both backends.
+
+use sightline_audit::{Actor, EntryDraft, Outcome};
+use sightline_core::purpose::{self, ProgramPolicy, QueryInput, ReasonCode, ReasonPolicy};
+use sightline_core::read::NewRead;
+use sightline_core::tenancy::SourceId;
+use sightline_core::text::read_text::{PlaceText, SourceReadId};
+use sightline_core::{
+    AgencyId, GeoPoint, Jurisdiction, ManualClock, Plate, SourceKind, TenantScope, TimeframeSpec,
+    UserId,
+};
+use sightline_store::{InsertOutcome, Store, StoreConfig};
+use std::sync::Arc;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+const NOW: OffsetDateTime = datetime!(2026-11-21 12:00 UTC);
+
+async fn open(pg: bool) -> (Store, tempfile::TempDir, ManualClock) {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = if pg {
+        Some(sightline_testkit::postgres_url().await)
+    } else {
+        None
+    };
+    let clock = ManualClock::new(NOW);
+    let store = Store::open(
+        &StoreConfig {
+            data_dir: dir.path().to_owned(),
+            database_url,
+        },
+        Arc::new(clock.clone()),
+    )
+    .await
+    .unwrap();
+    (store, dir, clock)
+}
+
+fn read(source: SourceId, id: &str, plate: &str, state: &str, at: OffsetDateTime) -> NewRead {
+    NewRead {
+        source_id: source,
+        source_read_id: SourceReadId::parse(id).unwrap(),
+        collected_in: Jurisdiction::parse("PA").unwrap(),
+        plate: Plate::parse(plate).unwrap(),
+        jurisdiction: Jurisdiction::parse(state).unwrap(),
+        captured_at: at,
+        location: GeoPoint::new(39.95, -75.16).unwrap(),
+        nearest_address: PlaceText::parse("1500 Market St").unwrap(),
+        nearest_intersection: PlaceText::parse("Market St & 15th St").unwrap(),
+        vehicle_photo: sightline_core::read::BlobId::from_digest([1; 32]),
+        plate_photo: sightline_core::read::BlobId::from_digest([2; 32]),
+    }
+}
+
+async fn ledger_chains_and_refuses_rewrites(pg: bool) {
+    let (store, _dir, _clock) = open(pg).await;
+    let ledger = store.ledger();
+    let scope = TenantScope::Agency(AgencyId(1));
+    for n in 0..3 {
+        let e = ledger
+            .append(EntryDraft::new(scope, Actor::System, "test.event", Outcome::Success).field("n", n))
+            .await
+            .unwrap();
+        assert_eq!(e.seq, n + 1);
+    }
+    // Another log starts its own sequence.
+    let op = ledger
+        .append(EntryDraft::new(TenantScope::Operator, Actor::System, "test.event", Outcome::Success))
+        .await
+        .unwrap();
+    assert_eq!(op.seq, 1);
+    assert!(ledger.verify(scope).await.unwrap().is_ok());
+
+    for sql in [
+        "UPDATE audit_entries SET action = 'forged'",
+        "DELETE FROM audit_entries",
+    ] {
+        let err = sqlx::query(sql).execute(store.db.pool()).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(ledger.all(scope).await.unwrap().len(), 3);
+}
+
+async fn reads_are_idempotent_exact_and_receipt_bound(pg: bool) {
+    let (store, _dir, _clock) = open(pg).await;
+    let src = SourceId(1);
+    let batch = vec![
+        read(src, "a", "XYZ1234", "WI", NOW - Duration::days(1)),
+        read(src, "b", "XYZ123", "WI", NOW - Duration::days(1)),
+        read(src, "c", "XYZ1234", "MN", NOW - Duration::days(1)),
+        read(src, "d", "XYZ1234", "WI", NOW - Duration::days(90)),
+    ];
+    let first = store.reads.insert_batch(&batch, NOW).await.unwrap();
+    assert!(first.iter().all(|o| matches!(o, InsertOutcome::Inserted(_))));
+    let again = store.reads.insert_batch(&batch, NOW).await.unwrap();
+    assert!(again.iter().all(|o| matches!(o, InsertOutcome::Duplicate(_))));
+    assert_eq!(store.reads.count().await.unwrap(), 4);
+
+    let policy = ProgramPolicy {
+        program: "HSI".into(),
+        reasons: vec![ReasonPolicy {
+            code: ReasonCode::parse("criminal-investigation").unwrap(),
+            label: "Criminal investigation".into(),
+            max_days: 1826,
+        }],
+    };
+    let purpose = purpose::check(
+        &QueryInput {
+            plate: Some("xyz-1234".into()),
+            state: Some("WI".into()),
+            reason_code: Some("criminal-investigation".into()),
+            timeframe: Some(TimeframeSpec::PreviousDays { previous_days: 60 }),
+            case_reference: Some("case 1".into()),
+            on_behalf_of: Some(None),
+        },
+        &policy,
+        NOW,
+    )
+    .unwrap();
+    let watermark = store.reads.watermark().await.unwrap();
+    let receipt = store
+        .ledger()
+        .record_query(
+            AgencyId(1),
+            Actor::User { id: 5, username: "smith".into() },
+            "sess1",
+            &purpose,
+            watermark,
+        )
+        .await
+        .unwrap();
+    let found = store.reads.find(&receipt).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].read.source_read_id.as_str(), "a");
+
+    // Reads that arrive later are beyond the receipt's watermark.
+    store
+        .reads
+        .insert_batch(&[read(src, "e", "XYZ1234", "WI", NOW - Duration::hours(1))], NOW)
+        .await
+        .unwrap();
+    assert_eq!(store.reads.find(&receipt).await.unwrap().len(), 1);
+
+    // The receipt can be rebuilt only by the same user and session.
+    let ledger = store.ledger();
+    assert!(ledger.query_receipt(AgencyId(1), receipt.seq(), UserId(5), "sess1").await.unwrap().is_some());
+    assert!(ledger.query_receipt(AgencyId(1), receipt.seq(), UserId(5), "other").await.unwrap().is_none());
+    assert!(ledger.query_receipt(AgencyId(2), receipt.seq(), UserId(5), "sess1").await.unwrap().is_none());
+}
+
+async fn retention_purges_by_collection_jurisdiction(pg: bool) {
+    let (store, _dir, _clock) = open(pg).await;
+    let mut me = read(SourceId(1), "old-me", "AAA111", "ME", NOW - Duration::days(22));
+    me.collected_in = Jurisdiction::parse("ME").unwrap();
+    let mut me_recent = read(SourceId(1), "new-me", "AAA111", "ME", NOW - Duration::days(20));
+    me_recent.collected_in = Jurisdiction::parse("ME").unwrap();
+    let pa_old = read(SourceId(1), "old-pa", "AAA111", "ME", NOW - Duration::days(400));
+    store.reads.insert_batch(&[me, me_recent, pa_old], NOW).await.unwrap();
+    let policies = store.policies().all().await.unwrap();
+    let purged = store.reads.purge_expired(&policies, NOW).await.unwrap();
+    assert_eq!(purged, 1);
+    assert!(!store.reads.contains(SourceId(1), "old-me").await.unwrap());
+    assert!(store.reads.contains(SourceId(1), "new-me").await.unwrap());
+    assert!(store.reads.contains(SourceId(1), "old-pa").await.unwrap());
+}
+
+async fn sources_keys_and_sessions(pg: bool) {
+    let (store, _dir, clock) = open(pg).await;
+    let sources = store.sources();
+    let id = sources
+        .create("Delaware toll road camera", SourceKind::TollRoad, Jurisdiction::parse("DE").unwrap(), "Delaware", NOW)
+        .await
+        .unwrap();
+    let key = sources.issue_key(id, NOW).await.unwrap();
+    assert_eq!(sources.authenticate(&key).await.unwrap().unwrap().id, id);
+    sources.revoke_keys(id, NOW).await.unwrap();
+    assert!(sources.authenticate(&key).await.unwrap().is_none());
+
+    let agency = store.tenancy().create_agency("Agency", 10, NOW).await.unwrap();
+    let user = store
+        .tenancy()
+        .create_user(
+            &sightline_store::NewUser {
+                agency_id: Some(agency),
+                aor_id: None,
+                program_id: None,
+                username: "jdoe".into(),
+                display_name: "J Doe".into(),
+                email: "jdoe@example.test".into(),
+                role: sightline_core::Role::Investigator,
+                password_hash: "x".into(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let sessions = store.sessions();
+    let (_rec, token) = sessions.create(user, Some(agency), clock.now_for_test()).await.unwrap();
+    clock.advance(Duration::minutes(29));
+    assert!(sessions.touch(&token, clock.now_for_test()).await.unwrap().is_some());
+    clock.advance(Duration::minutes(30));
+    assert!(sessions.touch(&token, clock.now_for_test()).await.unwrap().is_none(), "idle session must lock");
+}
+
+trait NowForTest {
+    fn now_for_test(&self) -> OffsetDateTime;
+}
+impl NowForTest for ManualClock {
+    fn now_for_test(&self) -> OffsetDateTime {
+        sightline_core::Clock::now(self)
+    }
+}
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(false).await })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(true).await })*
+        }
+    };
+}
+
+both_backends!(
+    ledger_chains_and_refuses_rewrites,
+    reads_are_idempotent_exact_and_receipt_bound,
+    retention_purges_by_collection_jurisdiction,
+    sources_keys_and_sessions,
+);

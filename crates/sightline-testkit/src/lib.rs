@@ -1,0 +1,23 @@
+//! Real components for the test suites, started on demand and stopped when
+//! the test process exits.
+//!
+//! * [`postgres_url`] gives each caller a fresh, empty database on a
+//!   PostgreSQL 15 cluster that the harness starts once per test process
+//!   (or on the server named by `SIGHTLINE_TEST_PG_URL`, if set).
+//!
+//! The cluster runs as the `postgres` user (PostgreSQL refuses root) in a
+//! temporary directory. A small supervising shell holds its stdin open to the
+//! test process: when the test process ends, however it ends, the pipe closes
+//! and the shell stops the cluster and deletes its directory.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod pg;
+
+pub use pg::{postgres_admin_url, postgres_url};
+
+/// A random lower-case hex suffix for names that must not collide.
+pub fn unique_suffix() -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).expect("randomness");
+    hex::encode(b)
+}
