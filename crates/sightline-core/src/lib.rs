@@ -24,6 +24,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use geo::GeoPoint;
 pub use jurisdiction::Jurisdiction;
 pub use plate::Plate;
+pub use purpose::Violation;
 pub use read::{NewRead, Read, ReadId};
 pub use source::SourceKind;
 pub use tenancy::{AgencyId, Role, TenantScope, UserId};

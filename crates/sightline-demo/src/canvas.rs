@@ -3,6 +3,11 @@
 
 use crate::font::{GLYPH_H, GLYPH_W, advance, glyph};
 
+/// zlib level: 6 gives the smallest files for these flat images; 1-3 are
+/// faster and about as small.
+const LEVEL: u8 = 6;
+const PACK: bool = false;
+
 #[derive(Debug, Clone)]
 pub struct Canvas {
     w: i32,
@@ -23,9 +28,6 @@ impl Canvas {
         self.w
     }
 
-    pub fn height(&self) -> i32 {
-        self.h
-    }
 
     /// Fills columns `x0..x1` of row `y`.
     pub fn hline(&mut self, x0: i32, x1: i32, y: i32, c: u8) {
@@ -93,18 +95,12 @@ impl Canvas {
         self.encode(palette).unwrap_or_default()
     }
 
-    fn encode(&self, palette: &[[u8; 3]]) -> Result<Vec<u8>, png::EncodingError> {
-        let (bits, depth) = match palette.len() {
-            0..=2 => (1, png::BitDepth::One),
-            3..=4 => (2, png::BitDepth::Two),
-            5..=16 => (4, png::BitDepth::Four),
-            _ => (8, png::BitDepth::Eight),
-        };
-        let w = usize::try_from(self.w).unwrap_or(0);
+    /// Packs pixels `bits` (1, 2 or 4) to a byte, rows padded to a byte.
+    fn pack(&self, bits: usize) -> Vec<u8> {
+        let w = usize::try_from(self.w).unwrap_or(0).max(1);
         let per_byte = 8 / bits;
-        let stride = w.div_ceil(per_byte);
-        let mut packed = Vec::with_capacity(stride * usize::try_from(self.h).unwrap_or(0));
-        for row in self.px.chunks(w.max(1)) {
+        let mut packed = Vec::with_capacity(self.px.len() / per_byte + self.px.len() / w + 1);
+        for row in self.px.chunks(w) {
             for group in row.chunks(per_byte) {
                 let mut byte = 0u8;
                 for (i, &p) in group.iter().enumerate() {
@@ -113,6 +109,21 @@ impl Canvas {
                 packed.push(byte);
             }
         }
+        packed
+    }
+
+    fn encode(&self, palette: &[[u8; 3]]) -> Result<Vec<u8>, png::EncodingError> {
+        let (bits, depth) = match palette.len() {
+            0..=2 => (1, png::BitDepth::One),
+            3..=4 => (2, png::BitDepth::Two),
+            5..=16 if PACK => (4, png::BitDepth::Four),
+            _ => (8, png::BitDepth::Eight),
+        };
+        let packed = if bits == 8 {
+            std::borrow::Cow::Borrowed(self.px.as_slice())
+        } else {
+            std::borrow::Cow::Owned(self.pack(bits))
+        };
         let flat: Vec<u8> = palette.iter().flatten().copied().collect();
         let mut out = Vec::with_capacity(4096);
         let mut enc = png::Encoder::new(
@@ -123,7 +134,7 @@ impl Canvas {
         enc.set_color(png::ColorType::Indexed);
         enc.set_depth(depth);
         enc.set_palette(flat);
-        enc.set_compression(png::Compression::Balanced);
+        enc.set_deflate_compression(png::DeflateCompression::Level(LEVEL));
         enc.set_filter(png::Filter::NoFilter);
         let mut writer = enc.write_header()?;
         writer.write_image_data(&packed)?;

@@ -2,7 +2,7 @@
 
 use sightline_core::Jurisdiction;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Scheme {
     pub background: [u8; 3],
     pub text: [u8; 3],

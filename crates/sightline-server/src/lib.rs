@@ -1,1 +1,19 @@
-//! placeholder
+//! The Sightline HTTP API.
+//!
+//! Requests arrive through axum routes under `/api/v1`; the extractors in
+//! [`auth`] turn a bearer token into a [`auth::CurrentUser`] (or an ingest key
+//! into a [`auth::IngestSource`]) before any handler runs, and every error
+//! leaves through [`error::ApiError`] as `application/problem+json` with a
+//! stable code. The plate-query handler follows the purpose-before-data
+//! order of DESIGN.md: session → purpose check → durable audit append →
+//! read lookup (which needs the append's receipt).
+
+pub mod app;
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod metrics;
+pub mod pipeline;
+pub mod routes;
+
+pub use app::{AppState, router, serve};

@@ -42,10 +42,9 @@ impl LocalBlobStore {
 
     fn path_of(&self, id: &BlobId) -> PathBuf {
         let s = id.as_str();
-        self.root
-            .join(s.get(0..2).unwrap_or("xx"))
-            .join(s.get(2..4).unwrap_or("xx"))
-            .join(s)
+        // One level of 256 directories: enough to keep directories small
+        // without paying for tens of thousands of nearly empty ones.
+        self.root.join(s.get(0..2).unwrap_or("xx")).join(s)
     }
 
     fn write(&self, bytes: &[u8], sync: bool) -> anyhow::Result<BlobId> {

@@ -24,6 +24,7 @@ mod policy;
 mod reads;
 mod row;
 mod sessions;
+mod settings;
 mod sources;
 mod tenancy;
 
@@ -32,8 +33,9 @@ pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex,
 pub use db::{Backend, Db};
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
 pub use policy::PolicyStore;
-pub use reads::{InsertOutcome, ReadStore, SqlReadStore};
+pub use reads::{InsertOutcome, MAX_RESULTS, ReadStore, SqlReadStore};
 pub use sessions::{SessionRecord, SessionStore};
+pub use settings::SettingsStore;
 pub use sources::{Camera, SourceRecord, SourceStore};
 pub use tenancy::{
     AgencyRecord, NewUser, TenancyStore, UserRecord, UserStatus,
@@ -105,6 +107,10 @@ impl Store {
 
     pub fn policies(&self) -> PolicyStore {
         PolicyStore::new(self.db.clone())
+    }
+
+    pub fn settings(&self) -> SettingsStore {
+        SettingsStore::new(self.db.clone())
     }
 
     pub fn ledger(&self) -> Ledger {

@@ -1,0 +1,114 @@
+//! Application state, the router and the server loop.
+
+use crate::error::ApiError;
+use crate::metrics::{Metrics, StatusLabel};
+use crate::routes;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use sightline_store::Store;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Shared by every request handler. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    metrics: Metrics,
+    // Filled once when the router is built; read by GET /openapi.json.
+    openapi: OnceLock<String>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        Self(Arc::new(Inner {
+            store,
+            metrics: Metrics::default(),
+            openapi: OnceLock::new(),
+        }))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    /// The injected clock's "now".
+    pub fn now(&self) -> OffsetDateTime {
+        self.0.store.clock.now()
+    }
+
+    pub fn openapi_json(&self) -> &str {
+        self.0.openapi.get().map_or("{}", String::as_str)
+    }
+}
+
+async fn count_responses(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let resp = next.run(req).await;
+    state
+        .metrics()
+        .http_responses
+        .get_or_create(&StatusLabel {
+            status: resp.status().as_u16(),
+        })
+        .inc();
+    resp
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+/// Builds the whole HTTP surface over `state`.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = routes::api().split_for_parts();
+    let json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
+    let _ = state.0.openapi.set(json);
+    api.fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), count_responses))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

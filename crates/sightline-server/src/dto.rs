@@ -1,0 +1,181 @@
+//! Wire types of the API: what clients send and receive. Domain types stay
+//! in `sightline-core`; these only carry them across HTTP.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    #[schema(value_type = String, format = Password)]
+    pub password: secrecy::SecretString,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`. Shown once.
+    pub token: String,
+    pub token_type: &'static str,
+    /// The latest the session can last; 30 idle minutes end it sooner.
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+    pub user: Me,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReasonCodeInfo {
+    pub code: String,
+    pub label: String,
+    /// The longest time frame, in days, this reason justifies.
+    pub max_days: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub agency_id: Option<i64>,
+    pub program: Option<String>,
+    /// The reason codes this user may query under.
+    pub reason_codes: Vec<ReasonCodeInfo>,
+}
+
+/// A plate query (R3.2). Every field is mandatory; they are optional here
+/// only so that a missing one is reported by name.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QueryRequest {
+    /// One exact plate number; no wildcards or partial plates.
+    pub plate: Option<String>,
+    /// The state (jurisdiction) of registration: USPS code or name.
+    pub state: Option<String>,
+    /// One of the reason codes of your program (see `GET /api/v1/me`).
+    pub reason_code: Option<String>,
+    /// `{"previous_days": N}` or `{"start": RFC 3339, "end": RFC 3339}`.
+    #[schema(value_type = Object)]
+    pub timeframe: Option<Value>,
+    /// What led to the query: subject name, case number.
+    pub case_reference: Option<String>,
+    /// `"self"` or `{"person": "Full Name"}`.
+    #[schema(value_type = Object)]
+    pub on_behalf_of: Option<Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GeoDto {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceDto {
+    pub name: String,
+    /// toll_road, parking_lot, repossession or law_enforcement.
+    pub kind: String,
+    /// e.g. "toll road camera".
+    pub kind_label: String,
+    pub jurisdiction: String,
+    pub place: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhotoLinks {
+    /// The vehicle photograph; served only to this session while it lasts.
+    pub vehicle: String,
+    /// The plate close-up.
+    pub plate: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadResult {
+    pub read_id: i64,
+    pub plate: String,
+    pub state: String,
+    #[schema(format = DateTime)]
+    pub captured_at: String,
+    pub location: GeoDto,
+    pub nearest_address: String,
+    pub nearest_intersection: String,
+    pub source: SourceDto,
+    pub photos: PhotoLinks,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeframeDto {
+    #[schema(format = DateTime)]
+    pub start: String,
+    #[schema(format = DateTime)]
+    pub end: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueryResponse {
+    /// The query's sequence number in the agency's audit log.
+    pub query_id: i64,
+    pub plate: String,
+    pub state: String,
+    pub reason_code: String,
+    pub case_reference: String,
+    /// `null` when the query was for the user themself.
+    pub on_behalf_of: Option<String>,
+    pub timeframe: TimeframeDto,
+    pub result_count: usize,
+    /// True when more reads matched than one query returns.
+    pub truncated: bool,
+    pub results: Vec<ReadResult>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecentQuery {
+    pub query_id: i64,
+    #[schema(format = DateTime)]
+    pub at: String,
+    pub plate: String,
+    pub state: String,
+    pub reason_code: String,
+    pub case_reference: String,
+    pub on_behalf_of: Option<String>,
+    pub timeframe: TimeframeDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecentQueries {
+    pub queries: Vec<RecentQuery>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IngestStatus {
+    Accepted,
+    Duplicate,
+    Rejected,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IngestItem {
+    /// Position in the batch: array index, NDJSON line index, CSV row.
+    pub index: usize,
+    pub status: IngestStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_read_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_id: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<sightline_core::purpose::Violation>,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct IngestReport {
+    pub accepted: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+    pub results: Vec<IngestItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub backend: &'static str,
+}

@@ -1,0 +1,258 @@
+//! From parsed records to stored reads: the part of ingest shared by the
+//! HTTP endpoints and the CLI's CSV importer.
+//!
+//! For each record: jurisdiction policy (collection allowed? within
+//! retention?), per-camera completion, photo resolution and checking. Valid
+//! records' photos are written to the blob store and flushed once, then the
+//! reads are inserted in one durable transaction. A bad record never stops
+//! the good ones beside it; each is reported by its index.
+
+use crate::dto::{IngestItem, IngestReport, IngestStatus};
+use crate::error::ApiError;
+use crate::metrics::{Metrics, OutcomeLabel};
+use anyhow::Context as _;
+use sightline_audit::{Actor, EntryDraft, Outcome};
+use sightline_core::read::NewRead;
+use sightline_core::text::read_text::PlaceText;
+use sightline_core::{TenantScope, Violation};
+use sightline_ingest::{CameraSite, Parsed, PhotoData, ReadDraft, check_photo, complete};
+use sightline_store::{InsertOutcome, SourceRecord, Store};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+/// Where photo references in a batch point.
+#[derive(Debug, Default)]
+pub struct PhotoSources {
+    /// Multipart parts by name.
+    pub parts: HashMap<String, Vec<u8>>,
+    /// The directory CSV photo paths are relative to (CLI only).
+    pub base_dir: Option<PathBuf>,
+}
+
+fn resolve_photo(field: &str, data: PhotoData, sources: &PhotoSources) -> Result<Vec<u8>, Violation> {
+    let bytes = match data {
+        PhotoData::Inline(b) => return Ok(b),
+        PhotoData::Part(name) => sources.parts.get(&name).cloned().ok_or_else(|| {
+            Violation::new(
+                "photo_part_missing",
+                field,
+                format!("no multipart part named '{name}' was sent"),
+            )
+            .accepting("the name of a file part sent in the same multipart request")
+        })?,
+        PhotoData::Path(p) => {
+            let base = sources.base_dir.as_deref().unwrap_or(Path::new("."));
+            let full = base.join(&p);
+            std::fs::read(&full).map_err(|e| {
+                Violation::new(
+                    "photo_file_unreadable",
+                    field,
+                    format!("cannot read {}: {e}", full.display()),
+                )
+            })?
+        }
+    };
+    check_photo(field, &bytes)?;
+    Ok(bytes)
+}
+
+fn camera_sites(cameras: &HashMap<String, sightline_store::Camera>) -> HashMap<String, CameraSite> {
+    cameras
+        .iter()
+        .filter_map(|(id, c)| {
+            Some((
+                id.clone(),
+                CameraSite {
+                    location: c.location,
+                    nearest_address: PlaceText::parse(&c.nearest_address).ok()?,
+                    nearest_intersection: PlaceText::parse(&c.nearest_intersection).ok()?,
+                },
+            ))
+        })
+        .collect()
+}
+
+fn human_duration(secs: i64) -> String {
+    match secs {
+        s if s < 3_600 => format!("{} minutes", s / 60),
+        s if s < 86_400 * 2 => format!("{} hours", s / 3_600),
+        s => format!("{} days", s / 86_400),
+    }
+}
+
+/// Stores the valid records of one batch and reports on every record.
+pub async fn ingest(
+    store: &Store,
+    metrics: &Metrics,
+    source: &SourceRecord,
+    actor: Actor,
+    format: &str,
+    parsed: Parsed,
+    photos: &PhotoSources,
+    now: OffsetDateTime,
+) -> Result<IngestReport, ApiError> {
+    let policy = store.policies().get(source.jurisdiction).await?;
+    let sites = camera_sites(&store.sources().cameras(source.id).await?);
+
+    let mut items: Vec<IngestItem> = parsed
+        .errors
+        .into_iter()
+        .map(|e| IngestItem {
+            index: e.index,
+            status: IngestStatus::Rejected,
+            source_read_id: e.source_read_id,
+            read_id: None,
+            errors: e.violations,
+        })
+        .collect();
+
+    let mut accepted: Vec<(usize, ReadDraft, Vec<u8>, Vec<u8>)> = Vec::new();
+    for (index, record) in parsed.records {
+        let source_read_id = record.source_read_id.as_str().to_owned();
+        let mut reject = |errors: Vec<Violation>| {
+            items.push(IngestItem {
+                index,
+                status: IngestStatus::Rejected,
+                source_read_id: Some(source_read_id.clone()),
+                read_id: None,
+                errors,
+            })
+        };
+        if !policy.collection_allowed {
+            reject(vec![Violation::new(
+                "collection_not_allowed",
+                "source",
+                format!(
+                    "{} does not allow reads to be collected there, so {} cannot contribute reads",
+                    source.jurisdiction.name(),
+                    source.name
+                ),
+            )]);
+            continue;
+        }
+        if record.captured_at < now - policy.retention() {
+            reject(vec![
+                Violation::new(
+                    "retention_expired",
+                    "captured_at",
+                    format!(
+                        "reads collected in {} may be kept for {}; this one is older",
+                        source.jurisdiction.name(),
+                        human_duration(policy.retention_secs)
+                    ),
+                )
+                .accepting(format!("a capture time after {}", now - policy.retention())),
+            ]);
+            continue;
+        }
+        let site = record.camera_id.as_ref().and_then(|c| sites.get(c));
+        if let (Some(cam), None, None) = (&record.camera_id, site, record.location) {
+            reject(vec![
+                Violation::new(
+                    "camera_unknown",
+                    "camera_id",
+                    format!("camera '{cam}' is not registered for {}, and the read carries no location", source.name),
+                )
+                .accepting("a camera registered for this source, or a read with its own location and addresses"),
+            ]);
+            continue;
+        }
+        let draft = match complete(record, site) {
+            Ok(d) => d,
+            Err(errors) => {
+                reject(errors);
+                continue;
+            }
+        };
+        let vehicle = resolve_photo("vehicle_photo", draft.vehicle_photo.clone(), photos);
+        let plate = resolve_photo("plate_photo", draft.plate_photo.clone(), photos);
+        match (vehicle, plate) {
+            (Ok(v), Ok(p)) => accepted.push((index, draft, v, p)),
+            (v, p) => reject(v.err().into_iter().chain(p.err()).collect()),
+        }
+    }
+
+    // Photos first, flushed, so no stored read names a photo that a crash lost.
+    let blobs = store.blobs.clone();
+    let photo_bytes: Vec<(Vec<u8>, Vec<u8>)> = accepted
+        .iter_mut()
+        .map(|(_, _, v, p)| (std::mem::take(v), std::mem::take(p)))
+        .collect();
+    let blob_ids = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<_>> {
+        let ids = photo_bytes
+            .iter()
+            .map(|(v, p)| Ok((blobs.put_unsynced(v)?, blobs.put_unsynced(p)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if !ids.is_empty() {
+            blobs.flush()?;
+        }
+        Ok(ids)
+    })
+    .await
+    .context("storing photos")??;
+
+    let new_reads: Vec<NewRead> = accepted
+        .iter()
+        .zip(blob_ids)
+        .map(|((_, d, _, _), (vehicle_photo, plate_photo))| NewRead {
+            source_id: source.id,
+            source_read_id: d.source_read_id.clone(),
+            collected_in: source.jurisdiction,
+            plate: d.plate.clone(),
+            jurisdiction: d.jurisdiction,
+            captured_at: d.captured_at,
+            location: d.location,
+            nearest_address: d.nearest_address.clone(),
+            nearest_intersection: d.nearest_intersection.clone(),
+            vehicle_photo,
+            plate_photo,
+        })
+        .collect();
+    let outcomes = store.reads.insert_batch(&new_reads, now).await?;
+    for ((index, draft, _, _), outcome) in accepted.iter().zip(outcomes) {
+        let (status, id) = match outcome {
+            InsertOutcome::Inserted(id) => (IngestStatus::Accepted, id),
+            InsertOutcome::Duplicate(id) => (IngestStatus::Duplicate, id),
+        };
+        items.push(IngestItem {
+            index: *index,
+            status,
+            source_read_id: Some(draft.source_read_id.as_str().to_owned()),
+            read_id: Some(id.0),
+            errors: Vec::new(),
+        });
+    }
+    items.sort_by_key(|i| i.index);
+
+    let count = |s| items.iter().filter(|i| i.status == s).count();
+    let report = IngestReport {
+        accepted: count(IngestStatus::Accepted),
+        duplicates: count(IngestStatus::Duplicate),
+        rejected: count(IngestStatus::Rejected),
+        results: items,
+    };
+    for (outcome, n) in [
+        ("accepted", report.accepted),
+        ("duplicate", report.duplicates),
+        ("rejected", report.rejected),
+    ] {
+        metrics
+            .reads_ingested
+            .get_or_create(&OutcomeLabel { outcome })
+            .inc_by(u64::try_from(n).unwrap_or(0));
+    }
+    store
+        .ledger()
+        .append(
+            EntryDraft::new(TenantScope::Operator, actor, "ingest.batch", Outcome::Success)
+                .field("source_id", source.id.0)
+                .field("source", source.name.as_str())
+                .field("format", format)
+                .field("accepted", report.accepted)
+                .field("duplicates", report.duplicates)
+                .field("rejected", report.rejected),
+        )
+        .await?;
+    Ok(report)
+}

@@ -1,0 +1,51 @@
+//! Liveness, metrics and the API description.
+
+use crate::app::AppState;
+use crate::dto::Health;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use sightline_store::Backend;
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Health), (status = 500, body = crate::error::Problem)))]
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    sqlx_ping(&state).await?;
+    Ok(Json(Health {
+        status: "ok",
+        backend: match state.store().db.backend() {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        },
+    }))
+}
+
+async fn sqlx_ping(state: &AppState) -> anyhow::Result<()> {
+    state.store().reads.watermark().await.map(|_| ())
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics().render(),
+    )
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, content_type = "application/json", body = Object)))]
+pub async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi_json().to_owned(),
+    )
+}

@@ -1,0 +1,190 @@
+//! Ingest endpoints for data sources: the native format (JSON array, NDJSON,
+//! or multipart with photo parts) and the JSON OpenALPR/Rekor agents POST.
+
+use crate::app::AppState;
+use crate::auth::IngestSource;
+use crate::dto::IngestReport;
+use crate::error::ApiError;
+use crate::pipeline::{PhotoSources, ingest};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use sightline_audit::Actor;
+use sightline_core::Violation;
+use sightline_ingest::{BodyError, Parsed, parse_json_array, parse_ndjson, parse_openalpr};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The largest ingest request accepted: a batch of reads with their photos.
+pub const MAX_INGEST_BYTES: usize = 64 * 1024 * 1024;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(ingest_reads))
+        .routes(routes!(ingest_openalpr))
+        .layer(DefaultBodyLimit::max(MAX_INGEST_BYTES))
+}
+
+fn body_error(e: BodyError) -> ApiError {
+    let accepted = match e.code() {
+        "data_type_unknown" | "data_type_not_reads" => "an OpenALPR alpr_group or alpr_results message",
+        _ => "a JSON array of reads, NDJSON (one read per line), or multipart/form-data with a 'reads' part",
+    };
+    ApiError::field(
+        StatusCode::BAD_REQUEST,
+        Violation::new(e.code(), "body", e.to_string()).accepting(accepted),
+    )
+}
+
+fn media_type(req: &Request) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn parse_native(body: &[u8], ndjson: bool, now: time::OffsetDateTime) -> Result<Parsed, ApiError> {
+    if ndjson {
+        Ok(parse_ndjson(body, now))
+    } else {
+        parse_json_array(body, now).map_err(body_error)
+    }
+}
+
+fn is_ndjson(media: &str) -> bool {
+    matches!(media, "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "application/jsonlines")
+}
+
+async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        ApiError::field(
+            e.status(),
+            Violation::new("body_unreadable", "body", e.body_text())
+                .accepting(format!("a request body of at most {MAX_INGEST_BYTES} bytes")),
+        )
+    })
+}
+
+fn unsupported(media: &str) -> ApiError {
+    ApiError::field(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Violation::new(
+            "unsupported_media_type",
+            "content-type",
+            format!("'{media}' is not an ingest format"),
+        )
+        .accepting("application/json, application/x-ndjson, multipart/form-data"),
+    )
+}
+
+/// Ingests a batch of reads in the native format. Valid records are stored
+/// even when others in the batch are rejected; every record is reported.
+#[utoipa::path(post, path = "/api/v1/ingest/reads", tag = "ingest",
+    security(("ingest_key" = [])),
+    request_body(
+        description = "An array of reads (application/json), one read per line (application/x-ndjson), or multipart/form-data with a 'reads' part (JSON array or NDJSON) plus photo parts referenced as {\"part\": name}.",
+        content(
+            (Object = "application/json"),
+            (String = "application/x-ndjson"),
+            (Object = "multipart/form-data"),
+        )
+    ),
+    responses((status = 200, body = IngestReport),
+              (status = 400, description = "the body as a whole is unreadable", body = crate::error::Problem),
+              (status = 401, body = crate::error::Problem),
+              (status = 413, body = crate::error::Problem),
+              (status = 415, body = crate::error::Problem)))]
+pub async fn ingest_reads(
+    State(state): State<AppState>,
+    IngestSource(source): IngestSource,
+    req: Request,
+) -> Result<Json<IngestReport>, ApiError> {
+    let now = state.now();
+    let media = media_type(&req);
+    let mut photos = PhotoSources::default();
+    let (parsed, format) = if media == "multipart/form-data" {
+        let mut multipart = Multipart::from_request(req, &state)
+            .await
+            .map_err(|e| ApiError::field(e.status(), Violation::new("multipart_invalid", "body", e.body_text())))?;
+        let mut reads: Option<(Bytes, bool)> = None;
+        loop {
+            let field = multipart.next_field().await.map_err(|e| {
+                ApiError::field(e.status(), Violation::new("multipart_invalid", "body", e.body_text()))
+            })?;
+            let Some(field) = field else { break };
+            let name = field.name().unwrap_or_default().to_owned();
+            let ndjson = field.content_type().is_some_and(is_ndjson);
+            let data = field.bytes().await.map_err(|e| {
+                ApiError::field(e.status(), Violation::new("multipart_invalid", &name, e.body_text()))
+            })?;
+            if name == "reads" {
+                let looks_ndjson = ndjson || data.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[');
+                reads = Some((data, looks_ndjson));
+            } else {
+                photos.parts.insert(name, data.to_vec());
+            }
+        }
+        let (data, ndjson) = reads.ok_or_else(|| {
+            ApiError::field(
+                StatusCode::BAD_REQUEST,
+                Violation::new("reads_part_missing", "reads", "the multipart request has no 'reads' part")
+                    .accepting("a part named 'reads' holding a JSON array or NDJSON"),
+            )
+        })?;
+        (parse_native(&data, ndjson, now)?, "multipart")
+    } else if media == "application/json" || is_ndjson(&media) {
+        let ndjson = is_ndjson(&media);
+        let body = read_body(req, &state).await?;
+        (parse_native(&body, ndjson, now)?, if ndjson { "ndjson" } else { "json" })
+    } else {
+        return Err(unsupported(&media));
+    };
+    let actor = Actor::Source {
+        id: source.id.0,
+        name: source.name.clone(),
+    };
+    let report = ingest(state.store(), state.metrics(), &source, actor, format, parsed, &photos, now).await?;
+    Ok(Json(report))
+}
+
+/// Ingests what an OpenALPR / Rekor agent POSTs (`alpr_group` or
+/// `alpr_results`), so existing cameras plug in unchanged. Position and
+/// addresses come from the camera's registration when the message has none.
+#[utoipa::path(post, path = "/api/v1/ingest/openalpr", tag = "ingest",
+    security(("ingest_key" = [])),
+    request_body(content = Object, content_type = "application/json", description = "an alpr_group or alpr_results message"),
+    responses((status = 200, body = IngestReport),
+              (status = 400, body = crate::error::Problem),
+              (status = 401, body = crate::error::Problem)))]
+pub async fn ingest_openalpr(
+    State(state): State<AppState>,
+    IngestSource(source): IngestSource,
+    req: Request,
+) -> Result<Json<IngestReport>, ApiError> {
+    let now = state.now();
+    let media = media_type(&req);
+    if media != "application/json" && !media.is_empty() {
+        return Err(unsupported(&media));
+    }
+    let body = read_body(req, &state).await?;
+    let parsed = parse_openalpr(&body, now).map_err(body_error)?;
+    let actor = Actor::Source {
+        id: source.id.0,
+        name: source.name.clone(),
+    };
+    let report = ingest(
+        state.store(),
+        state.metrics(),
+        &source,
+        actor,
+        "openalpr",
+        parsed,
+        &PhotoSources::default(),
+        now,
+    )
+    .await?;
+    Ok(Json(report))
+}

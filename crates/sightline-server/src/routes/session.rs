@@ -1,0 +1,164 @@
+//! Signing in and out.
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::dto::{LoginRequest, LoginResponse, Me, ReasonCodeInfo};
+use crate::error::{ApiError, ApiJson};
+use crate::metrics::OutcomeLabel;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sightline_audit::{Actor, EntryDraft, Outcome};
+use sightline_core::{TenantScope, Violation};
+use sightline_store::{UserRecord, UserStatus, user_actor, verify_password};
+use time::format_description::well_known::Rfc3339;
+
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn user_scope(u: &UserRecord) -> TenantScope {
+    u.agency_id.map_or(TenantScope::Operator, TenantScope::Agency)
+}
+
+pub(crate) async fn me_for(state: &AppState, u: &UserRecord) -> Result<Me, ApiError> {
+    let policy = match (u.agency_id, u.program_id) {
+        (Some(a), Some(p)) => state.store().tenancy().program_policy(a, p).await?,
+        _ => None,
+    };
+    Ok(Me {
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role: u.role.as_str().to_owned(),
+        agency_id: u.agency_id.map(|a| a.0),
+        program: policy.as_ref().map(|p| p.program.clone()),
+        reason_codes: policy
+            .map(|p| {
+                p.reasons
+                    .into_iter()
+                    .map(|r| ReasonCodeInfo {
+                        code: r.code.to_string(),
+                        label: r.label,
+                        max_days: r.max_days,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+/// Exchanges a username and password for a session token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "session",
+    request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse),
+              (status = 401, description = "invalid_credentials", body = crate::error::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let now = state.now();
+    let user = state
+        .store()
+        .tenancy()
+        .user_by_username(req.username.trim())
+        .await?;
+    let password = req.password;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    // Argon2 is deliberately slow: keep it off the async workers. Unknown
+    // users are checked against a dummy hash so timing reveals nothing.
+    let verified = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
+        .await
+        .unwrap_or(false);
+    let user = match user {
+        Some(u) if verified && u.status == UserStatus::Active => u,
+        other => {
+            let (scope, actor) = match &other {
+                Some(u) => (user_scope(u), user_actor(u.id, &u.username)),
+                None => (
+                    TenantScope::Operator,
+                    Actor::Claimant {
+                        username: req.username.chars().take(64).collect(),
+                    },
+                ),
+            };
+            state
+                .store()
+                .ledger()
+                .append(EntryDraft::new(scope, actor, "auth.login", Outcome::Failed))
+                .await?;
+            state
+                .metrics()
+                .logins
+                .get_or_create(&OutcomeLabel { outcome: "failed" })
+                .inc();
+            return Err(ApiError::field(
+                StatusCode::UNAUTHORIZED,
+                Violation::new(
+                    "invalid_credentials",
+                    "password",
+                    "the username or password is not correct",
+                ),
+            ));
+        }
+    };
+    let (session, token) = state
+        .store()
+        .sessions()
+        .create(user.id, user.agency_id, now)
+        .await?;
+    state
+        .store()
+        .ledger()
+        .append(
+            EntryDraft::new(
+                user_scope(&user),
+                user_actor(user.id, &user.username),
+                "auth.login",
+                Outcome::Success,
+            )
+            .session(session.id.as_str()),
+        )
+        .await?;
+    state
+        .metrics()
+        .logins
+        .get_or_create(&OutcomeLabel { outcome: "success" })
+        .inc();
+    use secrecy::ExposeSecret as _;
+    Ok(Json(LoginResponse {
+        token: token.expose_secret().to_owned(),
+        token_type: "Bearer",
+        expires_at: rfc3339(session.expires_at),
+        user: me_for(&state, &user).await?,
+    }))
+}
+
+/// Ends the current session at once.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session",
+    security(("session" = [])),
+    responses((status = 204), (status = 401, body = crate::error::Problem)))]
+pub async fn logout(State(state): State<AppState>, who: CurrentUser) -> Result<StatusCode, ApiError> {
+    state
+        .store()
+        .sessions()
+        .revoke(&who.session.id, state.now())
+        .await?;
+    state
+        .store()
+        .ledger()
+        .append(
+            EntryDraft::new(who.scope(), who.actor(), "auth.logout", Outcome::Success)
+                .session(who.session.id.as_str()),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user, their program and the reason codes they may use.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session",
+    security(("session" = [])),
+    responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
+pub async fn me(State(state): State<AppState>, who: CurrentUser) -> Result<Json<Me>, ApiError> {
+    Ok(Json(me_for(&state, &who.user).await?))
+}

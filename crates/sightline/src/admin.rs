@@ -1,0 +1,316 @@
+//! `sightline admin …`: operator onboarding from the server's console.
+//! Every change is recorded in the operator's audit log (actor: console).
+
+use crate::presets;
+use crate::serve::open_store;
+use crate::settings::Settings;
+use anyhow::{Context as _, anyhow};
+use clap::Subcommand;
+use secrecy::{ExposeSecret as _, SecretString};
+use sightline_audit::{Actor, EntryDraft, Outcome};
+use sightline_core::purpose::{ReasonCode, ReasonPolicy};
+use sightline_core::{AgencyId, GeoPoint, Jurisdiction, Role, SourceKind, TenantScope};
+use sightline_store::{Camera, NewUser, Store, hash_password, new_secret_token};
+use std::io::Read as _;
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Onboard an agency (with the ERO and HSI programs and their reason codes unless --bare).
+    CreateAgency {
+        name: String,
+        /// How many users may hold access at once (R2.7).
+        #[arg(long, default_value_t = 100)]
+        seat_cap: i64,
+        /// Create no programs or reason codes.
+        #[arg(long)]
+        bare: bool,
+    },
+    /// Add a program to an agency.
+    CreateProgram {
+        #[arg(long)]
+        agency: String,
+        name: String,
+    },
+    /// Add a reason code, with its longest time frame, to a program.
+    AddReason {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        program: String,
+        code: String,
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        max_days: u32,
+    },
+    /// Add an area of responsibility to an agency.
+    CreateAor {
+        #[arg(long)]
+        agency: String,
+        name: String,
+    },
+    /// Create a user. The password is read from stdin with --password-stdin, or generated and printed.
+    CreateUser {
+        username: String,
+        /// investigator, agency_manager, auditor or operator_admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        agency: Option<String>,
+        #[arg(long)]
+        aor: Option<String>,
+        #[arg(long)]
+        program: Option<String>,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Register a data source and print its ingest key (shown once).
+    CreateSource {
+        name: String,
+        /// toll_road, parking_lot, repossession or law_enforcement.
+        #[arg(long)]
+        kind: String,
+        /// Where it collects (USPS code); its collection policy applies.
+        #[arg(long)]
+        jurisdiction: String,
+        /// A place description, e.g. "Delaware".
+        #[arg(long)]
+        place: String,
+    },
+    /// Issue an additional ingest key for a source (for rotation).
+    IssueKey { source: String },
+    /// Revoke every ingest key of a source.
+    RevokeKeys { source: String },
+    /// Register a fixed camera of a source (fills position and addresses of OpenALPR reads).
+    AddCamera {
+        #[arg(long)]
+        source: String,
+        camera_id: String,
+        #[arg(long, allow_hyphen_values = true)]
+        lat: f64,
+        #[arg(long, allow_hyphen_values = true)]
+        lon: f64,
+        #[arg(long)]
+        address: String,
+        #[arg(long)]
+        intersection: String,
+    },
+    /// List agencies and sources.
+    List,
+}
+
+async fn agency_id(store: &Store, name: &str) -> anyhow::Result<AgencyId> {
+    if let Ok(id) = name.parse::<i64>() {
+        return Ok(AgencyId(id));
+    }
+    store
+        .tenancy()
+        .agency_by_name(name)
+        .await?
+        .map(|a| a.id)
+        .ok_or_else(|| anyhow!("no agency named '{name}'"))
+}
+
+pub async fn source_by_name(store: &Store, name: &str) -> anyhow::Result<sightline_store::SourceRecord> {
+    store
+        .sources()
+        .all()
+        .await?
+        .into_iter()
+        .find(|s| s.name == name || s.id.0.to_string() == name)
+        .ok_or_else(|| anyhow!("no source named '{name}'"))
+}
+
+async fn audit(store: &Store, action: &'static str, fields: &[(&str, serde_json::Value)]) -> anyhow::Result<()> {
+    let mut draft = EntryDraft::new(TenantScope::Operator, Actor::Console, action, Outcome::Success);
+    for (k, v) in fields {
+        draft = draft.field(k, v.clone());
+    }
+    store.ledger().append(draft).await.map_err(|e| e.0)?;
+    Ok(())
+}
+
+/// Creates an agency with the federal programs; shared with `demo`.
+pub async fn create_agency(store: &Store, name: &str, seat_cap: i64, bare: bool) -> anyhow::Result<AgencyId> {
+    let now = store.clock.now();
+    let tenancy = store.tenancy();
+    let id = tenancy.create_agency(name, seat_cap, now).await?;
+    if !bare {
+        for (program, reasons) in presets::federal_programs() {
+            let pid = tenancy.create_program(id, program).await?;
+            for r in &reasons {
+                tenancy.add_reason_code(id, pid, r).await?;
+            }
+        }
+    }
+    audit(store, "admin.agency_created", &[("agency_id", id.0.into()), ("name", name.into()), ("seat_cap", seat_cap.into())]).await?;
+    Ok(id)
+}
+
+/// Creates a user; shared with `demo`.
+pub async fn create_user(
+    store: &Store,
+    username: &str,
+    role: Role,
+    agency: Option<AgencyId>,
+    aor: Option<&str>,
+    program: Option<&str>,
+    email: &str,
+    name: &str,
+    password: &SecretString,
+) -> anyhow::Result<()> {
+    let tenancy = store.tenancy();
+    let (aor_id, program_id) = match agency {
+        Some(a) => (
+            match aor {
+                Some(n) => Some(tenancy.aor_id(a, n).await?.ok_or_else(|| anyhow!("no AOR named '{n}'"))?),
+                None => None,
+            },
+            match program {
+                Some(n) => Some(tenancy.program_id(a, n).await?.ok_or_else(|| anyhow!("no program named '{n}'"))?),
+                None => None,
+            },
+        ),
+        None => (None, None),
+    };
+    let pw = password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await??;
+    let id = tenancy
+        .create_user(
+            &NewUser {
+                agency_id: agency,
+                aor_id,
+                program_id,
+                username: username.to_owned(),
+                display_name: name.to_owned(),
+                email: email.to_owned(),
+                role,
+                password_hash: hash,
+            },
+            store.clock.now(),
+        )
+        .await?;
+    audit(
+        store,
+        "admin.user_created",
+        &[
+            ("user_id", id.0.into()),
+            ("username", username.into()),
+            ("role", role.as_str().into()),
+            ("agency_id", agency.map(|a| a.0).into()),
+        ],
+    )
+    .await
+}
+
+/// Registers a source and issues its first key; shared with `demo`.
+pub async fn create_source(
+    store: &Store,
+    name: &str,
+    kind: SourceKind,
+    jurisdiction: Jurisdiction,
+    place: &str,
+) -> anyhow::Result<(sightline_core::tenancy::SourceId, SecretString)> {
+    let now = store.clock.now();
+    let id = store.sources().create(name, kind, jurisdiction, place, now).await?;
+    let key = store.sources().issue_key(id, now).await?;
+    audit(
+        store,
+        "admin.source_created",
+        &[("source_id", id.0.into()), ("name", name.into()), ("kind", kind.as_str().into()), ("jurisdiction", jurisdiction.code().into())],
+    )
+    .await?;
+    Ok((id, key))
+}
+
+pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let now = store.clock.now();
+    match cmd {
+        AdminCommand::CreateAgency { name, seat_cap, bare } => {
+            let id = create_agency(&store, &name, seat_cap, bare).await?;
+            println!("agency {id} created: {name}");
+        }
+        AdminCommand::CreateProgram { agency, name } => {
+            let a = agency_id(&store, &agency).await?;
+            let id = store.tenancy().create_program(a, &name).await?;
+            audit(&store, "admin.program_created", &[("agency_id", a.0.into()), ("program", name.as_str().into())]).await?;
+            println!("program {} created", id.0);
+        }
+        AdminCommand::AddReason { agency, program, code, label, max_days } => {
+            let a = agency_id(&store, &agency).await?;
+            let p = store.tenancy().program_id(a, &program).await?.ok_or_else(|| anyhow!("no program named '{program}'"))?;
+            let code = ReasonCode::parse(&code).map_err(|e| anyhow!("{e}"))?;
+            store.tenancy().add_reason_code(a, p, &ReasonPolicy { code: code.clone(), label, max_days }).await?;
+            audit(&store, "admin.reason_code_added", &[("agency_id", a.0.into()), ("program", program.as_str().into()), ("code", code.as_str().into()), ("max_days", max_days.into())]).await?;
+            println!("reason code {code} added to {program}");
+        }
+        AdminCommand::CreateAor { agency, name } => {
+            let a = agency_id(&store, &agency).await?;
+            let id = store.tenancy().create_aor(a, &name).await?;
+            audit(&store, "admin.aor_created", &[("agency_id", a.0.into()), ("aor", name.as_str().into())]).await?;
+            println!("AOR {} created", id.0);
+        }
+        AdminCommand::CreateUser { username, role, agency, aor, program, email, name, password_stdin } => {
+            let role = Role::parse(&role).map_err(|e| anyhow!("{e}"))?;
+            let agency = match agency {
+                Some(a) => Some(agency_id(&store, &a).await?),
+                None => None,
+            };
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).context("reading password from stdin")?;
+                (SecretString::from(s.trim_end_matches(['\r', '\n']).to_owned()), false)
+            } else {
+                (new_secret_token("")?, true)
+            };
+            create_user(&store, &username, role, agency, aor.as_deref(), program.as_deref(), &email, &name, &password).await?;
+            println!("user {username} created ({role})");
+            if generated {
+                println!("password (shown once): {}", password.expose_secret());
+            }
+        }
+        AdminCommand::CreateSource { name, kind, jurisdiction, place } => {
+            let kind = SourceKind::parse(&kind).map_err(|e| anyhow!("{e}"))?;
+            let j = Jurisdiction::parse(&jurisdiction).map_err(|e| anyhow!("{e}"))?;
+            let (id, key) = create_source(&store, &name, kind, j, &place).await?;
+            println!("source {id} created: {name}");
+            println!("ingest key (shown once): {}", key.expose_secret());
+        }
+        AdminCommand::IssueKey { source } => {
+            let s = source_by_name(&store, &source).await?;
+            let key = store.sources().issue_key(s.id, now).await?;
+            audit(&store, "admin.source_key_issued", &[("source_id", s.id.0.into())]).await?;
+            println!("ingest key (shown once): {}", key.expose_secret());
+        }
+        AdminCommand::RevokeKeys { source } => {
+            let s = source_by_name(&store, &source).await?;
+            let n = store.sources().revoke_keys(s.id, now).await?;
+            audit(&store, "admin.source_keys_revoked", &[("source_id", s.id.0.into()), ("revoked", n.into())]).await?;
+            println!("{n} key(s) revoked");
+        }
+        AdminCommand::AddCamera { source, camera_id, lat, lon, address, intersection } => {
+            let s = source_by_name(&store, &source).await?;
+            let location = GeoPoint::new(lat, lon).map_err(|e| anyhow!("{e}"))?;
+            store
+                .sources()
+                .put_camera(s.id, &Camera { camera_id: camera_id.clone(), location, nearest_address: address, nearest_intersection: intersection })
+                .await?;
+            audit(&store, "admin.camera_saved", &[("source_id", s.id.0.into()), ("camera_id", camera_id.as_str().into())]).await?;
+            println!("camera {camera_id} saved for {}", s.name);
+        }
+        AdminCommand::List => {
+            for a in store.tenancy().agencies().await? {
+                println!("agency {:>4}  {}  (seat cap {})", a.id, a.name, a.seat_cap);
+            }
+            for s in store.sources().all().await? {
+                println!("source {:>4}  {}  [{} in {}]", s.id, s.name, s.kind, s.jurisdiction);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! `sightline demo`: a complete deployment with generated data, ready to try.
+//!
+//! The first run in a data directory generates everything (agencies,
+//! programs, users, sources of all four kinds with their cameras, and a few
+//! hundred thousand reads with rendered photos); later runs reuse it. Then it
+//! serves, printing the demo credentials.
+
+use crate::admin::{create_agency, create_source, create_user};
+use crate::serve::{open_store, serve_store};
+use crate::settings::Settings;
+use anyhow::Context as _;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use secrecy::{ExposeSecret as _, SecretString};
+use sightline_audit::{Actor, EntryDraft, Outcome};
+use sightline_core::read::{BlobId, NewRead};
+use sightline_core::text::read_text::{PlaceText, SourceReadId};
+use sightline_core::{Role, TenantScope};
+use sightline_demo::{DemoPlan, DemoRead, render_plate_png, render_vehicle_scene};
+use sightline_store::{Camera, Store};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// How many reads to generate on first run.
+    #[arg(long, default_value_t = DemoPlan::DEFAULT_READS)]
+    pub reads: usize,
+    /// Generator seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 20_261_121)]
+    pub seed: u64,
+    /// Generate (if needed) and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// The password of every demo account. Demo only: `serve` never creates accounts.
+pub const DEMO_PASSWORD: &str = "demo-sightline-2026";
+const GENERATED_KEY: &str = "demo.generated_at";
+const CREDENTIALS_FILE: &str = "demo-credentials.txt";
+
+struct DemoUser {
+    username: &'static str,
+    role: Role,
+    agency: usize,
+    aor: Option<&'static str>,
+    program: Option<&'static str>,
+    name: &'static str,
+}
+
+const AGENCIES: [&str; 2] = ["Demo Federal Agency", "Demo County Sheriff"];
+const AORS: [(usize, &str); 3] = [(0, "Philadelphia"), (0, "Chicago"), (1, "County")];
+
+const USERS: &[DemoUser] = &[
+    DemoUser { username: "hsi.jones", role: Role::Investigator, agency: 0, aor: Some("Philadelphia"), program: Some("HSI"), name: "Special Agent Dana Jones" },
+    DemoUser { username: "hsi.smith", role: Role::Investigator, agency: 0, aor: Some("Philadelphia"), program: Some("HSI"), name: "Officer Pat Smith" },
+    DemoUser { username: "ero.garcia", role: Role::Investigator, agency: 0, aor: Some("Chicago"), program: Some("ERO"), name: "Officer Luis Garcia" },
+    DemoUser { username: "manager", role: Role::AgencyManager, agency: 0, aor: Some("Philadelphia"), program: None, name: "Supervisor Morgan Lee" },
+    DemoUser { username: "auditor", role: Role::Auditor, agency: 0, aor: None, program: None, name: "OPR Auditor Sam Reyes" },
+    DemoUser { username: "county.investigator", role: Role::Investigator, agency: 1, aor: Some("County"), program: Some("HSI"), name: "Detective Kim Park" },
+];
+
+pub async fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let credentials = settings.data_dir.join(CREDENTIALS_FILE);
+    match store.settings().get(GENERATED_KEY).await? {
+        Some(at) => println!("Using the demo data generated at {at} in {}", settings.data_dir.display()),
+        None => {
+            let text = generate(&store, args).await?;
+            std::fs::write(&credentials, text).with_context(|| format!("writing {}", credentials.display()))?;
+        }
+    }
+    let text = std::fs::read_to_string(&credentials).unwrap_or_default();
+    println!("\n{text}");
+    if args.no_serve {
+        return Ok(());
+    }
+    serve_store(settings, store).await
+}
+
+async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
+    let now = store.clock.now();
+    let mut out = String::new();
+    writeln!(out, "Demo accounts (password for all: {DEMO_PASSWORD}):")?;
+    let mut agency_ids = Vec::new();
+    for name in AGENCIES {
+        agency_ids.push(create_agency(store, name, 50, false).await?);
+    }
+    for (a, name) in AORS {
+        if let Some(id) = agency_ids.get(a) {
+            store.tenancy().create_aor(*id, name).await?;
+        }
+    }
+    let password = SecretString::from(DEMO_PASSWORD.to_owned());
+    create_user(store, "operator", Role::OperatorAdmin, None, None, None, "operator@sightline.invalid", "Operator Admin", &password).await?;
+    writeln!(out, "  operator              operator_admin")?;
+    for u in USERS {
+        let agency = agency_ids.get(u.agency).copied();
+        let email = format!("{}@demo-agency.invalid", u.username);
+        create_user(store, u.username, u.role, agency, u.aor, u.program, &email, u.name, &password).await?;
+        writeln!(
+            out,
+            "  {:<21} {:<15} {} {}",
+            u.username,
+            u.role.as_str(),
+            AGENCIES.get(u.agency).unwrap_or(&""),
+            u.program.unwrap_or("")
+        )?;
+    }
+
+    let world = sightline_demo::world();
+    let mut source_ids = HashMap::new();
+    writeln!(out, "\nIngest keys of the demo sources (also usable with the API):")?;
+    for s in &world.sources {
+        let place = format!("{}, {}", s.metro, s.jurisdiction.name());
+        let (id, key) = create_source(store, &s.name, s.kind, s.jurisdiction, &place).await?;
+        source_ids.insert(s.key.clone(), (id, s.jurisdiction));
+        writeln!(out, "  {:<48} {}", s.name, key.expose_secret())?;
+    }
+    for c in &world.cameras {
+        if let Some((id, _)) = source_ids.get(&c.source_key) {
+            store
+                .sources()
+                .put_camera(*id, &Camera {
+                    camera_id: c.camera_id.clone(),
+                    location: c.location,
+                    nearest_address: c.nearest_address.clone(),
+                    nearest_intersection: c.nearest_intersection.clone(),
+                })
+                .await?;
+        }
+    }
+
+    let plan = DemoPlan { reads: args.reads, ..DemoPlan::new(args.seed, now) };
+    let bar = ProgressBar::new(u64::try_from(plan.reads).unwrap_or(0));
+    bar.set_style(
+        ProgressStyle::with_template("generating reads {wide_bar} {pos}/{len} [{elapsed_precise}, eta {eta}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut photos = PhotoCache::default();
+    let mut batch: Vec<NewRead> = Vec::with_capacity(2_000);
+    let mut total = 0usize;
+    for r in sightline_demo::reads(&world, &plan) {
+        let Some((source_id, collected_in)) = source_ids.get(&r.source_key).copied() else { continue };
+        let (vehicle_photo, plate_photo) = photos.for_read(store, &r)?;
+        batch.push(NewRead {
+            source_id,
+            source_read_id: SourceReadId::parse(&r.source_read_id).map_err(|e| anyhow::anyhow!("{e}"))?,
+            collected_in,
+            plate: r.plate.clone(),
+            jurisdiction: r.jurisdiction,
+            captured_at: r.captured_at,
+            location: r.location,
+            nearest_address: PlaceText::parse(&r.nearest_address).map_err(|e| anyhow::anyhow!("{e}"))?,
+            nearest_intersection: PlaceText::parse(&r.nearest_intersection).map_err(|e| anyhow::anyhow!("{e}"))?,
+            vehicle_photo,
+            plate_photo,
+        });
+        if batch.len() == batch.capacity() {
+            store.reads.insert_batch(&batch, now).await?;
+            total += batch.len();
+            bar.inc(u64::try_from(batch.len()).unwrap_or(0));
+            batch.clear();
+        }
+    }
+    store.blobs.flush()?;
+    store.reads.insert_batch(&batch, now).await?;
+    total += batch.len();
+    bar.finish_and_clear();
+    store.settings().put(GENERATED_KEY, &now.to_string()).await?;
+    store
+        .ledger()
+        .append(
+            EntryDraft::new(TenantScope::Operator, Actor::Console, "demo.generated", Outcome::Success)
+                .field("reads", total)
+                .field("sources", world.sources.len())
+                .field("cameras", world.cameras.len()),
+        )
+        .await?;
+    writeln!(
+        out,
+        "\n{total} reads from {} sources ({} cameras) in {} metro areas.",
+        world.sources.len(),
+        world.cameras.len(),
+        world.metros.len()
+    )?;
+    writeln!(
+        out,
+        "Try the seed's example as hsi.jones: plate ABC123, state PA, reason criminal-investigation,\n\
+         self, \"Subject name John Doe, case number 12345678\", previous 60 days."
+    )?;
+    Ok(out)
+}
+
+/// Renders each distinct photo once; the blob store dedupes what repeats.
+#[derive(Default)]
+struct PhotoCache {
+    plates: HashMap<(String, &'static str), BlobId>,
+    vehicles: HashMap<(String, &'static str, &'static str, u8), BlobId>,
+}
+
+impl PhotoCache {
+    fn for_read(&mut self, store: &Store, r: &DemoRead) -> anyhow::Result<(BlobId, BlobId)> {
+        let pkey = (r.plate.as_str().to_owned(), r.jurisdiction.code());
+        let plate = match self.plates.get(&pkey) {
+            Some(b) => b.clone(),
+            None => {
+                let b = store.blobs.put_unsynced(&render_plate_png(&r.plate, r.jurisdiction))?;
+                self.plates.insert(pkey, b.clone());
+                b
+            }
+        };
+        // The scene depends on the vehicle, the kind of camera and one of
+        // four backdrops chosen by camera (see sightline_demo::render_vehicle_png).
+        let variant = u8::try_from(sightline_demo::prng::hash_str(&r.camera_id) % 4).unwrap_or(0);
+        let vkey = (r.plate.as_str().to_owned(), r.jurisdiction.code(), r.source_kind.as_str(), variant);
+        let vehicle = match self.vehicles.get(&vkey) {
+            Some(b) => b.clone(),
+            None => {
+                let b = store.blobs.put_unsynced(&render_vehicle_scene(&r.vehicle, r.jurisdiction, r.source_kind, variant))?;
+                self.vehicles.insert(vkey, b.clone());
+                b
+            }
+        };
+        Ok((vehicle, plate))
+    }
+}

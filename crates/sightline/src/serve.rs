@@ -1,0 +1,81 @@
+//! `sightline serve`: the API plus the background jobs that read the clock.
+
+use crate::settings::Settings;
+use anyhow::Context as _;
+use sightline_audit::{Actor, EntryDraft, Outcome};
+use sightline_core::{Clock, SystemClock, TenantScope};
+use sightline_server::AppState;
+use sightline_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    Store::open(&settings.store_config(), clock).await
+}
+
+/// Deletes reads past their jurisdiction's retention limit, and logs it.
+pub async fn purge_once(store: &Store) -> anyhow::Result<u64> {
+    let policies = store.policies().all().await?;
+    let purged = store.reads.purge_expired(&policies, store.clock.now()).await?;
+    if purged > 0 {
+        store
+            .ledger()
+            .append(
+                EntryDraft::new(TenantScope::Operator, Actor::System, "reads.retention_purge", Outcome::Success)
+                    .field("purged", purged),
+            )
+            .await?;
+    }
+    Ok(purged)
+}
+
+/// Serves `store` on the configured address until Ctrl-C or SIGTERM.
+pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "sightline listening");
+    println!("Sightline is listening on http://{addr}  (health: /healthz, API description: /openapi.json)");
+    let purge_store = store.clone();
+    // Retention is enforced every minute: New Hampshire allows 3 minutes.
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match purge_once(&purge_store).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "retention purge"),
+                Err(e) => tracing::error!(error = ?e, "retention purge failed"),
+            }
+        }
+    });
+    let state = AppState::new(store);
+    sightline_server::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving HTTP")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+pub async fn run(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    serve_store(settings, store).await
+}

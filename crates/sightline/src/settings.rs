@@ -1,0 +1,68 @@
+//! Typed settings: built-in defaults, then an optional TOML file, then
+//! `SIGHTLINE_*` environment variables, then command-line flags.
+
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Embedded databases and photo blobs live here.
+    pub data_dir: PathBuf,
+    /// `postgres://…` selects PostgreSQL; unset keeps the embedded backend.
+    pub database_url: Option<String>,
+    /// Where `serve` and `demo` listen.
+    pub listen: SocketAddr,
+    /// `json` for machine-readable logs, `pretty` for people.
+    pub log_format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("sightline-data"),
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            log_format: "pretty".into(),
+        }
+    }
+}
+
+/// Flags given on the command line; `None` leaves the lower layers alone.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+}
+
+impl Settings {
+    pub fn load(
+        config: Option<&Path>,
+        defaults: Settings,
+        overrides: &Overrides,
+    ) -> anyhow::Result<Self> {
+        let mut fig = Figment::from(Serialized::defaults(defaults));
+        if let Some(path) = config {
+            anyhow::ensure!(path.exists(), "config file {} not found", path.display());
+            fig = fig.merge(Toml::file(path));
+        }
+        let settings: Settings = fig
+            .merge(Env::prefixed("SIGHTLINE_"))
+            .merge(Serialized::defaults(overrides))
+            .extract()?;
+        Ok(settings)
+    }
+
+    pub fn store_config(&self) -> sightline_store::StoreConfig {
+        sightline_store::StoreConfig {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone().filter(|u| !u.is_empty()),
+        }
+    }
+}
