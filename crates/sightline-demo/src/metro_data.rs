@@ -43,6 +43,7 @@ pub(crate) struct MetroSpec {
     pub repo: &'static str,
 }
 
+#[rustfmt::skip]
 pub(crate) const METROS: &[MetroSpec] = &[
     MetroSpec {
         name: "Philadelphia",

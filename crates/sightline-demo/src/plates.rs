@@ -83,7 +83,12 @@ pub fn random_plate(code: &str, rng: &mut Rng) -> String {
     format_for(code)
         .bytes()
         .map(|f| match f {
-            b'L' => char::from(LETTERS.get(rng.below(LETTERS.len())).copied().unwrap_or(b'A')),
+            b'L' => char::from(
+                LETTERS
+                    .get(rng.below(LETTERS.len()))
+                    .copied()
+                    .unwrap_or(b'A'),
+            ),
             b'D' => char::from(b'0' + (rng.below(10) as u8)),
             b'N' => char::from(b'1' + (rng.below(9) as u8)),
             other => char::from(other),

@@ -109,6 +109,10 @@ impl Weighted {
         self.cumulative.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.cumulative.is_empty()
+    }
+
     /// An index drawn in proportion to its weight; `None` when all weights
     /// are zero.
     pub fn sample(&self, rng: &mut Rng) -> Option<usize> {

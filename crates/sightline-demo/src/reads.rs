@@ -6,14 +6,14 @@
 //! sorted by capture time within each bucket, so the whole stream is in
 //! chronological order while only one day is held in memory.
 
-use crate::plates::{national, random_plate, reserved};
+use crate::network::{Cam, cams_of, near_metros};
+use crate::population::{Vehicle, population};
 use crate::prng::{Rng, Weighted};
-use crate::story::{Sighting, sightings};
+use crate::schedule::{bucket_counts, place, start_age, time_of_day};
+use crate::story::{Placed, place_story};
 use crate::vehicle::VehicleLook;
-use crate::world::{DemoCamera, DemoWorld};
-use sightline_core::collection::CollectionPolicy;
+use crate::world::DemoWorld;
 use sightline_core::{GeoPoint, Jurisdiction, Plate, SourceKind};
-use std::collections::HashSet;
 use time::{Duration, OffsetDateTime, UtcOffset, Weekday};
 
 /// What to generate.
@@ -64,39 +64,6 @@ pub struct DemoRead {
     /// Stable per (plate, state).
     pub vehicle: VehicleLook,
 }
-
-const DAY: i64 = 86_400;
-
-/// A camera as the generator needs it.
-#[derive(Debug)]
-struct Cam {
-    camera: DemoCamera,
-    kind: SourceKind,
-    metro: usize,
-    retention_secs: i64,
-    utc_offset_secs: i64,
-}
-
-#[derive(Debug)]
-struct Vehicle {
-    plate: Plate,
-    jurisdiction: Jurisdiction,
-    look: VehicleLook,
-    home: usize,
-    /// Morning and evening cameras of a commuter.
-    commute: Option<(usize, usize)>,
-}
-
-/// A story read with its camera and time already fixed.
-#[derive(Debug)]
-struct Placed {
-    bucket: usize,
-    cam: usize,
-    plate: Plate,
-    jurisdiction: Jurisdiction,
-    at: OffsetDateTime,
-}
-
 /// The stream of demo reads; see [`reads`].
 #[derive(Debug)]
 pub struct ReadStream {
@@ -211,7 +178,14 @@ impl ReadStream {
             .filter_map(|(v, cam, at)| {
                 let v = self.vehicles.get(v)?;
                 let c = self.cams.get(cam)?;
-                let r = make_read(c, &mut self.rng, v.plate.clone(), v.jurisdiction, v.look, at);
+                let r = make_read(
+                    c,
+                    &mut self.rng,
+                    v.plate.clone(),
+                    v.jurisdiction,
+                    v.look,
+                    at,
+                );
                 Some((cam, r))
             })
             .collect();
@@ -252,7 +226,10 @@ impl ReadStream {
             && self.rng.chance(0.65)
         {
             let (cam, tod) = if self.rng.chance(0.5) {
-                (morning, self.rng.range_i64(6 * 3600 + 1800, 9 * 3600 + 1800))
+                (
+                    morning,
+                    self.rng.range_i64(6 * 3600 + 1800, 9 * 3600 + 1800),
+                )
             } else {
                 (evening, self.rng.range_i64(16 * 3600, 19 * 3600))
             };
@@ -265,12 +242,21 @@ impl ReadStream {
             }
         }
         let home = vehicle.home;
+        let haunts = vehicle.haunts;
         let mut cam = None;
         for _ in 0..4 {
             let roll = self.rng.unit();
-            let metro = if roll < 0.82 {
+            if roll < 0.45 {
+                let haunt = self.rng.pick(&haunts).copied().filter(|&c| ok(c));
+                if haunt.is_some() {
+                    cam = haunt;
+                    break;
+                }
+                continue;
+            }
+            let metro = if roll < 0.85 {
                 Some(home)
-            } else if roll < 0.95 {
+            } else if roll < 0.96 {
                 self.near_metros
                     .get(home)
                     .and_then(|n| self.rng.pick(n).copied())
@@ -315,7 +301,6 @@ impl ReadStream {
     fn cam_offset(&self, cam: usize) -> i64 {
         self.cams.get(cam).map_or(0, |c| c.utc_offset_secs)
     }
-
 }
 
 fn make_read(
@@ -370,236 +355,3 @@ impl Iterator for ReadStream {
 }
 
 impl ExactSizeIterator for ReadStream {}
-
-/// Seconds between the start of bucket `k` (of `span`) and now: the oldest
-/// a read in it can be.
-fn start_age(span: usize, k: usize) -> i64 {
-    i64::try_from(span.saturating_sub(k)).unwrap_or(i64::MAX / DAY) * DAY
-}
-
-/// The first instant at or after `start` whose local time of day (at UTC
-/// offset `offset` seconds) is `local_tod`.
-fn place(start: OffsetDateTime, offset: i64, local_tod: i64) -> OffsetDateTime {
-    let (h, m, s) = start.to_hms();
-    let start_tod = i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s);
-    let target = (local_tod - offset).rem_euclid(DAY);
-    start + Duration::seconds((target - start_tod).rem_euclid(DAY))
-}
-
-/// Local hour weights by source kind: tolls follow commutes, parking lots
-/// business hours, repossession crews work at night, patrols all day.
-fn time_of_day(kind: SourceKind, rng: &mut Rng) -> i64 {
-    const TOLL: [f64; 24] = [
-        1.0, 0.6, 0.4, 0.4, 0.8, 2.0, 5.0, 8.0, 8.0, 6.0, 5.0, 5.0, 5.0, 5.0, 6.0, 7.0, 8.0, 8.0,
-        6.0, 4.0, 3.0, 2.5, 2.0, 1.5,
-    ];
-    const PARKING: [f64; 24] = [
-        0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 1.0, 3.0, 6.0, 7.0, 6.0, 6.0, 6.0, 6.0, 6.0, 5.0, 5.0, 5.0,
-        4.0, 3.0, 2.0, 1.0, 0.6, 0.3,
-    ];
-    const REPO: [f64; 24] = [
-        6.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 0.3, 0.3, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.8, 1.0,
-        1.5, 2.0, 3.0, 4.0, 5.0, 6.0,
-    ];
-    const POLICE: [f64; 24] = [
-        2.0, 1.5, 1.0, 1.0, 1.0, 1.5, 3.0, 5.0, 5.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 5.0, 5.0, 5.0,
-        4.0, 4.0, 3.5, 3.0, 2.5, 2.0,
-    ];
-    let weights = match kind {
-        SourceKind::TollRoad => &TOLL,
-        SourceKind::ParkingLot => &PARKING,
-        SourceKind::Repossession => &REPO,
-        SourceKind::LawEnforcement => &POLICE,
-    };
-    let x = rng.unit() * weights.iter().sum::<f64>();
-    let mut acc = 0.0;
-    let mut hour = 23;
-    for (h, w) in weights.iter().enumerate() {
-        acc += w;
-        if x < acc {
-            hour = h;
-            break;
-        }
-    }
-    i64::try_from(hour).unwrap_or(0) * 3600 + rng.range_i64(0, 3600)
-}
-
-fn cams_of(world: &DemoWorld) -> Vec<Cam> {
-    world
-        .cameras
-        .iter()
-        .filter_map(|c| {
-            let source = world.source(&c.source_key)?;
-            let metro = world.metros.iter().position(|m| m.name == source.metro)?;
-            let policy = CollectionPolicy::default_for(source.jurisdiction);
-            if !policy.collection_allowed {
-                return None;
-            }
-            let offset = world.metros.get(metro).map_or(0, |m| m.utc_offset_hours);
-            Some(Cam {
-                camera: c.clone(),
-                kind: source.kind,
-                metro,
-                retention_secs: policy.retention_secs,
-                utc_offset_secs: i64::from(offset) * 3600,
-            })
-        })
-        .collect()
-}
-
-/// For each metro, the other metros whose plates and drivers it shares:
-/// those in its own state or a neighbouring one.
-fn near_metros(world: &DemoWorld) -> Vec<Vec<usize>> {
-    world
-        .metros
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            world
-                .metros
-                .iter()
-                .enumerate()
-                .filter(|&(j, o)| j != i && (o.state == m.state || m.neighbors.contains(&o.state)))
-                .map(|(j, _)| j)
-                .collect()
-        })
-        .collect()
-}
-
-/// Random reads per day bucket: more on weekdays and as the network grows,
-/// none where no camera may keep a read that old.
-fn bucket_counts(cams: &[Cam], now: OffsetDateTime, span: usize, total: usize) -> Vec<usize> {
-    let weights: Vec<f64> = (0..span)
-        .map(|k| {
-            let age = start_age(span, k);
-            let live = cams.iter().filter(|c| age <= c.retention_secs).count();
-            if live == 0 {
-                return 0.0;
-            }
-            let day = now - Duration::seconds(age);
-            let weekend = matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday);
-            let growth = 0.6 + 0.4 * (k as f64 / span as f64);
-            let share = live as f64 / cams.len().max(1) as f64;
-            growth * if weekend { 0.8 } else { 1.0 } * (0.5 + 0.5 * share)
-        })
-        .collect();
-    let sum: f64 = weights.iter().sum();
-    if sum <= 0.0 {
-        return vec![0; span];
-    }
-    let mut acc = 0.0;
-    let mut given = 0usize;
-    weights
-        .iter()
-        .map(|w| {
-            acc += w;
-            let upto = ((total as f64) * (acc / sum)).round() as usize;
-            let upto = upto.min(total);
-            let n = upto.saturating_sub(given);
-            given += n;
-            n
-        })
-        .collect()
-}
-
-/// The vehicle population: Zipf rank is the index, so the first vehicles
-/// are the most often seen; many of those are commuters.
-fn population(
-    world: &DemoWorld,
-    cams: &[Cam],
-    metro_cams: &[Vec<usize>],
-    metro_pick: &Weighted,
-    n: usize,
-    rng: &mut Rng,
-) -> Vec<Vehicle> {
-    let national_list: Vec<(&str, f64)> = national().collect();
-    let national_pick = Weighted::new(national_list.iter().map(|(_, w)| *w));
-    let mut taken: HashSet<String> = HashSet::with_capacity(n);
-    let mut out = Vec::with_capacity(n);
-    for rank in 0..n {
-        let Some(home) = metro_pick.sample(rng) else {
-            break;
-        };
-        let Some(metro) = world.metros.get(home) else {
-            continue;
-        };
-        let roll = rng.unit();
-        let code = if roll < 0.80 {
-            metro.state.code()
-        } else if roll < 0.93 {
-            rng.pick(&metro.neighbors)
-                .map_or(metro.state.code(), |j| j.code())
-        } else {
-            national_pick
-                .sample(rng)
-                .and_then(|i| national_list.get(i))
-                .map_or(metro.state.code(), |(c, _)| c)
-        };
-        let Ok(jurisdiction) = Jurisdiction::parse(code) else {
-            continue;
-        };
-        let plate = loop {
-            let raw = random_plate(code, rng);
-            let Ok(p) = Plate::parse(&raw) else { continue };
-            if !reserved(p.as_str()) && taken.insert(p.as_str().to_owned()) {
-                break p;
-            }
-        };
-        let commuter_share = if rank < 3000 { 0.6 } else { 0.3 };
-        let commute = metro_cams
-            .get(home)
-            .filter(|list| list.len() >= 2 && rng.chance(commuter_share))
-            .and_then(|list| {
-                let fixed: Vec<usize> = list
-                    .iter()
-                    .copied()
-                    .filter(|&c| cams.get(c).is_some_and(|c| c.kind != SourceKind::Repossession))
-                    .collect();
-                let a = *rng.pick(&fixed)?;
-                let b = *rng.pick(&fixed)?;
-                Some((a, b))
-            });
-        out.push(Vehicle {
-            look: VehicleLook::for_plate(&plate, jurisdiction),
-            plate,
-            jurisdiction,
-            home,
-            commute,
-        });
-    }
-    out
-}
-
-/// Fixes the camera and time of each story sighting; drops those outside
-/// the span, without a matching camera, or past the camera's retention.
-fn place_story(cams: &[Cam], world: &DemoWorld, now: OffsetDateTime, span: usize) -> Vec<Placed> {
-    let mut rng = Rng::new(0x5707_1E5);
-    sightings()
-        .into_iter()
-        .filter_map(|s: Sighting| {
-            let days = usize::try_from(s.days_ago).ok()?;
-            if days > span || days == 0 {
-                return None;
-            }
-            let metro = world.metros.iter().position(|m| m.name == s.metro)?;
-            let age = i64::from(s.days_ago) * DAY;
-            let options: Vec<usize> = cams
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.metro == metro && s.kinds.contains(&c.kind))
-                .filter(|(_, c)| age <= c.retention_secs)
-                .map(|(i, _)| i)
-                .collect();
-            let cam = *rng.pick(&options)?;
-            let offset = cams.get(cam)?.utc_offset_secs;
-            let start = now - Duration::seconds(age);
-            Some(Placed {
-                bucket: span - days,
-                cam,
-                plate: Plate::parse(s.plate).ok()?,
-                jurisdiction: Jurisdiction::parse(s.state).ok()?,
-                at: place(start, offset, s.local_tod),
-            })
-        })
-        .collect()
-}

@@ -66,7 +66,13 @@ pub fn render_vehicle_scene(
     let palette = palette(look, jurisdiction, light);
     let mut c = Canvas::new(SCENE_W, SCENE_H, SKY_TOP);
     c.rect(0, HORIZON / 2, i32::from(SCENE_W), HORIZON / 2, SKY_LOW);
-    c.rect(0, HORIZON, i32::from(SCENE_W), i32::from(SCENE_H) - HORIZON, VERGE);
+    c.rect(
+        0,
+        HORIZON,
+        i32::from(SCENE_W),
+        i32::from(SCENE_H) - HORIZON,
+        VERGE,
+    );
     match kind {
         SourceKind::TollRoad => toll_scene(&mut c, variant),
         SourceKind::ParkingLot => parking_scene(&mut c, variant),
@@ -206,16 +212,34 @@ fn parking_scene(c: &mut Canvas, variant: u8) {
     for row in 0..3 {
         for col in 0..10 {
             let lit = (col + row + i32::from(variant)) % 3 == 0;
-            c.rect(10 + col * 31, 42 + row * 16, 18, 9, if lit { LIT } else { GLASS });
+            c.rect(
+                10 + col * 31,
+                42 + row * 16,
+                18,
+                9,
+                if lit { LIT } else { GLASS },
+            );
         }
     }
     c.rect(0, HORIZON - 4, i32::from(SCENE_W), 4, STEEL);
-    c.rect(0, HORIZON, i32::from(SCENE_W), i32::from(SCENE_H) - HORIZON, ROAD);
+    c.rect(
+        0,
+        HORIZON,
+        i32::from(SCENE_W),
+        i32::from(SCENE_H) - HORIZON,
+        ROAD,
+    );
     // Stall lines, converging.
     for i in -6..=6 {
         let xt = 160 + i * 22;
         let xb = 160 + i * 70;
-        c.trapezoid(HORIZON + 6, i32::from(SCENE_H), (xt, xt + 2), (xb, xb + 4), MARK);
+        c.trapezoid(
+            HORIZON + 6,
+            i32::from(SCENE_H),
+            (xt, xt + 2),
+            (xb, xb + 4),
+            MARK,
+        );
     }
     c.rect(0, HORIZON + 4, i32::from(SCENE_W), 2, MARK);
     // Lamp posts.
@@ -233,8 +257,24 @@ fn street_scene(c: &mut Canvas, variant: u8) {
         let w = 52;
         let top = 56 + (i * 7) % 12;
         c.rect(x, top, w, HORIZON - top, FAR_A);
-        c.trapezoid(top - 18, top, (x + w / 2, x + w / 2 + 1), (x - 4, x + w + 4), BUMPER);
-        c.rect(x + 8, top + 8, 10, 8, if (i + i32::from(variant)) % 2 == 0 { LIT } else { GLASS });
+        c.trapezoid(
+            top - 18,
+            top,
+            (x + w / 2, x + w / 2 + 1),
+            (x - 4, x + w + 4),
+            BUMPER,
+        );
+        c.rect(
+            x + 8,
+            top + 8,
+            10,
+            8,
+            if (i + i32::from(variant)) % 2 == 0 {
+                LIT
+            } else {
+                GLASS
+            },
+        );
         c.rect(x + 32, top + 8, 10, 8, GLASS);
         c.rect(x + 22, HORIZON - 16, 8, 16, BUMPER);
     }
@@ -253,7 +293,13 @@ fn city_scene(c: &mut Canvas, variant: u8) {
     while x < i32::from(SCENE_W) {
         let w = 34 + (i * 13) % 22;
         let top = 14 + (i * 29 + i32::from(variant) * 11) % 50;
-        c.rect(x, top, w - 3, HORIZON - top, if i % 2 == 0 { FAR_A } else { STEEL });
+        c.rect(
+            x,
+            top,
+            w - 3,
+            HORIZON - top,
+            if i % 2 == 0 { FAR_A } else { STEEL },
+        );
         let mut wy = top + 6;
         while wy < HORIZON - 8 {
             let mut wx = x + 4;
@@ -291,7 +337,13 @@ fn car(c: &mut Canvas, look: &VehicleLook) {
     let body_bottom = bottom - clearance;
     let body_top = body_bottom - hb;
     // Shadow and tyres.
-    c.trapezoid(bottom - 6, bottom + 4, (left + 4, left + w - 4), (left - 8, left + w + 8), SHADOW);
+    c.trapezoid(
+        bottom - 6,
+        bottom + 4,
+        (left + 4, left + w - 4),
+        (left - 8, left + w + 8),
+        SHADOW,
+    );
     for x in [left + 6, left + w - 28] {
         c.rect(x, body_bottom - 6, 22, bottom - body_bottom + 6, TIRE);
     }
@@ -299,9 +351,19 @@ fn car(c: &mut Canvas, look: &VehicleLook) {
     let cab_top = body_top - hc;
     let pickup = look.body == BodyStyle::Pickup;
     let cab_bottom = if pickup { body_top - 4 } else { body_top };
-    c.trapezoid(cab_top, cab_bottom + 1, (cx - wt / 2, cx + wt / 2), (cx - wb / 2, cx + wb / 2), BODY);
+    c.trapezoid(
+        cab_top,
+        cab_bottom + 1,
+        (cx - wt / 2, cx + wt / 2),
+        (cx - wb / 2, cx + wb / 2),
+        BODY,
+    );
     c.rect(cx - wt / 2 + 4, cab_top, wt - 8, 2, BODY_LIGHT);
-    let glass_bottom = if pickup { cab_top + hc / 2 + 4 } else { cab_bottom - 3 };
+    let glass_bottom = if pickup {
+        cab_top + hc / 2 + 4
+    } else {
+        cab_bottom - 3
+    };
     let inset_top = if pickup { 10 } else { 7 };
     c.trapezoid(
         cab_top + 5,
@@ -314,7 +376,13 @@ fn car(c: &mut Canvas, look: &VehicleLook) {
         c.rect(cx - 12, cab_top + 6, 24, 2, TAIL);
     }
     // Body, with rounded shoulders and a lower bumper.
-    c.trapezoid(body_top, body_top + 5, (left + 6, left + w - 6), (left, left + w), BODY);
+    c.trapezoid(
+        body_top,
+        body_top + 5,
+        (left + 6, left + w - 6),
+        (left, left + w),
+        BODY,
+    );
     c.rect(left, body_top + 5, w, hb - 5, BODY);
     c.rect(left, body_top + 5, w, 2, BODY_LIGHT);
     if pickup {
@@ -323,7 +391,11 @@ fn car(c: &mut Canvas, look: &VehicleLook) {
     c.rect(left + 2, body_bottom - 12, w - 4, 12, BUMPER);
     c.rect(left + 2, body_bottom - 14, w - 4, 2, BODY_DARK);
     // Tail lights.
-    let light_h = if matches!(look.body, BodyStyle::Suv | BodyStyle::Minivan) { 22 } else { 12 };
+    let light_h = if matches!(look.body, BodyStyle::Suv | BodyStyle::Minivan) {
+        22
+    } else {
+        12
+    };
     for x in [left + 4, left + w - 30] {
         c.rect(x, body_top + 8, 26, light_h, TAIL);
         c.rect(x, body_top + 8 + light_h, 26, 2, BODY_DARK);

@@ -14,8 +14,12 @@
 //! of them. No generated plate starts with `ABC` or contains `XYZ`, so these
 //! are the only plates that resemble the story plates.
 
+use crate::network::Cam;
 use crate::prng::Rng;
-use sightline_core::SourceKind;
+use crate::schedule::{DAY, place};
+use crate::world::DemoWorld;
+use sightline_core::{Jurisdiction, Plate, SourceKind};
+use time::{Duration, OffsetDateTime};
 
 /// `(plate, registration state)` of the story plates.
 pub const STORY_PLATES: &[(&str, &str)] = &[("ABC123", "PA"), ("XYZ1234", "WI")];
@@ -40,7 +44,7 @@ pub(crate) struct Sighting {
 }
 
 /// Independent of the plan's seed: the story is the same in every data set.
-const STORY_SEED: u64 = 0xAB_C123_0000_1234;
+const STORY_SEED: u64 = 0x00AB_C123_0000_1234;
 
 const ANY: &[SourceKind] = &SourceKind::ALL;
 const COMMUTE: &[SourceKind] = &[
@@ -86,7 +90,14 @@ pub(crate) fn sightings() -> Vec<Sighting> {
             15..=17 => "Newark",
             _ => "Pittsburgh",
         };
-        at("ABC123", "PA", metro, ANY, d, hm(8, 0) + rng.range_i64(0, 12 * 3600));
+        at(
+            "ABC123",
+            "PA",
+            metro,
+            ANY,
+            d,
+            hm(8, 0) + rng.range_i64(0, 12 * 3600),
+        );
     }
 
     // XYZ1234 / WI and its near misses.
@@ -95,24 +106,117 @@ pub(crate) fn sightings() -> Vec<Sighting> {
         at("XYZ1234", "WI", "Milwaukee", ANY, d, tod);
     }
     for d in [6, 20] {
-        at("XYZ1234", "WI", "Chicago", TOLL, d, hm(10, 0) + rng.range_i64(0, 3600));
+        at(
+            "XYZ1234",
+            "WI",
+            "Chicago",
+            TOLL,
+            d,
+            hm(10, 0) + rng.range_i64(0, 3600),
+        );
     }
     for _ in 0..8 {
         let d = 35 + u32::try_from(rng.below(660)).unwrap_or(0);
-        let metro = if rng.chance(0.75) { "Milwaukee" } else { "Chicago" };
-        at("XYZ1234", "WI", metro, ANY, d, hm(9, 0) + rng.range_i64(0, 10 * 3600));
+        let metro = if rng.chance(0.75) {
+            "Milwaukee"
+        } else {
+            "Chicago"
+        };
+        at(
+            "XYZ1234",
+            "WI",
+            metro,
+            ANY,
+            d,
+            hm(9, 0) + rng.range_i64(0, 10 * 3600),
+        );
     }
     for d in [2, 6, 12, 20, 27, 90, 200] {
-        at("XYZ123", "WI", "Milwaukee", ANY, d, hm(8, 0) + rng.range_i64(0, 10 * 3600));
+        at(
+            "XYZ123",
+            "WI",
+            "Milwaukee",
+            ANY,
+            d,
+            hm(8, 0) + rng.range_i64(0, 10 * 3600),
+        );
     }
-    for (d, metro) in [(4, "Milwaukee"), (9, "Chicago"), (18, "Milwaukee"), (150, "Milwaukee")] {
-        at("XYZ12345", "WI", metro, ANY, d, hm(12, 0) + rng.range_i64(0, 6 * 3600));
+    for (d, metro) in [
+        (4, "Milwaukee"),
+        (9, "Chicago"),
+        (18, "Milwaukee"),
+        (150, "Milwaukee"),
+    ] {
+        at(
+            "XYZ12345",
+            "WI",
+            metro,
+            ANY,
+            d,
+            hm(12, 0) + rng.range_i64(0, 6 * 3600),
+        );
     }
     for d in [3, 10, 17, 24, 33, 45] {
-        at("XYZ1234", "MN", "Minneapolis", ANY, d, hm(7, 0) + rng.range_i64(0, 12 * 3600));
+        at(
+            "XYZ1234",
+            "MN",
+            "Minneapolis",
+            ANY,
+            d,
+            hm(7, 0) + rng.range_i64(0, 12 * 3600),
+        );
     }
     at("XYZ1234", "MN", "Milwaukee", ANY, 14, hm(15, 20));
     out
+}
+
+/// A story read with its camera and time already fixed.
+#[derive(Debug)]
+pub(crate) struct Placed {
+    pub bucket: usize,
+    pub cam: usize,
+    pub plate: Plate,
+    pub jurisdiction: Jurisdiction,
+    pub at: OffsetDateTime,
+}
+
+/// Fixes the camera and time of each story sighting; drops those outside
+/// the span, without a matching camera, or past the camera's retention.
+pub(crate) fn place_story(
+    cams: &[Cam],
+    world: &DemoWorld,
+    now: OffsetDateTime,
+    span: usize,
+) -> Vec<Placed> {
+    let mut rng = Rng::new(0x0570_71E5);
+    sightings()
+        .into_iter()
+        .filter_map(|s| {
+            let days = usize::try_from(s.days_ago).ok()?;
+            if days > span || days == 0 {
+                return None;
+            }
+            let metro = world.metros.iter().position(|m| m.name == s.metro)?;
+            let age = i64::from(s.days_ago) * DAY;
+            let options: Vec<usize> = cams
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.metro == metro && s.kinds.contains(&c.kind))
+                .filter(|(_, c)| age <= c.retention_secs)
+                .map(|(i, _)| i)
+                .collect();
+            let cam = *rng.pick(&options)?;
+            let offset = cams.get(cam)?.utc_offset_secs;
+            let start = now - Duration::seconds(age);
+            Some(Placed {
+                bucket: span - days,
+                cam,
+                plate: Plate::parse(s.plate).ok()?,
+                jurisdiction: Jurisdiction::parse(s.state).ok()?,
+                at: place(start, offset, s.local_tod),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -133,6 +237,9 @@ mod tests {
             .filter(|x| x.plate == "XYZ1234" && x.state == "WI" && x.days_ago <= 30)
             .count();
         assert!(xyz_recent >= 5);
-        assert!(s.iter().all(|x| x.days_ago >= 1 && (0..86_400).contains(&x.local_tod)));
+        assert!(
+            s.iter()
+                .all(|x| x.days_ago >= 1 && (0..86_400).contains(&x.local_tod))
+        );
     }
 }

@@ -52,7 +52,9 @@ fn default_plan_is_big_skewed_and_broad() {
     assert_eq!(all.len(), DemoPlan::DEFAULT_READS);
     let mut per_plate: HashMap<(&str, Jurisdiction), usize> = HashMap::new();
     for r in all {
-        *per_plate.entry((r.plate.as_str(), r.jurisdiction)).or_default() += 1;
+        *per_plate
+            .entry((r.plate.as_str(), r.jurisdiction))
+            .or_default() += 1;
     }
     assert!(
         (25_000..=50_000).contains(&per_plate.len()),
@@ -102,7 +104,11 @@ fn reads_are_sorted_within_span_and_retention() {
 #[test]
 fn reads_use_their_camera_and_unique_ids() {
     let w = world();
-    let cams: HashMap<_, _> = w.cameras.iter().map(|c| (c.camera_id.as_str(), c)).collect();
+    let cams: HashMap<_, _> = w
+        .cameras
+        .iter()
+        .map(|c| (c.camera_id.as_str(), c))
+        .collect();
     let mut ids = HashSet::new();
     for r in default_reads() {
         let cam = cams[r.camera_id.as_str()];
@@ -216,12 +222,13 @@ fn short_spans_and_tiny_plans_work() {
     assert!(reads(&w, &none).count() <= 10);
 }
 
-fn decode(bytes: &[u8]) -> (u32, u32) {
+/// Decodes a PNG fully; its width and height.
+fn decode(bytes: &[u8]) -> Result<(u32, u32), Box<dyn std::error::Error>> {
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    (info.width, info.height)
+    let mut reader = decoder.read_info()?;
+    let mut buf = vec![0; reader.output_buffer_size().ok_or("no buffer size")?];
+    let info = reader.next_frame(&mut buf)?;
+    Ok((info.width, info.height))
 }
 
 #[test]
@@ -236,10 +243,16 @@ fn photos_decode_and_are_deterministic() {
     let mut max_scene = 0;
     for r in sample.iter().step_by(7) {
         let p = render_plate_png(&r.plate, r.jurisdiction);
-        assert_eq!(decode(&p), (u32::from(PLATE_W), u32::from(PLATE_H)));
+        assert_eq!(
+            decode(&p).unwrap(),
+            (u32::from(PLATE_W), u32::from(PLATE_H))
+        );
         assert_eq!(p, render_plate_png(&r.plate, r.jurisdiction));
         let v = render_vehicle_png(r);
-        assert_eq!(decode(&v), (u32::from(SCENE_W), u32::from(SCENE_H)));
+        assert_eq!(
+            decode(&v).unwrap(),
+            (u32::from(SCENE_W), u32::from(SCENE_H))
+        );
         assert_eq!(v, render_vehicle_png(r));
         max_plate = max_plate.max(p.len());
         max_scene = max_scene.max(v.len());
@@ -266,7 +279,7 @@ fn every_state_kind_and_body_renders() {
     let plate = Plate::parse("ABC-1234").unwrap();
     for j in Jurisdiction::all() {
         let p = render_plate_png(&plate, j);
-        assert_eq!(decode(&p), (200, 100), "{j}");
+        assert_eq!(decode(&p).unwrap(), (200, 100), "{j}");
     }
     let wi = Jurisdiction::parse("WI").unwrap();
     let base = VehicleLook::for_plate(&plate, wi);
@@ -276,7 +289,7 @@ fn every_state_kind_and_body_renders() {
             for variant in 0..4 {
                 let look = VehicleLook { body, ..base };
                 let png = render_vehicle_scene(&look, wi, kind, variant);
-                assert_eq!(decode(&png), (320, 200));
+                assert_eq!(decode(&png).unwrap(), (320, 200));
                 distinct.insert(png);
             }
         }
@@ -302,7 +315,11 @@ fn samples_and_timings() {
         .iter()
         .find(|r| r.plate.as_str() == "ABC123" && r.jurisdiction == pa)
         .unwrap();
-    std::fs::write(dir.join("plate-ABC123-PA.png"), render_plate_png(&abc.plate, pa)).unwrap();
+    std::fs::write(
+        dir.join("plate-ABC123-PA.png"),
+        render_plate_png(&abc.plate, pa),
+    )
+    .unwrap();
     std::fs::write(dir.join("vehicle-ABC123-PA.png"), render_vehicle_png(abc)).unwrap();
     for kind in SourceKind::ALL {
         let r = all.iter().find(|r| r.source_kind == kind).unwrap();
@@ -330,7 +347,10 @@ fn samples_and_timings() {
         scene_time / k as u32,
         bytes.1 / k
     );
-    let unique: HashSet<_> = all.iter().map(|r| (r.plate.as_str(), r.jurisdiction)).collect();
+    let unique: HashSet<_> = all
+        .iter()
+        .map(|r| (r.plate.as_str(), r.jurisdiction))
+        .collect();
     let scenes = all
         .iter()
         .map(|r| {

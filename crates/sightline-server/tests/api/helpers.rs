@@ -1,0 +1,331 @@
+//! `spawn_app`: the real server on port 0 over a fresh database, seeded with
+//! two agencies, their users and a few sources, driven over HTTP.
+
+use base64::Engine as _;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sightline_core::purpose::{ReasonCode, ReasonPolicy};
+use sightline_core::{AgencyId, Clock, GeoPoint, Jurisdiction, ManualClock, Plate, Role, SourceKind};
+use sightline_server::AppState;
+use sightline_store::{Backend, Camera, NewUser, Store, StoreConfig, hash_password};
+use std::sync::{Arc, OnceLock};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+pub const START: OffsetDateTime = datetime!(2026-11-21 12:00 UTC);
+pub const PASSWORD: &str = "correct-horse-battery-staple";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+#[allow(dead_code)]
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub clock: ManualClock,
+    pub agency_a: AgencyId,
+    pub agency_b: AgencyId,
+    /// Ingest key of a Pennsylvania toll road source.
+    pub pa_key: String,
+    /// Ingest key of an Arkansas source, where collection is not allowed.
+    pub ar_key: String,
+    pub db: Db,
+    pub db_url: Option<String>,
+    pub dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+fn reasons(program: &str) -> Vec<ReasonPolicy> {
+    let r = |c: &str, max_days| ReasonPolicy {
+        code: ReasonCode::parse(c).unwrap(),
+        label: c.to_owned(),
+        max_days,
+    };
+    match program {
+        "ERO" => vec![r("immigration-enforcement", 1826)],
+        _ => vec![r("criminal-investigation", 1826), r("terrorism", 2922)],
+    }
+}
+
+/// One Argon2 hash for every test user: hashing is the slow part of seeding.
+fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password(&PASSWORD.to_owned().into()).unwrap())
+        .clone()
+}
+
+async fn seed_agency(store: &Store, name: &str, users: &[(&str, Role, Option<&str>)]) -> AgencyId {
+    let t = store.tenancy();
+    let agency = t.create_agency(name, 10, START).await.unwrap();
+    for program in ["ERO", "HSI"] {
+        let pid = t.create_program(agency, program).await.unwrap();
+        for r in reasons(program) {
+            t.add_reason_code(agency, pid, &r).await.unwrap();
+        }
+    }
+    for (username, role, program) in users {
+        let program_id = match program {
+            Some(p) => t.program_id(agency, p).await.unwrap(),
+            None => None,
+        };
+        t.create_user(
+            &NewUser {
+                agency_id: Some(agency),
+                aor_id: None,
+                program_id,
+                username: (*username).to_owned(),
+                display_name: (*username).to_owned(),
+                email: format!("{username}@agency.test"),
+                role: *role,
+                password_hash: password_hash(),
+            },
+            START,
+        )
+        .await
+        .unwrap();
+    }
+    agency
+}
+
+pub async fn spawn_app(db: Db) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = match db {
+        Db::Sqlite => None,
+        Db::Postgres => Some(sightline_testkit::postgres_url().await),
+    };
+    let clock = ManualClock::new(START);
+    let store = Store::open(
+        &StoreConfig {
+            data_dir: dir.path().to_owned(),
+            database_url: db_url.clone(),
+        },
+        Arc::new(clock.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.db.backend(),
+        match db {
+            Db::Sqlite => Backend::Sqlite,
+            Db::Postgres => Backend::Postgres,
+        }
+    );
+    let agency_a = seed_agency(
+        &store,
+        "Agency A",
+        &[
+            ("hsi.jones", Role::Investigator, Some("HSI")),
+            ("hsi.smith", Role::Investigator, Some("HSI")),
+            ("ero.garcia", Role::Investigator, Some("ERO")),
+            ("a.manager", Role::AgencyManager, None),
+            ("a.auditor", Role::Auditor, None),
+        ],
+    )
+    .await;
+    let agency_b = seed_agency(&store, "Agency B", &[("b.park", Role::Investigator, Some("HSI"))]).await;
+    store
+        .tenancy()
+        .create_user(
+            &NewUser {
+                agency_id: None,
+                aor_id: None,
+                program_id: None,
+                username: "operator".into(),
+                display_name: "Operator".into(),
+                email: "operator@sightline.test".into(),
+                role: Role::OperatorAdmin,
+                password_hash: password_hash(),
+            },
+            START,
+        )
+        .await
+        .unwrap();
+    let sources = store.sources();
+    let pa = sources
+        .create("Pennsylvania Turnpike toll camera", SourceKind::TollRoad, Jurisdiction::parse("PA").unwrap(), "Pennsylvania", START)
+        .await
+        .unwrap();
+    let pa_key = sources.issue_key(pa, START).await.unwrap();
+    sources
+        .put_camera(
+            pa,
+            &Camera {
+                camera_id: "104/2001".into(),
+                location: GeoPoint::new(40.2171, -76.8563).unwrap(),
+                nearest_address: "1 Turnpike Rd, Harrisburg, PA 17112".into(),
+                nearest_intersection: "I-76 & PA-283".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let ar = sources
+        .create("Little Rock parking lot camera", SourceKind::ParkingLot, Jurisdiction::parse("AR").unwrap(), "Arkansas", START)
+        .await
+        .unwrap();
+    let ar_key = sources.issue_key(ar, START).await.unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState::new(store.clone());
+    tokio::spawn(async move {
+        sightline_server::serve(listener, state, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    use secrecy::ExposeSecret as _;
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        store,
+        clock,
+        agency_a,
+        agency_b,
+        pa_key: pa_key.expose_secret().to_owned(),
+        ar_key: ar_key.expose_secret().to_owned(),
+        db,
+        db_url,
+        dir,
+        _shutdown: tx,
+    }
+}
+
+/// A real PNG, as a camera would send.
+pub fn png(plate: &str, state: &str) -> Vec<u8> {
+    sightline_demo::render_plate_png(&Plate::parse(plate).unwrap(), Jurisdiction::parse(state).unwrap())
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A valid native read record.
+pub fn record(id: &str, plate: &str, state: &str, at: OffsetDateTime) -> Value {
+    json!({
+        "source_read_id": id,
+        "plate": plate,
+        "state": state,
+        "captured_at": at.format(&time::format_description::well_known::Rfc3339).unwrap(),
+        "location": {"lat": 39.9526, "lon": -75.1652},
+        "nearest_address": "1400 John F Kennedy Blvd, Philadelphia, PA 19107",
+        "nearest_intersection": "JFK Blvd & N Broad St",
+        "vehicle_photo": {"base64": b64(&png(plate, state))},
+        "plate_photo": {"base64": b64(&png(plate, state))},
+    })
+}
+
+/// The seed's example query (R3.2), with the given plate and state.
+pub fn seed_query(plate: &str, state: &str) -> Value {
+    json!({
+        "plate": plate,
+        "state": state,
+        "reason_code": "criminal-investigation",
+        "timeframe": {"previous_days": 60},
+        "case_reference": "Subject name John Doe, case number 12345678",
+        "on_behalf_of": "self",
+    })
+}
+
+#[allow(dead_code)]
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let resp = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "login {username}");
+        let body: Value = resp.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn ingest(&self, key: &str, records: &[Value]) -> Value {
+        let resp = self
+            .client
+            .post(self.url("/api/v1/ingest/reads"))
+            .bearer_auth(key)
+            .json(&records)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.json().await.unwrap()
+    }
+
+    /// POSTs a query and returns (status, content type, body).
+    pub async fn query(&self, token: &str, body: &Value) -> (StatusCode, String, Value) {
+        let resp = self
+            .client
+            .post(self.url("/api/v1/queries"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = resp.json().await.unwrap_or(Value::Null);
+        (status, ctype, body)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Runs raw SQL against the deployment's main database, as an attacker
+    /// or a failing disk would, bypassing the application.
+    pub async fn raw_sql(&self, sql: &str) {
+        use sqlx::Executor as _;
+        sqlx::any::install_default_drivers();
+        let url = match &self.db_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.dir.path().join("sightline.db").display()),
+        };
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap();
+        conn.execute(sqlx::AssertSqlSafe(sql.to_owned())).await.unwrap();
+    }
+}
+
+/// Generates one `#[tokio::test]` per backend for each listed async fn(Db).
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+              async fn $name() { super::$name($crate::helpers::Db::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+              async fn $name() { super::$name($crate::helpers::Db::Postgres).await })*
+        }
+    };
+}
