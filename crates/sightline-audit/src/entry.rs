@@ -173,6 +173,9 @@ mod tests {
         assert!(text.starts_with("{\"action\":\"query.run\""), "{text}");
         assert_eq!(Entry::from_canonical(&bytes), Some(e));
         // Whitespace makes bytes non-canonical.
-        assert_eq!(Entry::from_canonical(text.replace(',', ", ").as_bytes()), None);
+        assert_eq!(
+            Entry::from_canonical(text.replace(',', ", ").as_bytes()),
+            None
+        );
     }
 }

@@ -37,7 +37,9 @@ pub fn verify_chain<'a>(
     for (position, (canonical, leaf, chain)) in rows.into_iter().enumerate() {
         let entry =
             Entry::from_canonical(canonical).ok_or(ChainError::NotCanonical { position })?;
-        let expected = i64::try_from(position).unwrap_or(i64::MAX).saturating_add(1);
+        let expected = i64::try_from(position)
+            .unwrap_or(i64::MAX)
+            .saturating_add(1);
         if entry.seq != expected {
             return Err(ChainError::Sequence {
                 position,
@@ -69,8 +71,13 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let e = Entry::place(
-                    EntryDraft::new(TenantScope::Operator, Actor::System, "test", Outcome::Success)
-                        .field("n", seq),
+                    EntryDraft::new(
+                        TenantScope::Operator,
+                        Actor::System,
+                        "test",
+                        Outcome::Success,
+                    )
+                    .field("n", seq),
                     seq,
                     datetime!(2026-11-21 12:00 UTC),
                 );
@@ -102,11 +109,17 @@ mod tests {
 
         let mut dropped = log(5);
         dropped.remove(1);
-        assert!(matches!(check(&dropped), Err(ChainError::Sequence { position: 1, .. })));
+        assert!(matches!(
+            check(&dropped),
+            Err(ChainError::Sequence { position: 1, .. })
+        ));
 
         let mut swapped = log(5);
         swapped.swap(1, 2);
-        assert!(matches!(check(&swapped), Err(ChainError::Sequence { position: 1, .. })));
+        assert!(matches!(
+            check(&swapped),
+            Err(ChainError::Sequence { position: 1, .. })
+        ));
 
         // Recomputing the leaf of an edited row still breaks the chain.
         let mut relinked = log(5);

@@ -214,13 +214,21 @@ pub fn check(
 
     let plate = match input.plate.as_deref() {
         None => {
-            errs.push(Violation::new("plate_required", "plate", "a plate number is required"));
+            errs.push(Violation::new(
+                "plate_required",
+                "plate",
+                "a plate number is required",
+            ));
             None
         }
         Some(raw) => match Plate::parse(raw) {
             Ok(p) => Some(p),
             Err(PlateError::Empty) => {
-                errs.push(Violation::new("plate_required", "plate", "a plate number is required"));
+                errs.push(Violation::new(
+                    "plate_required",
+                    "plate",
+                    "a plate number is required",
+                ));
                 None
             }
             Err(e @ PlateError::Wildcard(_)) => {
@@ -265,8 +273,12 @@ pub fn check(
     let reason = match input.reason_code.as_deref().map(str::trim) {
         None | Some("") => {
             errs.push(
-                Violation::new("reason_code_required", "reason_code", "a reason code is required")
-                    .accepting(policy.accepted_codes()),
+                Violation::new(
+                    "reason_code_required",
+                    "reason_code",
+                    "a reason code is required",
+                )
+                .accepting(policy.accepted_codes()),
             );
             None
         }
@@ -277,7 +289,10 @@ pub fn check(
                     Violation::new(
                         "reason_code_unknown",
                         "reason_code",
-                        format!("'{raw}' is not a reason code of the {} program", policy.program),
+                        format!(
+                            "'{raw}' is not a reason code of the {} program",
+                            policy.program
+                        ),
                     )
                     .accepting(policy.accepted_codes()),
                 );
@@ -301,7 +316,11 @@ pub fn check(
         Some(spec) => match spec.resolve(now) {
             Ok(tf) => Some(tf),
             Err(e) => {
-                errs.push(Violation::new("timeframe_invalid", "timeframe", e.to_string()));
+                errs.push(Violation::new(
+                    "timeframe_invalid",
+                    "timeframe",
+                    e.to_string(),
+                ));
                 None
             }
         },
@@ -357,20 +376,30 @@ pub fn check(
         },
     };
 
-    match (plate, jurisdiction, reason, timeframe, case_reference, on_behalf_of) {
-        (Some(plate), Some(jurisdiction), Some(r), Some(timeframe), Some(case_reference), Some(on_behalf_of))
-            if errs.is_empty() =>
-        {
-            Ok(CheckedPurpose {
-                plate,
-                jurisdiction,
-                reason: r.code.clone(),
-                case_reference,
-                timeframe,
-                on_behalf_of,
-                program: policy.program.clone(),
-            })
-        }
+    match (
+        plate,
+        jurisdiction,
+        reason,
+        timeframe,
+        case_reference,
+        on_behalf_of,
+    ) {
+        (
+            Some(plate),
+            Some(jurisdiction),
+            Some(r),
+            Some(timeframe),
+            Some(case_reference),
+            Some(on_behalf_of),
+        ) if errs.is_empty() => Ok(CheckedPurpose {
+            plate,
+            jurisdiction,
+            reason: r.code.clone(),
+            case_reference,
+            timeframe,
+            on_behalf_of,
+            program: policy.program.clone(),
+        }),
         _ => Err(errs),
     }
 }
@@ -414,7 +443,8 @@ mod tests {
 
     #[test]
     fn each_missing_field_has_its_own_code() {
-        let cases: [(&str, fn(&mut QueryInput)); 6] = [
+        type Strip = fn(&mut QueryInput);
+        let cases: [(&str, Strip); 6] = [
             ("plate_required", |q| q.plate = None),
             ("state_required", |q| q.state = None),
             ("reason_code_required", |q| q.reason_code = None),
@@ -434,7 +464,9 @@ mod tests {
     #[test]
     fn too_long_a_timeframe_names_the_maximum() {
         let mut q = seed_example();
-        q.timeframe = Some(TimeframeSpec::PreviousDays { previous_days: 6 * 365 });
+        q.timeframe = Some(TimeframeSpec::PreviousDays {
+            previous_days: 6 * 365,
+        });
         let errs = check(&q, &hsi(), NOW).unwrap_err();
         assert_eq!(errs[0].code, "timeframe_exceeds_policy");
         assert!(errs[0].message.contains("1826 days"), "{}", errs[0].message);

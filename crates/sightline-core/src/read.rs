@@ -48,8 +48,12 @@ impl BlobId {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut s = String::with_capacity(64);
         for b in digest {
-            s.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
-            s.push(char::from(HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0')));
+            s.push(char::from(
+                HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'),
+            ));
+            s.push(char::from(
+                HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0'),
+            ));
         }
         Self(s)
     }

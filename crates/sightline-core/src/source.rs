@@ -14,9 +14,7 @@ pub enum SourceKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "'{0}' is not a source kind: use toll_road, parking_lot, repossession or law_enforcement"
-)]
+#[error("'{0}' is not a source kind: use toll_road, parking_lot, repossession or law_enforcement")]
 pub struct UnknownSourceKind(pub String);
 
 impl SourceKind {
@@ -70,7 +68,10 @@ mod tests {
         for k in SourceKind::ALL {
             assert_eq!(SourceKind::parse(k.as_str()).unwrap(), k);
         }
-        assert_eq!(SourceKind::parse("Toll Road").unwrap(), SourceKind::TollRoad);
+        assert_eq!(
+            SourceKind::parse("Toll Road").unwrap(),
+            SourceKind::TollRoad
+        );
         assert!(SourceKind::parse("drone").is_err());
     }
 }

@@ -23,7 +23,10 @@ pub(crate) fn bounded(raw: &str, max: usize) -> Result<String, TextError> {
     if len > max {
         return Err(TextError::TooLong { len, max });
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(TextError::ControlCharacter);
     }
     Ok(trimmed.to_owned())

@@ -64,6 +64,7 @@ pub struct DemoRead {
     /// Stable per (plate, state).
     pub vehicle: VehicleLook,
 }
+
 /// The stream of demo reads; see [`reads`].
 #[derive(Debug)]
 pub struct ReadStream {
@@ -118,10 +119,6 @@ impl ReadStream {
 
         let mut story = place_story(&cams, world, now, span);
         story.sort_by_key(|p| (p.bucket, p.at));
-        let random_total = plan.reads.saturating_sub(story.len());
-        let counts = bucket_counts(&cams, now, span, random_total);
-        let produced: usize = counts.iter().sum::<usize>() + story.len();
-
         let mut rng = Rng::derive(plan.seed, 1);
         let vehicle_count = (plan.reads / 6).clamp(50, 50_000);
         let vehicles = population(
@@ -132,6 +129,15 @@ impl ReadStream {
             vehicle_count,
             &mut rng,
         );
+        // With no vehicles (a world without cameras) there is nothing random
+        // to read; the count stays exact either way.
+        let random_total = if vehicles.is_empty() {
+            0
+        } else {
+            plan.reads.saturating_sub(story.len())
+        };
+        let counts = bucket_counts(&cams, now, span, random_total);
+        let produced: usize = counts.iter().sum::<usize>() + story.len();
         Self {
             activity: Weighted::zipf(vehicles.len(), 50.0, 1.0),
             counters: vec![0; cams.len()],

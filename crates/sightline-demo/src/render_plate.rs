@@ -50,12 +50,7 @@ pub fn render_plate_png(plate: &Plate, jurisdiction: Jurisdiction) -> Vec<u8> {
         c.rect(x0 + 4, y1 - 18, x1 - x0 - 8, 14, FOOTER_BAND);
     }
     // The jurisdiction's name along the top.
-    let name = jurisdiction.name().to_ascii_uppercase();
-    let name = if text_width(&name, 1) > 176 {
-        jurisdiction.code().to_owned()
-    } else {
-        name
-    };
+    let name = header_name(jurisdiction);
     let scale = if text_width(&name, 2) <= 132 { 2 } else { 1 };
     let top = if scale == 2 { y0 + 6 } else { y0 + 9 };
     centered(&mut c, top, &name, scale, 2, HEADER_TEXT);
@@ -72,6 +67,18 @@ pub fn render_plate_png(plate: &Plate, jurisdiction: Jurisdiction) -> Vec<u8> {
         centered(&mut c, y1 - 14, s.slogan, 1, 1, FOOTER_TEXT);
     }
     c.to_png(&palette)
+}
+
+/// The name along the top: the full name, without any parenthesis, or the
+/// code where even that is too long.
+fn header_name(j: Jurisdiction) -> String {
+    let full = j.name().to_ascii_uppercase();
+    let short = full.split(" (").next().unwrap_or(&full).trim().to_owned();
+    if text_width(&short, 1) <= 176 {
+        short
+    } else {
+        j.code().to_owned()
+    }
 }
 
 /// What is printed: the plate as written (keeping its space or dash),

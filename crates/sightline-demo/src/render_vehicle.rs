@@ -322,7 +322,7 @@ fn proportions(body: BodyStyle) -> (i32, i32, i32, i32, i32, i32) {
     match body {
         BodyStyle::Sedan => (150, 44, 34, 96, 132, 12),
         BodyStyle::Suv => (160, 58, 42, 132, 150, 18),
-        BodyStyle::Pickup => (164, 50, 36, 118, 136, 22),
+        BodyStyle::Pickup => (164, 52, 34, 112, 124, 22),
         BodyStyle::Minivan => (158, 52, 52, 134, 150, 14),
         BodyStyle::Hatchback => (140, 44, 40, 100, 128, 12),
         BodyStyle::Coupe => (146, 38, 28, 86, 124, 10),
@@ -386,19 +386,21 @@ fn car(c: &mut Canvas, look: &VehicleLook) {
     c.rect(left, body_top + 5, w, hb - 5, BODY);
     c.rect(left, body_top + 5, w, 2, BODY_LIGHT);
     if pickup {
-        c.rect(left + 2, body_top, w - 4, 3, BODY_DARK);
+        // The bed between cab and tailgate, and the tailgate's top rail.
+        c.rect(left + 4, body_top - 5, w - 8, 6, BUMPER);
+        c.rect(left, body_top, w, 3, BODY_DARK);
     }
     c.rect(left + 2, body_bottom - 12, w - 4, 12, BUMPER);
     c.rect(left + 2, body_bottom - 14, w - 4, 2, BODY_DARK);
-    // Tail lights.
-    let light_h = if matches!(look.body, BodyStyle::Suv | BodyStyle::Minivan) {
-        22
-    } else {
-        12
+    // Tail lights: tall and narrow on trucks and vans, wide on cars.
+    let (light_w, light_h) = match look.body {
+        BodyStyle::Pickup => (14, 26),
+        BodyStyle::Suv | BodyStyle::Minivan => (26, 22),
+        _ => (26, 12),
     };
-    for x in [left + 4, left + w - 30] {
-        c.rect(x, body_top + 8, 26, light_h, TAIL);
-        c.rect(x, body_top + 8 + light_h, 26, 2, BODY_DARK);
+    for x in [left + 4, left + w - 4 - light_w] {
+        c.rect(x, body_top + 8, light_w, light_h, TAIL);
+        c.rect(x, body_top + 8 + light_h, light_w, 2, BODY_DARK);
     }
     // Make badge on the trunk.
     let badge = look.make.to_ascii_uppercase();

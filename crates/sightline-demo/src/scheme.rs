@@ -65,7 +65,7 @@ pub fn scheme_for(j: Jurisdiction) -> Scheme {
         "MN" => plain(NAVY, NAVY, "10,000 LAKES"),
         "IL" => plain(MAROON, NAVY, "LAND OF LINCOLN"),
         "MD" => plain(BLACK, RED, "MARYLAND"),
-        "DC" => plain(RED, RED, "END TAXATION WITHOUT REPRESENTATION"),
+        "DC" => plain(RED, RED, "TAXATION W/O REPRESENTATION"),
         "VA" => plain(NAVY, NAVY, "VIRGINIA IS FOR LOVERS"),
         "MA" => plain(MAROON, MAROON, "THE SPIRIT OF AMERICA"),
         "NH" => plain(GREEN, GREEN, "LIVE FREE OR DIE"),

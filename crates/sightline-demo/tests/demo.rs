@@ -222,6 +222,15 @@ fn short_spans_and_tiny_plans_work() {
     assert!(reads(&w, &none).count() <= 10);
 }
 
+#[test]
+fn an_empty_world_gives_no_reads() {
+    let mut w = world();
+    w.cameras.clear();
+    let stream = reads(&w, &DemoPlan::new(1, NOW));
+    assert_eq!(stream.len(), 0);
+    assert_eq!(stream.count(), 0);
+}
+
 /// Decodes a PNG fully; its width and height.
 fn decode(bytes: &[u8]) -> Result<(u32, u32), Box<dyn std::error::Error>> {
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
@@ -351,16 +360,26 @@ fn samples_and_timings() {
         .iter()
         .map(|r| (r.plate.as_str(), r.jurisdiction))
         .collect();
+    // What the vehicle photo depends on (the state stands for its plate
+    // colours, which several states share): an upper bound on distinct photos.
     let scenes = all
         .iter()
         .map(|r| {
             let variant = sightline_demo::prng::hash_str(&r.camera_id) % 4;
-            (r.vehicle, r.jurisdiction, r.source_kind, variant)
+            let v = r.vehicle;
+            (
+                v.color,
+                v.body,
+                v.make,
+                r.jurisdiction,
+                r.source_kind,
+                variant,
+            )
         })
         .collect::<HashSet<_>>()
         .len();
     eprintln!(
-        "metros {}, sources {}, cameras {}, unique plates {}, scene keys ~{scenes}",
+        "metros {}, sources {}, cameras {}, unique plates {}, distinct vehicle photos <= {scenes}",
         w.metros.len(),
         w.sources.len(),
         w.cameras.len(),

@@ -81,7 +81,10 @@ pub fn router(state: AppState) -> Router {
     let json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
     let _ = state.0.openapi.set(json);
     api.fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), count_responses))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_responses,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

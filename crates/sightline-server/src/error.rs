@@ -137,11 +137,7 @@ impl IntoResponse for ApiError {
         let first = self.errors.first();
         let problem = Problem {
             type_uri: format!("/problems/{}", self.code),
-            title: self
-                .status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_owned(),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
             code: self.code.clone(),
             detail: self.detail.clone(),

@@ -30,7 +30,11 @@ pub struct PhotoSources {
     pub base_dir: Option<PathBuf>,
 }
 
-fn resolve_photo(field: &str, data: PhotoData, sources: &PhotoSources) -> Result<Vec<u8>, Violation> {
+fn resolve_photo(
+    field: &str,
+    data: PhotoData,
+    sources: &PhotoSources,
+) -> Result<Vec<u8>, Violation> {
     let bytes = match data {
         PhotoData::Inline(b) => return Ok(b),
         PhotoData::Part(name) => sources.parts.get(&name).cloned().ok_or_else(|| {
@@ -81,17 +85,30 @@ fn human_duration(secs: i64) -> String {
     }
 }
 
+/// Who sent a batch, and how.
+#[derive(Debug, Clone)]
+pub struct Origin<'a> {
+    pub source: &'a SourceRecord,
+    /// The source itself over HTTP, or the console for CLI imports.
+    pub actor: Actor,
+    /// `json`, `ndjson`, `multipart`, `openalpr` or `csv`, for the log.
+    pub format: &'a str,
+}
+
 /// Stores the valid records of one batch and reports on every record.
 pub async fn ingest(
     store: &Store,
     metrics: &Metrics,
-    source: &SourceRecord,
-    actor: Actor,
-    format: &str,
+    origin: Origin<'_>,
     parsed: Parsed,
     photos: &PhotoSources,
     now: OffsetDateTime,
 ) -> Result<IngestReport, ApiError> {
+    let Origin {
+        source,
+        actor,
+        format,
+    } = origin;
     let policy = store.policies().get(source.jurisdiction).await?;
     let sites = camera_sites(&store.sources().cameras(source.id).await?);
 
@@ -245,13 +262,18 @@ pub async fn ingest(
     store
         .ledger()
         .append(
-            EntryDraft::new(TenantScope::Operator, actor, "ingest.batch", Outcome::Success)
-                .field("source_id", source.id.0)
-                .field("source", source.name.as_str())
-                .field("format", format)
-                .field("accepted", report.accepted)
-                .field("duplicates", report.duplicates)
-                .field("rejected", report.rejected),
+            EntryDraft::new(
+                TenantScope::Operator,
+                actor,
+                "ingest.batch",
+                Outcome::Success,
+            )
+            .field("source_id", source.id.0)
+            .field("source", source.name.as_str())
+            .field("format", format)
+            .field("accepted", report.accepted)
+            .field("duplicates", report.duplicates)
+            .field("rejected", report.rejected),
         )
         .await?;
     Ok(report)

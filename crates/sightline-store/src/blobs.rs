@@ -57,7 +57,8 @@ impl LocalBlobStore {
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let tmp = tempfile_in(&self.root.join("tmp"))?;
         {
-            let mut f = File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            let mut f =
+                File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
             f.write_all(bytes).context("writing blob")?;
             if sync {
                 f.sync_all().context("syncing blob")?;

@@ -10,9 +10,9 @@ use crate::db::{Backend, Db};
 use crate::row::{i64_col, str_col};
 use anyhow::{Context as _, anyhow};
 use sightline_audit::{Actor, Digest, Entry, EntryDraft, GENESIS, Outcome, chain_hash, leaf_hash};
+use sightline_core::clock::from_micros;
 use sightline_core::purpose::CheckedPurpose;
 use sightline_core::{AgencyId, Clock, Jurisdiction, Plate, TenantScope, Timeframe, UserId};
-use sightline_core::clock::from_micros;
 use std::sync::Arc;
 
 /// The ledger could not make an entry durable. Callers must not go on.
@@ -80,7 +80,8 @@ pub struct Ledger {
 
 fn digest_from_hex(s: &str) -> anyhow::Result<Digest> {
     let v = hex::decode(s).context("decoding stored hash")?;
-    v.try_into().map_err(|_| anyhow!("stored hash is not 32 bytes"))
+    v.try_into()
+        .map_err(|_| anyhow!("stored hash is not 32 bytes"))
 }
 
 /// The action name of a plate query in the log.
@@ -115,7 +116,10 @@ impl Ledger {
         .await
         .context("reading the audit log head")?;
         let (prev_seq, prev_chain) = match head {
-            Some(r) => (i64_col(&r, "seq")?, digest_from_hex(&str_col(&r, "chain_hash")?)?),
+            Some(r) => (
+                i64_col(&r, "seq")?,
+                digest_from_hex(&str_col(&r, "chain_hash")?)?,
+            ),
             None => (0, GENESIS),
         };
         let actor_id = draft.actor.user_id().map(|u| u.0);
@@ -159,21 +163,26 @@ impl Ledger {
             .user_id()
             .ok_or_else(|| LedgerError(anyhow!("only users run plate queries")))?;
         let tf = purpose.timeframe();
-        let draft = EntryDraft::new(TenantScope::Agency(agency), actor, QUERY_ACTION, Outcome::Success)
-            .session(session)
-            .field("plate", purpose.plate().as_str())
-            .field("state", purpose.jurisdiction().code())
-            .field("reason_code", purpose.reason().as_str())
-            .field("program", purpose.program())
-            .field("case_reference", purpose.case_reference().as_str())
-            .field(
-                "on_behalf_of",
-                purpose.on_behalf_of().person().map(|p| p.as_str()),
-            )
-            .field("from", sightline_core::clock::to_micros(tf.start()))
-            .field("to", sightline_core::clock::to_micros(tf.end()))
-            .field("geographic_limits", serde_json::Value::Null)
-            .field("watermark", watermark);
+        let draft = EntryDraft::new(
+            TenantScope::Agency(agency),
+            actor,
+            QUERY_ACTION,
+            Outcome::Success,
+        )
+        .session(session)
+        .field("plate", purpose.plate().as_str())
+        .field("state", purpose.jurisdiction().code())
+        .field("reason_code", purpose.reason().as_str())
+        .field("program", purpose.program())
+        .field("case_reference", purpose.case_reference().as_str())
+        .field(
+            "on_behalf_of",
+            purpose.on_behalf_of().person().map(|p| p.as_str()),
+        )
+        .field("from", sightline_core::clock::to_micros(tf.start()))
+        .field("to", sightline_core::clock::to_micros(tf.end()))
+        .field("geographic_limits", serde_json::Value::Null)
+        .field("watermark", watermark);
         let entry = self.append(draft).await?;
         Ok(QueryReceipt {
             agency,
@@ -210,22 +219,32 @@ impl Ledger {
         let parsed = (|| {
             let plate = Plate::parse(e.field_str("plate")?).ok()?;
             let jurisdiction = Jurisdiction::parse(e.field_str("state")?).ok()?;
-            let tf = Timeframe::new(from_micros(e.field_i64("from")?), from_micros(e.field_i64("to")?)).ok()?;
+            let tf = Timeframe::new(
+                from_micros(e.field_i64("from")?),
+                from_micros(e.field_i64("to")?),
+            )
+            .ok()?;
             Some((plate, jurisdiction, tf, e.field_i64("watermark")?))
         })();
-        Ok(parsed.map(|(plate, jurisdiction, timeframe, watermark)| QueryReceipt {
-            agency,
-            seq,
-            user,
-            session: session.to_owned(),
-            plate,
-            jurisdiction,
-            timeframe,
-            watermark,
-        }))
+        Ok(
+            parsed.map(|(plate, jurisdiction, timeframe, watermark)| QueryReceipt {
+                agency,
+                seq,
+                user,
+                session: session.to_owned(),
+                plate,
+                jurisdiction,
+                timeframe,
+                watermark,
+            }),
+        )
     }
 
-    pub async fn entry(&self, scope: TenantScope, seq: i64) -> anyhow::Result<Option<AuditEntryRow>> {
+    pub async fn entry(
+        &self,
+        scope: TenantScope,
+        seq: i64,
+    ) -> anyhow::Result<Option<AuditEntryRow>> {
         let row = sqlx::query(
             "SELECT canonical, leaf_hash, chain_hash FROM audit_entries WHERE log_id = $1 AND seq = $2",
         )
@@ -276,11 +295,20 @@ impl Ledger {
     }
 
     /// Recomputes one log's chain from the stored bytes.
-    pub async fn verify(&self, scope: TenantScope) -> anyhow::Result<Result<Digest, sightline_audit::ChainError>> {
+    pub async fn verify(
+        &self,
+        scope: TenantScope,
+    ) -> anyhow::Result<Result<Digest, sightline_audit::ChainError>> {
         let rows = self.all(scope).await?;
         let links = rows
             .iter()
-            .map(|r| Ok((r.canonical.as_bytes(), digest_from_hex(&r.leaf)?, digest_from_hex(&r.chain)?)))
+            .map(|r| {
+                Ok((
+                    r.canonical.as_bytes(),
+                    digest_from_hex(&r.leaf)?,
+                    digest_from_hex(&r.chain)?,
+                ))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(sightline_audit::verify_chain(links))
     }

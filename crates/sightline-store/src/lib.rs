@@ -37,9 +37,7 @@ pub use reads::{InsertOutcome, MAX_RESULTS, ReadStore, SqlReadStore};
 pub use sessions::{SessionRecord, SessionStore};
 pub use settings::SettingsStore;
 pub use sources::{Camera, SourceRecord, SourceStore};
-pub use tenancy::{
-    AgencyRecord, NewUser, TenancyStore, UserRecord, UserStatus,
-};
+pub use tenancy::{AgencyRecord, NewUser, TenancyStore, UserRecord, UserStatus};
 
 use anyhow::Context as _;
 use sightline_core::Clock;

@@ -88,12 +88,24 @@ fn read_from_row(r: &AnyRow) -> anyhow::Result<Read> {
         ingested_at: from_micros(i64_col(r, "ingested_at")?),
         read: NewRead {
             source_id: SourceId(i64_col(r, "source_id")?),
-            source_read_id: parse(SourceReadId::parse(&str_col(r, "source_read_id")?), "read id")?,
-            collected_in: parse(Jurisdiction::parse(&str_col(r, "collected_in")?), "jurisdiction")?,
+            source_read_id: parse(
+                SourceReadId::parse(&str_col(r, "source_read_id")?),
+                "read id",
+            )?,
+            collected_in: parse(
+                Jurisdiction::parse(&str_col(r, "collected_in")?),
+                "jurisdiction",
+            )?,
             plate: parse(Plate::parse(&str_col(r, "plate")?), "plate")?,
-            jurisdiction: parse(Jurisdiction::parse(&str_col(r, "jurisdiction")?), "jurisdiction")?,
+            jurisdiction: parse(
+                Jurisdiction::parse(&str_col(r, "jurisdiction")?),
+                "jurisdiction",
+            )?,
             captured_at: from_micros(i64_col(r, "captured_at")?),
-            location: parse(GeoPoint::new(f64_col(r, "lat")?, f64_col(r, "lon")?), "location")?,
+            location: parse(
+                GeoPoint::new(f64_col(r, "lat")?, f64_col(r, "lon")?),
+                "location",
+            )?,
             nearest_address: parse(PlaceText::parse(&str_col(r, "nearest_address")?), "address")?,
             nearest_intersection: parse(
                 PlaceText::parse(&str_col(r, "nearest_intersection")?),
@@ -228,12 +240,13 @@ impl ReadStore for SqlReadStore {
                 } else {
                     i64::MAX
                 };
-                let done = sqlx::query("DELETE FROM reads WHERE collected_in = $1 AND captured_at < $2")
-                    .bind(p.jurisdiction.code())
-                    .bind(cutoff)
-                    .execute(&mut *tx.tx)
-                    .await
-                    .context("purging expired reads")?;
+                let done =
+                    sqlx::query("DELETE FROM reads WHERE collected_in = $1 AND captured_at < $2")
+                        .bind(p.jurisdiction.code())
+                        .bind(cutoff)
+                        .execute(&mut *tx.tx)
+                        .await
+                        .context("purging expired reads")?;
                 purged += done.rows_affected();
             }
             tx.commit().await?;

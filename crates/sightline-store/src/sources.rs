@@ -92,25 +92,32 @@ impl SourceStore {
     }
 
     pub async fn get(&self, id: SourceId) -> anyhow::Result<Option<SourceRecord>> {
-        let row = sqlx::query("SELECT id, name, kind, jurisdiction, place FROM sources WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(self.db.pool())
-            .await
-            .context("reading source")?;
+        let row =
+            sqlx::query("SELECT id, name, kind, jurisdiction, place FROM sources WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(self.db.pool())
+                .await
+                .context("reading source")?;
         row.as_ref().map(source_from_row).transpose()
     }
 
     /// Issues a new ingest key for `source`. The key is shown once.
-    pub async fn issue_key(&self, source: SourceId, now: OffsetDateTime) -> anyhow::Result<SecretString> {
+    pub async fn issue_key(
+        &self,
+        source: SourceId,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<SecretString> {
         let key = new_secret_token("sk_")?;
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("INSERT INTO source_keys (source_id, key_hash, created_at) VALUES ($1, $2, $3)")
-            .bind(source.0)
-            .bind(sha256_hex(key.expose_secret().as_bytes()))
-            .bind(to_micros(now))
-            .execute(&mut *tx.tx)
-            .await
-            .context("issuing source key")?;
+        sqlx::query(
+            "INSERT INTO source_keys (source_id, key_hash, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(source.0)
+        .bind(sha256_hex(key.expose_secret().as_bytes()))
+        .bind(to_micros(now))
+        .execute(&mut *tx.tx)
+        .await
+        .context("issuing source key")?;
         tx.commit().await?;
         Ok(key)
     }

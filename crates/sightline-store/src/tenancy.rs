@@ -4,10 +4,10 @@
 use crate::db::Db;
 use crate::row::{i64_col, opt_i64_col, str_col};
 use anyhow::{Context as _, anyhow};
-use sightline_core::purpose::{ProgramPolicy, ReasonCode, ReasonPolicy};
-use sightline_core::{AgencyId, Role, UserId};
 use sightline_core::clock::to_micros;
+use sightline_core::purpose::{ProgramPolicy, ReasonCode, ReasonPolicy};
 use sightline_core::tenancy::{AorId, ProgramId};
+use sightline_core::{AgencyId, Role, UserId};
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -65,7 +65,8 @@ pub struct TenancyStore {
     db: Db,
 }
 
-const USER_COLS: &str = "id, agency_id, aor_id, program_id, username, display_name, email, role, password_hash, status";
+const USER_COLS: &str =
+    "id, agency_id, aor_id, program_id, username, display_name, email, role, password_hash, status";
 
 fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
     let role = str_col(row, "role")?;
@@ -135,18 +136,23 @@ impl TenancyStore {
 
     pub async fn create_program(&self, agency: AgencyId, name: &str) -> anyhow::Result<ProgramId> {
         let mut tx = self.db.begin_write().await?;
-        let row = sqlx::query("INSERT INTO programs (agency_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(agency.0)
-            .bind(name)
-            .fetch_one(&mut *tx.tx)
-            .await
-            .with_context(|| format!("creating program {name}"))?;
+        let row =
+            sqlx::query("INSERT INTO programs (agency_id, name) VALUES ($1, $2) RETURNING id")
+                .bind(agency.0)
+                .bind(name)
+                .fetch_one(&mut *tx.tx)
+                .await
+                .with_context(|| format!("creating program {name}"))?;
         let id = i64_col(&row, "id")?;
         tx.commit().await?;
         Ok(ProgramId(id))
     }
 
-    pub async fn program_id(&self, agency: AgencyId, name: &str) -> anyhow::Result<Option<ProgramId>> {
+    pub async fn program_id(
+        &self,
+        agency: AgencyId,
+        name: &str,
+    ) -> anyhow::Result<Option<ProgramId>> {
         let row = sqlx::query("SELECT id FROM programs WHERE agency_id = $1 AND name = $2")
             .bind(agency.0)
             .bind(name)

@@ -1,4 +1,10 @@
 //! The store's own conformance suite, run against both backends.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::purpose::{self, ProgramPolicy, QueryInput, ReasonCode, ReasonPolicy};
@@ -58,14 +64,21 @@ async fn ledger_chains_and_refuses_rewrites(pg: bool) {
     let scope = TenantScope::Agency(AgencyId(1));
     for n in 0..3 {
         let e = ledger
-            .append(EntryDraft::new(scope, Actor::System, "test.event", Outcome::Success).field("n", n))
+            .append(
+                EntryDraft::new(scope, Actor::System, "test.event", Outcome::Success).field("n", n),
+            )
             .await
             .unwrap();
         assert_eq!(e.seq, n + 1);
     }
     // Another log starts its own sequence.
     let op = ledger
-        .append(EntryDraft::new(TenantScope::Operator, Actor::System, "test.event", Outcome::Success))
+        .append(EntryDraft::new(
+            TenantScope::Operator,
+            Actor::System,
+            "test.event",
+            Outcome::Success,
+        ))
         .await
         .unwrap();
     assert_eq!(op.seq, 1);
@@ -91,9 +104,17 @@ async fn reads_are_idempotent_exact_and_receipt_bound(pg: bool) {
         read(src, "d", "XYZ1234", "WI", NOW - Duration::days(90)),
     ];
     let first = store.reads.insert_batch(&batch, NOW).await.unwrap();
-    assert!(first.iter().all(|o| matches!(o, InsertOutcome::Inserted(_))));
+    assert!(
+        first
+            .iter()
+            .all(|o| matches!(o, InsertOutcome::Inserted(_)))
+    );
     let again = store.reads.insert_batch(&batch, NOW).await.unwrap();
-    assert!(again.iter().all(|o| matches!(o, InsertOutcome::Duplicate(_))));
+    assert!(
+        again
+            .iter()
+            .all(|o| matches!(o, InsertOutcome::Duplicate(_)))
+    );
     assert_eq!(store.reads.count().await.unwrap(), 4);
 
     let policy = ProgramPolicy {
@@ -122,7 +143,10 @@ async fn reads_are_idempotent_exact_and_receipt_bound(pg: bool) {
         .ledger()
         .record_query(
             AgencyId(1),
-            Actor::User { id: 5, username: "smith".into() },
+            Actor::User {
+                id: 5,
+                username: "smith".into(),
+            },
             "sess1",
             &purpose,
             watermark,
@@ -136,26 +160,69 @@ async fn reads_are_idempotent_exact_and_receipt_bound(pg: bool) {
     // Reads that arrive later are beyond the receipt's watermark.
     store
         .reads
-        .insert_batch(&[read(src, "e", "XYZ1234", "WI", NOW - Duration::hours(1))], NOW)
+        .insert_batch(
+            &[read(src, "e", "XYZ1234", "WI", NOW - Duration::hours(1))],
+            NOW,
+        )
         .await
         .unwrap();
     assert_eq!(store.reads.find(&receipt).await.unwrap().len(), 1);
 
     // The receipt can be rebuilt only by the same user and session.
     let ledger = store.ledger();
-    assert!(ledger.query_receipt(AgencyId(1), receipt.seq(), UserId(5), "sess1").await.unwrap().is_some());
-    assert!(ledger.query_receipt(AgencyId(1), receipt.seq(), UserId(5), "other").await.unwrap().is_none());
-    assert!(ledger.query_receipt(AgencyId(2), receipt.seq(), UserId(5), "sess1").await.unwrap().is_none());
+    assert!(
+        ledger
+            .query_receipt(AgencyId(1), receipt.seq(), UserId(5), "sess1")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        ledger
+            .query_receipt(AgencyId(1), receipt.seq(), UserId(5), "other")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        ledger
+            .query_receipt(AgencyId(2), receipt.seq(), UserId(5), "sess1")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn retention_purges_by_collection_jurisdiction(pg: bool) {
     let (store, _dir, _clock) = open(pg).await;
-    let mut me = read(SourceId(1), "old-me", "AAA111", "ME", NOW - Duration::days(22));
+    let mut me = read(
+        SourceId(1),
+        "old-me",
+        "AAA111",
+        "ME",
+        NOW - Duration::days(22),
+    );
     me.collected_in = Jurisdiction::parse("ME").unwrap();
-    let mut me_recent = read(SourceId(1), "new-me", "AAA111", "ME", NOW - Duration::days(20));
+    let mut me_recent = read(
+        SourceId(1),
+        "new-me",
+        "AAA111",
+        "ME",
+        NOW - Duration::days(20),
+    );
     me_recent.collected_in = Jurisdiction::parse("ME").unwrap();
-    let pa_old = read(SourceId(1), "old-pa", "AAA111", "ME", NOW - Duration::days(400));
-    store.reads.insert_batch(&[me, me_recent, pa_old], NOW).await.unwrap();
+    let pa_old = read(
+        SourceId(1),
+        "old-pa",
+        "AAA111",
+        "ME",
+        NOW - Duration::days(400),
+    );
+    store
+        .reads
+        .insert_batch(&[me, me_recent, pa_old], NOW)
+        .await
+        .unwrap();
     let policies = store.policies().all().await.unwrap();
     let purged = store.reads.purge_expired(&policies, NOW).await.unwrap();
     assert_eq!(purged, 1);
@@ -168,7 +235,13 @@ async fn sources_keys_and_sessions(pg: bool) {
     let (store, _dir, clock) = open(pg).await;
     let sources = store.sources();
     let id = sources
-        .create("Delaware toll road camera", SourceKind::TollRoad, Jurisdiction::parse("DE").unwrap(), "Delaware", NOW)
+        .create(
+            "Delaware toll road camera",
+            SourceKind::TollRoad,
+            Jurisdiction::parse("DE").unwrap(),
+            "Delaware",
+            NOW,
+        )
         .await
         .unwrap();
     let key = sources.issue_key(id, NOW).await.unwrap();
@@ -176,7 +249,11 @@ async fn sources_keys_and_sessions(pg: bool) {
     sources.revoke_keys(id, NOW).await.unwrap();
     assert!(sources.authenticate(&key).await.unwrap().is_none());
 
-    let agency = store.tenancy().create_agency("Agency", 10, NOW).await.unwrap();
+    let agency = store
+        .tenancy()
+        .create_agency("Agency", 10, NOW)
+        .await
+        .unwrap();
     let user = store
         .tenancy()
         .create_user(
@@ -195,11 +272,27 @@ async fn sources_keys_and_sessions(pg: bool) {
         .await
         .unwrap();
     let sessions = store.sessions();
-    let (_rec, token) = sessions.create(user, Some(agency), clock.now_for_test()).await.unwrap();
+    let (_rec, token) = sessions
+        .create(user, Some(agency), clock.now_for_test())
+        .await
+        .unwrap();
     clock.advance(Duration::minutes(29));
-    assert!(sessions.touch(&token, clock.now_for_test()).await.unwrap().is_some());
+    assert!(
+        sessions
+            .touch(&token, clock.now_for_test())
+            .await
+            .unwrap()
+            .is_some()
+    );
     clock.advance(Duration::minutes(30));
-    assert!(sessions.touch(&token, clock.now_for_test()).await.unwrap().is_none(), "idle session must lock");
+    assert!(
+        sessions
+            .touch(&token, clock.now_for_test())
+            .await
+            .unwrap()
+            .is_none(),
+        "idle session must lock"
+    );
 }
 
 trait NowForTest {

@@ -115,7 +115,10 @@ async fn agency_id(store: &Store, name: &str) -> anyhow::Result<AgencyId> {
         .ok_or_else(|| anyhow!("no agency named '{name}'"))
 }
 
-pub async fn source_by_name(store: &Store, name: &str) -> anyhow::Result<sightline_store::SourceRecord> {
+pub async fn source_by_name(
+    store: &Store,
+    name: &str,
+) -> anyhow::Result<sightline_store::SourceRecord> {
     store
         .sources()
         .all()
@@ -125,8 +128,17 @@ pub async fn source_by_name(store: &Store, name: &str) -> anyhow::Result<sightli
         .ok_or_else(|| anyhow!("no source named '{name}'"))
 }
 
-async fn audit(store: &Store, action: &'static str, fields: &[(&str, serde_json::Value)]) -> anyhow::Result<()> {
-    let mut draft = EntryDraft::new(TenantScope::Operator, Actor::Console, action, Outcome::Success);
+async fn audit(
+    store: &Store,
+    action: &'static str,
+    fields: &[(&str, serde_json::Value)],
+) -> anyhow::Result<()> {
+    let mut draft = EntryDraft::new(
+        TenantScope::Operator,
+        Actor::Console,
+        action,
+        Outcome::Success,
+    );
     for (k, v) in fields {
         draft = draft.field(k, v.clone());
     }
@@ -135,7 +147,12 @@ async fn audit(store: &Store, action: &'static str, fields: &[(&str, serde_json:
 }
 
 /// Creates an agency with the federal programs; shared with `demo`.
-pub async fn create_agency(store: &Store, name: &str, seat_cap: i64, bare: bool) -> anyhow::Result<AgencyId> {
+pub async fn create_agency(
+    store: &Store,
+    name: &str,
+    seat_cap: i64,
+    bare: bool,
+) -> anyhow::Result<AgencyId> {
     let now = store.clock.now();
     let tenancy = store.tenancy();
     let id = tenancy.create_agency(name, seat_cap, now).await?;
@@ -147,31 +164,65 @@ pub async fn create_agency(store: &Store, name: &str, seat_cap: i64, bare: bool)
             }
         }
     }
-    audit(store, "admin.agency_created", &[("agency_id", id.0.into()), ("name", name.into()), ("seat_cap", seat_cap.into())]).await?;
+    audit(
+        store,
+        "admin.agency_created",
+        &[
+            ("agency_id", id.0.into()),
+            ("name", name.into()),
+            ("seat_cap", seat_cap.into()),
+        ],
+    )
+    .await?;
     Ok(id)
+}
+
+/// A user to create, by the names an operator types.
+#[derive(Debug, Clone, Copy)]
+pub struct UserSpec<'a> {
+    pub username: &'a str,
+    pub role: Role,
+    pub agency: Option<AgencyId>,
+    pub aor: Option<&'a str>,
+    pub program: Option<&'a str>,
+    pub email: &'a str,
+    pub name: &'a str,
 }
 
 /// Creates a user; shared with `demo`.
 pub async fn create_user(
     store: &Store,
-    username: &str,
-    role: Role,
-    agency: Option<AgencyId>,
-    aor: Option<&str>,
-    program: Option<&str>,
-    email: &str,
-    name: &str,
+    spec: UserSpec<'_>,
     password: &SecretString,
 ) -> anyhow::Result<()> {
+    let UserSpec {
+        username,
+        role,
+        agency,
+        aor,
+        program,
+        email,
+        name,
+    } = spec;
     let tenancy = store.tenancy();
     let (aor_id, program_id) = match agency {
         Some(a) => (
             match aor {
-                Some(n) => Some(tenancy.aor_id(a, n).await?.ok_or_else(|| anyhow!("no AOR named '{n}'"))?),
+                Some(n) => Some(
+                    tenancy
+                        .aor_id(a, n)
+                        .await?
+                        .ok_or_else(|| anyhow!("no AOR named '{n}'"))?,
+                ),
                 None => None,
             },
             match program {
-                Some(n) => Some(tenancy.program_id(a, n).await?.ok_or_else(|| anyhow!("no program named '{n}'"))?),
+                Some(n) => Some(
+                    tenancy
+                        .program_id(a, n)
+                        .await?
+                        .ok_or_else(|| anyhow!("no program named '{n}'"))?,
+                ),
                 None => None,
             },
         ),
@@ -216,12 +267,20 @@ pub async fn create_source(
     place: &str,
 ) -> anyhow::Result<(sightline_core::tenancy::SourceId, SecretString)> {
     let now = store.clock.now();
-    let id = store.sources().create(name, kind, jurisdiction, place, now).await?;
+    let id = store
+        .sources()
+        .create(name, kind, jurisdiction, place, now)
+        .await?;
     let key = store.sources().issue_key(id, now).await?;
     audit(
         store,
         "admin.source_created",
-        &[("source_id", id.0.into()), ("name", name.into()), ("kind", kind.as_str().into()), ("jurisdiction", jurisdiction.code().into())],
+        &[
+            ("source_id", id.0.into()),
+            ("name", name.into()),
+            ("kind", kind.as_str().into()),
+            ("jurisdiction", jurisdiction.code().into()),
+        ],
     )
     .await?;
     Ok((id, key))
@@ -231,31 +290,85 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     let now = store.clock.now();
     match cmd {
-        AdminCommand::CreateAgency { name, seat_cap, bare } => {
+        AdminCommand::CreateAgency {
+            name,
+            seat_cap,
+            bare,
+        } => {
             let id = create_agency(&store, &name, seat_cap, bare).await?;
             println!("agency {id} created: {name}");
         }
         AdminCommand::CreateProgram { agency, name } => {
             let a = agency_id(&store, &agency).await?;
             let id = store.tenancy().create_program(a, &name).await?;
-            audit(&store, "admin.program_created", &[("agency_id", a.0.into()), ("program", name.as_str().into())]).await?;
+            audit(
+                &store,
+                "admin.program_created",
+                &[("agency_id", a.0.into()), ("program", name.as_str().into())],
+            )
+            .await?;
             println!("program {} created", id.0);
         }
-        AdminCommand::AddReason { agency, program, code, label, max_days } => {
+        AdminCommand::AddReason {
+            agency,
+            program,
+            code,
+            label,
+            max_days,
+        } => {
             let a = agency_id(&store, &agency).await?;
-            let p = store.tenancy().program_id(a, &program).await?.ok_or_else(|| anyhow!("no program named '{program}'"))?;
+            let p = store
+                .tenancy()
+                .program_id(a, &program)
+                .await?
+                .ok_or_else(|| anyhow!("no program named '{program}'"))?;
             let code = ReasonCode::parse(&code).map_err(|e| anyhow!("{e}"))?;
-            store.tenancy().add_reason_code(a, p, &ReasonPolicy { code: code.clone(), label, max_days }).await?;
-            audit(&store, "admin.reason_code_added", &[("agency_id", a.0.into()), ("program", program.as_str().into()), ("code", code.as_str().into()), ("max_days", max_days.into())]).await?;
+            store
+                .tenancy()
+                .add_reason_code(
+                    a,
+                    p,
+                    &ReasonPolicy {
+                        code: code.clone(),
+                        label,
+                        max_days,
+                    },
+                )
+                .await?;
+            audit(
+                &store,
+                "admin.reason_code_added",
+                &[
+                    ("agency_id", a.0.into()),
+                    ("program", program.as_str().into()),
+                    ("code", code.as_str().into()),
+                    ("max_days", max_days.into()),
+                ],
+            )
+            .await?;
             println!("reason code {code} added to {program}");
         }
         AdminCommand::CreateAor { agency, name } => {
             let a = agency_id(&store, &agency).await?;
             let id = store.tenancy().create_aor(a, &name).await?;
-            audit(&store, "admin.aor_created", &[("agency_id", a.0.into()), ("aor", name.as_str().into())]).await?;
+            audit(
+                &store,
+                "admin.aor_created",
+                &[("agency_id", a.0.into()), ("aor", name.as_str().into())],
+            )
+            .await?;
             println!("AOR {} created", id.0);
         }
-        AdminCommand::CreateUser { username, role, agency, aor, program, email, name, password_stdin } => {
+        AdminCommand::CreateUser {
+            username,
+            role,
+            agency,
+            aor,
+            program,
+            email,
+            name,
+            password_stdin,
+        } => {
             let role = Role::parse(&role).map_err(|e| anyhow!("{e}"))?;
             let agency = match agency {
                 Some(a) => Some(agency_id(&store, &a).await?),
@@ -263,18 +376,41 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             };
             let (password, generated) = if password_stdin {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).context("reading password from stdin")?;
-                (SecretString::from(s.trim_end_matches(['\r', '\n']).to_owned()), false)
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("reading password from stdin")?;
+                (
+                    SecretString::from(s.trim_end_matches(['\r', '\n']).to_owned()),
+                    false,
+                )
             } else {
                 (new_secret_token("")?, true)
             };
-            create_user(&store, &username, role, agency, aor.as_deref(), program.as_deref(), &email, &name, &password).await?;
+            create_user(
+                &store,
+                UserSpec {
+                    username: &username,
+                    role,
+                    agency,
+                    aor: aor.as_deref(),
+                    program: program.as_deref(),
+                    email: &email,
+                    name: &name,
+                },
+                &password,
+            )
+            .await?;
             println!("user {username} created ({role})");
             if generated {
                 println!("password (shown once): {}", password.expose_secret());
             }
         }
-        AdminCommand::CreateSource { name, kind, jurisdiction, place } => {
+        AdminCommand::CreateSource {
+            name,
+            kind,
+            jurisdiction,
+            place,
+        } => {
             let kind = SourceKind::parse(&kind).map_err(|e| anyhow!("{e}"))?;
             let j = Jurisdiction::parse(&jurisdiction).map_err(|e| anyhow!("{e}"))?;
             let (id, key) = create_source(&store, &name, kind, j, &place).await?;
@@ -284,23 +420,56 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::IssueKey { source } => {
             let s = source_by_name(&store, &source).await?;
             let key = store.sources().issue_key(s.id, now).await?;
-            audit(&store, "admin.source_key_issued", &[("source_id", s.id.0.into())]).await?;
+            audit(
+                &store,
+                "admin.source_key_issued",
+                &[("source_id", s.id.0.into())],
+            )
+            .await?;
             println!("ingest key (shown once): {}", key.expose_secret());
         }
         AdminCommand::RevokeKeys { source } => {
             let s = source_by_name(&store, &source).await?;
             let n = store.sources().revoke_keys(s.id, now).await?;
-            audit(&store, "admin.source_keys_revoked", &[("source_id", s.id.0.into()), ("revoked", n.into())]).await?;
+            audit(
+                &store,
+                "admin.source_keys_revoked",
+                &[("source_id", s.id.0.into()), ("revoked", n.into())],
+            )
+            .await?;
             println!("{n} key(s) revoked");
         }
-        AdminCommand::AddCamera { source, camera_id, lat, lon, address, intersection } => {
+        AdminCommand::AddCamera {
+            source,
+            camera_id,
+            lat,
+            lon,
+            address,
+            intersection,
+        } => {
             let s = source_by_name(&store, &source).await?;
             let location = GeoPoint::new(lat, lon).map_err(|e| anyhow!("{e}"))?;
             store
                 .sources()
-                .put_camera(s.id, &Camera { camera_id: camera_id.clone(), location, nearest_address: address, nearest_intersection: intersection })
+                .put_camera(
+                    s.id,
+                    &Camera {
+                        camera_id: camera_id.clone(),
+                        location,
+                        nearest_address: address,
+                        nearest_intersection: intersection,
+                    },
+                )
                 .await?;
-            audit(&store, "admin.camera_saved", &[("source_id", s.id.0.into()), ("camera_id", camera_id.as_str().into())]).await?;
+            audit(
+                &store,
+                "admin.camera_saved",
+                &[
+                    ("source_id", s.id.0.into()),
+                    ("camera_id", camera_id.as_str().into()),
+                ],
+            )
+            .await?;
             println!("camera {camera_id} saved for {}", s.name);
         }
         AdminCommand::List => {
@@ -308,7 +477,10 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
                 println!("agency {:>4}  {}  (seat cap {})", a.id, a.name, a.seat_cap);
             }
             for s in store.sources().all().await? {
-                println!("source {:>4}  {}  [{} in {}]", s.id, s.name, s.kind, s.jurisdiction);
+                println!(
+                    "source {:>4}  {}  [{} in {}]",
+                    s.id, s.name, s.kind, s.jurisdiction
+                );
             }
         }
     }

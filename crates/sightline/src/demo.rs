@@ -5,7 +5,7 @@
 //! hundred thousand reads with rendered photos); later runs reuse it. Then it
 //! serves, printing the demo credentials.
 
-use crate::admin::{create_agency, create_source, create_user};
+use crate::admin::{UserSpec, create_agency, create_source, create_user};
 use crate::serve::{open_store, serve_store};
 use crate::settings::Settings;
 use anyhow::Context as _;
@@ -16,7 +16,7 @@ use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::read::{BlobId, NewRead};
 use sightline_core::text::read_text::{PlaceText, SourceReadId};
 use sightline_core::{Role, TenantScope};
-use sightline_demo::{DemoPlan, DemoRead, render_plate_png, render_vehicle_scene};
+use sightline_demo::{DemoPlan, DemoRead, VehicleLook, render_plate_png, render_vehicle_scene};
 use sightline_store::{Camera, Store};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -56,22 +56,68 @@ const AGENCIES: [&str; 2] = ["Demo Federal Agency", "Demo County Sheriff"];
 const AORS: [(usize, &str); 3] = [(0, "Philadelphia"), (0, "Chicago"), (1, "County")];
 
 const USERS: &[DemoUser] = &[
-    DemoUser { username: "hsi.jones", role: Role::Investigator, agency: 0, aor: Some("Philadelphia"), program: Some("HSI"), name: "Special Agent Dana Jones" },
-    DemoUser { username: "hsi.smith", role: Role::Investigator, agency: 0, aor: Some("Philadelphia"), program: Some("HSI"), name: "Officer Pat Smith" },
-    DemoUser { username: "ero.garcia", role: Role::Investigator, agency: 0, aor: Some("Chicago"), program: Some("ERO"), name: "Officer Luis Garcia" },
-    DemoUser { username: "manager", role: Role::AgencyManager, agency: 0, aor: Some("Philadelphia"), program: None, name: "Supervisor Morgan Lee" },
-    DemoUser { username: "auditor", role: Role::Auditor, agency: 0, aor: None, program: None, name: "OPR Auditor Sam Reyes" },
-    DemoUser { username: "county.investigator", role: Role::Investigator, agency: 1, aor: Some("County"), program: Some("HSI"), name: "Detective Kim Park" },
+    DemoUser {
+        username: "hsi.jones",
+        role: Role::Investigator,
+        agency: 0,
+        aor: Some("Philadelphia"),
+        program: Some("HSI"),
+        name: "Special Agent Dana Jones",
+    },
+    DemoUser {
+        username: "hsi.smith",
+        role: Role::Investigator,
+        agency: 0,
+        aor: Some("Philadelphia"),
+        program: Some("HSI"),
+        name: "Officer Pat Smith",
+    },
+    DemoUser {
+        username: "ero.garcia",
+        role: Role::Investigator,
+        agency: 0,
+        aor: Some("Chicago"),
+        program: Some("ERO"),
+        name: "Officer Luis Garcia",
+    },
+    DemoUser {
+        username: "manager",
+        role: Role::AgencyManager,
+        agency: 0,
+        aor: Some("Philadelphia"),
+        program: None,
+        name: "Supervisor Morgan Lee",
+    },
+    DemoUser {
+        username: "auditor",
+        role: Role::Auditor,
+        agency: 0,
+        aor: None,
+        program: None,
+        name: "OPR Auditor Sam Reyes",
+    },
+    DemoUser {
+        username: "county.investigator",
+        role: Role::Investigator,
+        agency: 1,
+        aor: Some("County"),
+        program: Some("HSI"),
+        name: "Detective Kim Park",
+    },
 ];
 
 pub async fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     let credentials = settings.data_dir.join(CREDENTIALS_FILE);
     match store.settings().get(GENERATED_KEY).await? {
-        Some(at) => println!("Using the demo data generated at {at} in {}", settings.data_dir.display()),
+        Some(at) => println!(
+            "Using the demo data generated at {at} in {}",
+            settings.data_dir.display()
+        ),
         None => {
             let text = generate(&store, args).await?;
-            std::fs::write(&credentials, text).with_context(|| format!("writing {}", credentials.display()))?;
+            std::fs::write(&credentials, text)
+                .with_context(|| format!("writing {}", credentials.display()))?;
         }
     }
     let text = std::fs::read_to_string(&credentials).unwrap_or_default();
@@ -96,12 +142,38 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
         }
     }
     let password = SecretString::from(DEMO_PASSWORD.to_owned());
-    create_user(store, "operator", Role::OperatorAdmin, None, None, None, "operator@sightline.invalid", "Operator Admin", &password).await?;
+    create_user(
+        store,
+        UserSpec {
+            username: "operator",
+            role: Role::OperatorAdmin,
+            agency: None,
+            aor: None,
+            program: None,
+            email: "operator@sightline.invalid",
+            name: "Operator Admin",
+        },
+        &password,
+    )
+    .await?;
     writeln!(out, "  operator              operator_admin")?;
     for u in USERS {
         let agency = agency_ids.get(u.agency).copied();
         let email = format!("{}@demo-agency.invalid", u.username);
-        create_user(store, u.username, u.role, agency, u.aor, u.program, &email, u.name, &password).await?;
+        create_user(
+            store,
+            UserSpec {
+                username: u.username,
+                role: u.role,
+                agency,
+                aor: u.aor,
+                program: u.program,
+                email: &email,
+                name: u.name,
+            },
+            &password,
+        )
+        .await?;
         writeln!(
             out,
             "  {:<21} {:<15} {} {}",
@@ -114,7 +186,10 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
 
     let world = sightline_demo::world();
     let mut source_ids = HashMap::new();
-    writeln!(out, "\nIngest keys of the demo sources (also usable with the API):")?;
+    writeln!(
+        out,
+        "\nIngest keys of the demo sources (also usable with the API):"
+    )?;
     for s in &world.sources {
         let place = format!("{}, {}", s.metro, s.jurisdiction.name());
         let (id, key) = create_source(store, &s.name, s.kind, s.jurisdiction, &place).await?;
@@ -125,38 +200,51 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
         if let Some((id, _)) = source_ids.get(&c.source_key) {
             store
                 .sources()
-                .put_camera(*id, &Camera {
-                    camera_id: c.camera_id.clone(),
-                    location: c.location,
-                    nearest_address: c.nearest_address.clone(),
-                    nearest_intersection: c.nearest_intersection.clone(),
-                })
+                .put_camera(
+                    *id,
+                    &Camera {
+                        camera_id: c.camera_id.clone(),
+                        location: c.location,
+                        nearest_address: c.nearest_address.clone(),
+                        nearest_intersection: c.nearest_intersection.clone(),
+                    },
+                )
                 .await?;
         }
     }
 
-    let plan = DemoPlan { reads: args.reads, ..DemoPlan::new(args.seed, now) };
+    let plan = DemoPlan {
+        reads: args.reads,
+        ..DemoPlan::new(args.seed, now)
+    };
     let bar = ProgressBar::new(u64::try_from(plan.reads).unwrap_or(0));
     bar.set_style(
-        ProgressStyle::with_template("generating reads {wide_bar} {pos}/{len} [{elapsed_precise}, eta {eta}]")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "generating reads {wide_bar} {pos}/{len} [{elapsed_precise}, eta {eta}]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut photos = PhotoCache::default();
     let mut batch: Vec<NewRead> = Vec::with_capacity(2_000);
     let mut total = 0usize;
     for r in sightline_demo::reads(&world, &plan) {
-        let Some((source_id, collected_in)) = source_ids.get(&r.source_key).copied() else { continue };
+        let Some((source_id, collected_in)) = source_ids.get(&r.source_key).copied() else {
+            continue;
+        };
         let (vehicle_photo, plate_photo) = photos.for_read(store, &r)?;
         batch.push(NewRead {
             source_id,
-            source_read_id: SourceReadId::parse(&r.source_read_id).map_err(|e| anyhow::anyhow!("{e}"))?,
+            source_read_id: SourceReadId::parse(&r.source_read_id)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
             collected_in,
             plate: r.plate.clone(),
             jurisdiction: r.jurisdiction,
             captured_at: r.captured_at,
             location: r.location,
-            nearest_address: PlaceText::parse(&r.nearest_address).map_err(|e| anyhow::anyhow!("{e}"))?,
-            nearest_intersection: PlaceText::parse(&r.nearest_intersection).map_err(|e| anyhow::anyhow!("{e}"))?,
+            nearest_address: PlaceText::parse(&r.nearest_address)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            nearest_intersection: PlaceText::parse(&r.nearest_intersection)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
             vehicle_photo,
             plate_photo,
         });
@@ -171,14 +259,22 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
     store.reads.insert_batch(&batch, now).await?;
     total += batch.len();
     bar.finish_and_clear();
-    store.settings().put(GENERATED_KEY, &now.to_string()).await?;
+    store
+        .settings()
+        .put(GENERATED_KEY, &now.to_string())
+        .await?;
     store
         .ledger()
         .append(
-            EntryDraft::new(TenantScope::Operator, Actor::Console, "demo.generated", Outcome::Success)
-                .field("reads", total)
-                .field("sources", world.sources.len())
-                .field("cameras", world.cameras.len()),
+            EntryDraft::new(
+                TenantScope::Operator,
+                Actor::Console,
+                "demo.generated",
+                Outcome::Success,
+            )
+            .field("reads", total)
+            .field("sources", world.sources.len())
+            .field("cameras", world.cameras.len()),
         )
         .await?;
     writeln!(
@@ -200,7 +296,7 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
 #[derive(Default)]
 struct PhotoCache {
     plates: HashMap<(String, &'static str), BlobId>,
-    vehicles: HashMap<(String, &'static str, &'static str, u8), BlobId>,
+    vehicles: HashMap<(VehicleLook, &'static str, &'static str, u8), BlobId>,
 }
 
 impl PhotoCache {
@@ -209,19 +305,32 @@ impl PhotoCache {
         let plate = match self.plates.get(&pkey) {
             Some(b) => b.clone(),
             None => {
-                let b = store.blobs.put_unsynced(&render_plate_png(&r.plate, r.jurisdiction))?;
+                let b = store
+                    .blobs
+                    .put_unsynced(&render_plate_png(&r.plate, r.jurisdiction))?;
                 self.plates.insert(pkey, b.clone());
                 b
             }
         };
-        // The scene depends on the vehicle, the kind of camera and one of
-        // four backdrops chosen by camera (see sightline_demo::render_vehicle_png).
+        // The scene depends on the vehicle's look, the plate colours of its
+        // state, the kind of camera and one of four backdrops chosen by
+        // camera (see sightline_demo::render_vehicle_png), not on the plate.
         let variant = u8::try_from(sightline_demo::prng::hash_str(&r.camera_id) % 4).unwrap_or(0);
-        let vkey = (r.plate.as_str().to_owned(), r.jurisdiction.code(), r.source_kind.as_str(), variant);
+        let vkey = (
+            r.vehicle,
+            r.jurisdiction.code(),
+            r.source_kind.as_str(),
+            variant,
+        );
         let vehicle = match self.vehicles.get(&vkey) {
             Some(b) => b.clone(),
             None => {
-                let b = store.blobs.put_unsynced(&render_vehicle_scene(&r.vehicle, r.jurisdiction, r.source_kind, variant))?;
+                let b = store.blobs.put_unsynced(&render_vehicle_scene(
+                    &r.vehicle,
+                    r.jurisdiction,
+                    r.source_kind,
+                    variant,
+                ))?;
                 self.vehicles.insert(vkey, b.clone());
                 b
             }

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sightline_audit::Actor;
 use sightline_ingest::{Parsed, csv_reads};
 use sightline_server::metrics::Metrics;
-use sightline_server::pipeline::{PhotoSources, ingest};
+use sightline_server::pipeline::{Origin, PhotoSources, ingest};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -31,25 +31,33 @@ pub struct ImportArgs {
 pub async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     let source = source_by_name(&store, &args.source).await?;
-    let file = std::fs::File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let file = std::fs::File::open(&args.file)
+        .with_context(|| format!("opening {}", args.file.display()))?;
     let now = store.clock.now();
-    let rows = csv_reads(std::io::BufReader::new(file), now).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let rows = csv_reads(std::io::BufReader::new(file), now)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     let photos = PhotoSources {
         parts: Default::default(),
         base_dir: args.file.parent().map(PathBuf::from),
     };
-    let bar = ProgressBar::new(size);
+    let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} rows {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} rows {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     // Count rows for the bar without holding them all.
-    let total_rows = std::fs::read(&args.file).map(|b| b.iter().filter(|c| **c == b'\n').count().saturating_sub(1)).unwrap_or(0);
+    let total_rows = std::fs::read(&args.file)
+        .map(|b| b.iter().filter(|c| **c == b'\n').count().saturating_sub(1))
+        .unwrap_or(0);
     bar.set_length(u64::try_from(total_rows).unwrap_or(0));
     let metrics = Metrics::default();
     let (mut accepted, mut duplicates, mut rejected) = (0usize, 0usize, 0usize);
-    let mut batch = Parsed { records: Vec::new(), errors: Vec::new() };
+    let mut batch = Parsed {
+        records: Vec::new(),
+        errors: Vec::new(),
+    };
     let mut rows = rows.peekable();
     while rows.peek().is_some() {
         for row in rows.by_ref().take(args.batch.max(1)) {
@@ -59,20 +67,38 @@ pub async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<()> {
             }
         }
         let n = batch.records.len() + batch.errors.len();
-        let parsed = std::mem::replace(&mut batch, Parsed { records: Vec::new(), errors: Vec::new() });
-        let report = ingest(&store, &metrics, &source, Actor::Console, "csv", parsed, &photos, store.clock.now())
+        let parsed = std::mem::replace(
+            &mut batch,
+            Parsed {
+                records: Vec::new(),
+                errors: Vec::new(),
+            },
+        );
+        let origin = Origin {
+            source: &source,
+            actor: Actor::Console,
+            format: "csv",
+        };
+        let report = ingest(&store, &metrics, origin, parsed, &photos, store.clock.now())
             .await
             .map_err(|e| anyhow::anyhow!("ingest failed: {e:?}"))?;
         for item in report.results.iter().filter(|i| !i.errors.is_empty()) {
             for v in &item.errors {
-                bar.println(format!("row {}: {} ({}): {}", item.index, v.code, v.field, v.message));
+                bar.suspend(|| {
+                    eprintln!(
+                        "row {}: {} ({}): {}",
+                        item.index, v.code, v.field, v.message
+                    )
+                });
             }
         }
         accepted += report.accepted;
         duplicates += report.duplicates;
         rejected += report.rejected;
         bar.inc(u64::try_from(n).unwrap_or(0));
-        bar.set_message(format!("{accepted} accepted, {duplicates} duplicate, {rejected} rejected"));
+        bar.set_message(format!(
+            "{accepted} accepted, {duplicates} duplicate, {rejected} rejected"
+        ));
     }
     bar.finish();
     println!("{accepted} accepted, {duplicates} duplicate, {rejected} rejected");

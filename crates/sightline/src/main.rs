@@ -16,7 +16,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "sightline", version, about = "Sightline: an accountable license plate reader data service")]
+#[command(
+    name = "sightline",
+    version,
+    about = "Sightline: an accountable license plate reader data service"
+)]
 struct Cli {
     /// TOML settings file (keys: data_dir, database_url, listen, log_format).
     #[arg(long, global = true, env = "SIGHTLINE_CONFIG")]
@@ -54,7 +58,9 @@ fn init_tracing(format: &str) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SIGHTLINE_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -64,7 +70,10 @@ fn init_tracing(format: &str) {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: starting the runtime: {e}");

@@ -21,8 +21,16 @@ pub fn federal_programs() -> Vec<(&'static str, Vec<ReasonPolicy>)> {
         (
             "ERO",
             [
-                reason("immigration-enforcement", "Administrative immigration enforcement", FIVE_YEARS),
-                reason("fugitive-operations", "Fugitive operations: locating a removable alien", FIVE_YEARS),
+                reason(
+                    "immigration-enforcement",
+                    "Administrative immigration enforcement",
+                    FIVE_YEARS,
+                ),
+                reason(
+                    "fugitive-operations",
+                    "Fugitive operations: locating a removable alien",
+                    FIVE_YEARS,
+                ),
                 reason("criminal-alien", "Criminal alien program", FIVE_YEARS),
             ]
             .into_iter()
@@ -33,14 +41,26 @@ pub fn federal_programs() -> Vec<(&'static str, Vec<ReasonPolicy>)> {
             "HSI",
             [
                 // 18 U.S.C. 3282: the general five-year federal limitation.
-                reason("criminal-investigation", "Criminal investigation (general federal offence)", FIVE_YEARS),
+                reason(
+                    "criminal-investigation",
+                    "Criminal investigation (general federal offence)",
+                    FIVE_YEARS,
+                ),
                 reason("narcotics", "Narcotics trafficking", FIVE_YEARS),
                 // 18 U.S.C. 3286: eight years for listed terrorism offences.
                 reason("terrorism", "Terrorism offences", 8 * 365 + 2),
                 // 18 U.S.C. 3293: ten years for bank and financial fraud.
-                reason("financial-fraud", "Bank and financial institution fraud", 10 * 365 + 2),
+                reason(
+                    "financial-fraud",
+                    "Bank and financial institution fraud",
+                    10 * 365 + 2,
+                ),
                 // 18 U.S.C. 3298: ten years for trafficking offences.
-                reason("human-trafficking", "Human trafficking and smuggling", 10 * 365 + 2),
+                reason(
+                    "human-trafficking",
+                    "Human trafficking and smuggling",
+                    10 * 365 + 2,
+                ),
             ]
             .into_iter()
             .flatten()

@@ -17,13 +17,21 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 /// Deletes reads past their jurisdiction's retention limit, and logs it.
 pub async fn purge_once(store: &Store) -> anyhow::Result<u64> {
     let policies = store.policies().all().await?;
-    let purged = store.reads.purge_expired(&policies, store.clock.now()).await?;
+    let purged = store
+        .reads
+        .purge_expired(&policies, store.clock.now())
+        .await?;
     if purged > 0 {
         store
             .ledger()
             .append(
-                EntryDraft::new(TenantScope::Operator, Actor::System, "reads.retention_purge", Outcome::Success)
-                    .field("purged", purged),
+                EntryDraft::new(
+                    TenantScope::Operator,
+                    Actor::System,
+                    "reads.retention_purge",
+                    Outcome::Success,
+                )
+                .field("purged", purged),
             )
             .await?;
     }
@@ -37,7 +45,9 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
         .with_context(|| format!("listening on {}", settings.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "sightline listening");
-    println!("Sightline is listening on http://{addr}  (health: /healthz, API description: /openapi.json)");
+    println!(
+        "Sightline is listening on http://{addr}  (health: /healthz, API description: /openapi.json)"
+    );
     let purge_store = store.clone();
     // Retention is enforced every minute: New Hampshire allows 3 minutes.
     tokio::spawn(async move {
@@ -63,7 +73,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

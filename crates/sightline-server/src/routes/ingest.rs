@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::auth::IngestSource;
 use crate::dto::IngestReport;
 use crate::error::ApiError;
-use crate::pipeline::{PhotoSources, ingest};
+use crate::pipeline::{Origin, PhotoSources, ingest};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
@@ -28,8 +28,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 fn body_error(e: BodyError) -> ApiError {
     let accepted = match e.code() {
-        "data_type_unknown" | "data_type_not_reads" => "an OpenALPR alpr_group or alpr_results message",
-        _ => "a JSON array of reads, NDJSON (one read per line), or multipart/form-data with a 'reads' part",
+        "data_type_unknown" | "data_type_not_reads" => {
+            "an OpenALPR alpr_group or alpr_results message"
+        }
+        _ => {
+            "a JSON array of reads, NDJSON (one read per line), or multipart/form-data with a 'reads' part"
+        }
     };
     ApiError::field(
         StatusCode::BAD_REQUEST,
@@ -55,15 +59,22 @@ fn parse_native(body: &[u8], ndjson: bool, now: time::OffsetDateTime) -> Result<
 }
 
 fn is_ndjson(media: &str) -> bool {
-    matches!(media, "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "application/jsonlines")
+    matches!(
+        media,
+        "application/x-ndjson"
+            | "application/ndjson"
+            | "application/jsonl"
+            | "application/jsonlines"
+    )
 }
 
 async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
     Bytes::from_request(req, state).await.map_err(|e| {
         ApiError::field(
             e.status(),
-            Violation::new("body_unreadable", "body", e.body_text())
-                .accepting(format!("a request body of at most {MAX_INGEST_BYTES} bytes")),
+            Violation::new("body_unreadable", "body", e.body_text()).accepting(format!(
+                "a request body of at most {MAX_INGEST_BYTES} bytes"
+            )),
         )
     })
 }
@@ -106,22 +117,32 @@ pub async fn ingest_reads(
     let media = media_type(&req);
     let mut photos = PhotoSources::default();
     let (parsed, format) = if media == "multipart/form-data" {
-        let mut multipart = Multipart::from_request(req, &state)
-            .await
-            .map_err(|e| ApiError::field(e.status(), Violation::new("multipart_invalid", "body", e.body_text())))?;
+        let mut multipart = Multipart::from_request(req, &state).await.map_err(|e| {
+            ApiError::field(
+                e.status(),
+                Violation::new("multipart_invalid", "body", e.body_text()),
+            )
+        })?;
         let mut reads: Option<(Bytes, bool)> = None;
         loop {
             let field = multipart.next_field().await.map_err(|e| {
-                ApiError::field(e.status(), Violation::new("multipart_invalid", "body", e.body_text()))
+                ApiError::field(
+                    e.status(),
+                    Violation::new("multipart_invalid", "body", e.body_text()),
+                )
             })?;
             let Some(field) = field else { break };
             let name = field.name().unwrap_or_default().to_owned();
             let ndjson = field.content_type().is_some_and(is_ndjson);
             let data = field.bytes().await.map_err(|e| {
-                ApiError::field(e.status(), Violation::new("multipart_invalid", &name, e.body_text()))
+                ApiError::field(
+                    e.status(),
+                    Violation::new("multipart_invalid", &name, e.body_text()),
+                )
             })?;
             if name == "reads" {
-                let looks_ndjson = ndjson || data.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[');
+                let looks_ndjson =
+                    ndjson || data.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[');
                 reads = Some((data, looks_ndjson));
             } else {
                 photos.parts.insert(name, data.to_vec());
@@ -130,15 +151,22 @@ pub async fn ingest_reads(
         let (data, ndjson) = reads.ok_or_else(|| {
             ApiError::field(
                 StatusCode::BAD_REQUEST,
-                Violation::new("reads_part_missing", "reads", "the multipart request has no 'reads' part")
-                    .accepting("a part named 'reads' holding a JSON array or NDJSON"),
+                Violation::new(
+                    "reads_part_missing",
+                    "reads",
+                    "the multipart request has no 'reads' part",
+                )
+                .accepting("a part named 'reads' holding a JSON array or NDJSON"),
             )
         })?;
         (parse_native(&data, ndjson, now)?, "multipart")
     } else if media == "application/json" || is_ndjson(&media) {
         let ndjson = is_ndjson(&media);
         let body = read_body(req, &state).await?;
-        (parse_native(&body, ndjson, now)?, if ndjson { "ndjson" } else { "json" })
+        (
+            parse_native(&body, ndjson, now)?,
+            if ndjson { "ndjson" } else { "json" },
+        )
     } else {
         return Err(unsupported(&media));
     };
@@ -146,7 +174,12 @@ pub async fn ingest_reads(
         id: source.id.0,
         name: source.name.clone(),
     };
-    let report = ingest(state.store(), state.metrics(), &source, actor, format, parsed, &photos, now).await?;
+    let origin = Origin {
+        source: &source,
+        actor,
+        format,
+    };
+    let report = ingest(state.store(), state.metrics(), origin, parsed, &photos, now).await?;
     Ok(Json(report))
 }
 
@@ -175,12 +208,15 @@ pub async fn ingest_openalpr(
         id: source.id.0,
         name: source.name.clone(),
     };
+    let origin = Origin {
+        source: &source,
+        actor,
+        format: "openalpr",
+    };
     let report = ingest(
         state.store(),
         state.metrics(),
-        &source,
-        actor,
-        "openalpr",
+        origin,
         parsed,
         &PhotoSources::default(),
         now,

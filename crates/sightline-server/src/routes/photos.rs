@@ -52,11 +52,16 @@ pub async fn photo(
         .store()
         .ledger()
         .append(
-            EntryDraft::new(who.scope(), who.actor(), "query.photo_viewed", Outcome::Success)
-                .session(who.session.id.as_str())
-                .field("query_seq", query_id)
-                .field("read_id", read_id)
-                .field("kind", kind),
+            EntryDraft::new(
+                who.scope(),
+                who.actor(),
+                "query.photo_viewed",
+                Outcome::Success,
+            )
+            .session(who.session.id.as_str())
+            .field("query_seq", query_id)
+            .field("read_id", read_id)
+            .field("kind", kind),
         )
         .await?;
     let mime = sightline_ingest::check_photo("photo", &bytes).unwrap_or("application/octet-stream");

@@ -44,8 +44,12 @@ fn to_input(req: QueryRequest) -> (QueryInput, Vec<Violation>) {
             Ok(t) => Some(t),
             Err(_) => {
                 shape.push(
-                    Violation::new("timeframe_invalid", "timeframe", "the time frame is not in a form Sightline accepts")
-                        .accepting(r#"{"previous_days": N} or {"start": RFC 3339, "end": RFC 3339}"#),
+                    Violation::new(
+                        "timeframe_invalid",
+                        "timeframe",
+                        "the time frame is not in a form Sightline accepts",
+                    )
+                    .accepting(r#"{"previous_days": N} or {"start": RFC 3339, "end": RFC 3339}"#),
                 );
                 Some(TimeframeSpec::PreviousDays { previous_days: 1 })
             }
@@ -118,7 +122,11 @@ pub async fn run_query(
         .await?
         .ok_or_else(ApiError::forbidden)?;
     let now = state.now();
-    let submitted = (req.plate.clone(), req.state.clone(), req.reason_code.clone());
+    let submitted = (
+        req.plate.clone(),
+        req.state.clone(),
+        req.reason_code.clone(),
+    );
     let (input, mut errors) = to_input(req);
     let checked = purpose::check(&input, &policy, now);
     let purpose = match checked {
@@ -145,7 +153,10 @@ pub async fn run_query(
                 .queries
                 .get_or_create(&OutcomeLabel { outcome: "refused" })
                 .inc();
-            return Err(ApiError::violations(StatusCode::UNPROCESSABLE_ENTITY, errors));
+            return Err(ApiError::violations(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+            ));
         }
     };
 
@@ -245,7 +256,13 @@ pub async fn recent_queries(
     let rows = state
         .store()
         .ledger()
-        .recent(who.scope(), Some(who.user.id), Some(QUERY_ACTION), params.before, limit)
+        .recent(
+            who.scope(),
+            Some(who.user.id),
+            Some(QUERY_ACTION),
+            params.before,
+            limit,
+        )
         .await?;
     let queries = rows
         .into_iter()

@@ -18,7 +18,8 @@ pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
 }
 
 fn user_scope(u: &UserRecord) -> TenantScope {
-    u.agency_id.map_or(TenantScope::Operator, TenantScope::Agency)
+    u.agency_id
+        .map_or(TenantScope::Operator, TenantScope::Agency)
 }
 
 pub(crate) async fn me_for(state: &AppState, u: &UserRecord) -> Result<Me, ApiError> {
@@ -138,7 +139,10 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session",
     security(("session" = [])),
     responses((status = 204), (status = 401, body = crate::error::Problem)))]
-pub async fn logout(State(state): State<AppState>, who: CurrentUser) -> Result<StatusCode, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    who: CurrentUser,
+) -> Result<StatusCode, ApiError> {
     state
         .store()
         .sessions()

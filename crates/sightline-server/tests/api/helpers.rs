@@ -5,7 +5,9 @@ use base64::Engine as _;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sightline_core::purpose::{ReasonCode, ReasonPolicy};
-use sightline_core::{AgencyId, Clock, GeoPoint, Jurisdiction, ManualClock, Plate, Role, SourceKind};
+use sightline_core::{
+    AgencyId, Clock, GeoPoint, Jurisdiction, ManualClock, Plate, Role, SourceKind,
+};
 use sightline_server::AppState;
 use sightline_store::{Backend, Camera, NewUser, Store, StoreConfig, hash_password};
 use std::sync::{Arc, OnceLock};
@@ -126,7 +128,12 @@ pub async fn spawn_app(db: Db) -> TestApp {
         ],
     )
     .await;
-    let agency_b = seed_agency(&store, "Agency B", &[("b.park", Role::Investigator, Some("HSI"))]).await;
+    let agency_b = seed_agency(
+        &store,
+        "Agency B",
+        &[("b.park", Role::Investigator, Some("HSI"))],
+    )
+    .await;
     store
         .tenancy()
         .create_user(
@@ -146,7 +153,13 @@ pub async fn spawn_app(db: Db) -> TestApp {
         .unwrap();
     let sources = store.sources();
     let pa = sources
-        .create("Pennsylvania Turnpike toll camera", SourceKind::TollRoad, Jurisdiction::parse("PA").unwrap(), "Pennsylvania", START)
+        .create(
+            "Pennsylvania Turnpike toll camera",
+            SourceKind::TollRoad,
+            Jurisdiction::parse("PA").unwrap(),
+            "Pennsylvania",
+            START,
+        )
         .await
         .unwrap();
     let pa_key = sources.issue_key(pa, START).await.unwrap();
@@ -163,7 +176,13 @@ pub async fn spawn_app(db: Db) -> TestApp {
         .await
         .unwrap();
     let ar = sources
-        .create("Little Rock parking lot camera", SourceKind::ParkingLot, Jurisdiction::parse("AR").unwrap(), "Arkansas", START)
+        .create(
+            "Little Rock parking lot camera",
+            SourceKind::ParkingLot,
+            Jurisdiction::parse("AR").unwrap(),
+            "Arkansas",
+            START,
+        )
         .await
         .unwrap();
     let ar_key = sources.issue_key(ar, START).await.unwrap();
@@ -198,7 +217,10 @@ pub async fn spawn_app(db: Db) -> TestApp {
 
 /// A real PNG, as a camera would send.
 pub fn png(plate: &str, state: &str) -> Vec<u8> {
-    sightline_demo::render_plate_png(&Plate::parse(plate).unwrap(), Jurisdiction::parse(state).unwrap())
+    sightline_demo::render_plate_png(
+        &Plate::parse(plate).unwrap(),
+        Jurisdiction::parse(state).unwrap(),
+    )
 }
 
 pub fn b64(bytes: &[u8]) -> String {
@@ -308,10 +330,17 @@ impl TestApp {
         sqlx::any::install_default_drivers();
         let url = match &self.db_url {
             Some(u) => u.clone(),
-            None => format!("sqlite://{}", self.dir.path().join("sightline.db").display()),
+            None => format!(
+                "sqlite://{}",
+                self.dir.path().join("sightline.db").display()
+            ),
         };
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap();
-        conn.execute(sqlx::AssertSqlSafe(sql.to_owned())).await.unwrap();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap();
+        conn.execute(sqlx::AssertSqlSafe(sql.to_owned()))
+            .await
+            .unwrap();
     }
 }
 

@@ -30,12 +30,22 @@ async fn mixed_batches_keep_valid_reads_and_report_bad_ones_by_index(db: Db) {
     assert_eq!(report["rejected"], 4);
     let results = report["results"].as_array().unwrap();
     let codes = |i: usize| -> Vec<String> {
-        results[i]["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap().to_owned()).collect()
+        results[i]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["code"].as_str().unwrap().to_owned())
+            .collect()
     };
     assert_eq!(results[0]["status"], "accepted");
     assert_eq!(results[1]["index"], 1);
     assert_eq!(codes(1), ["plate_required"]);
-    assert!(codes(2).contains(&"state_unknown".to_owned()) && codes(2).contains(&"photo_invalid".to_owned()), "{:?}", codes(2));
+    assert!(
+        codes(2).contains(&"state_unknown".to_owned())
+            && codes(2).contains(&"photo_invalid".to_owned()),
+        "{:?}",
+        codes(2)
+    );
     assert_eq!(codes(3), ["record_malformed"]);
     assert_eq!(codes(4), ["captured_at_in_future"]);
     assert_eq!(results[5]["status"], "accepted");
@@ -85,7 +95,12 @@ async fn mixed_batches_keep_valid_reads_and_report_bad_ones_by_index(db: Db) {
     assert_eq!(body["result_count"], 4, "{body}");
 
     // The batches are in the operator's log with their counts.
-    let batches = app.store.ledger().recent(TenantScope::Operator, None, Some("ingest.batch"), None, 10).await.unwrap();
+    let batches = app
+        .store
+        .ledger()
+        .recent(TenantScope::Operator, None, Some("ingest.batch"), None, 10)
+        .await
+        .unwrap();
     assert_eq!(batches.len(), 2);
     assert_eq!(batches[1].entry.fields["accepted"], 2);
     assert_eq!(batches[1].entry.fields["rejected"], 4);
@@ -94,16 +109,31 @@ async fn mixed_batches_keep_valid_reads_and_report_bad_ones_by_index(db: Db) {
 async fn duplicate_submissions_are_not_duplicated(db: Db) {
     let app = spawn_app(db).await;
     let now = app.now();
-    let batch: Vec<Value> = (0..3).map(|i| record(&format!("dup-{i}"), "DUP123", "PA", now - Duration::days(i + 1))).collect();
+    let batch: Vec<Value> = (0..3)
+        .map(|i| {
+            record(
+                &format!("dup-{i}"),
+                "DUP123",
+                "PA",
+                now - Duration::days(i + 1),
+            )
+        })
+        .collect();
     let first = app.ingest(&app.pa_key, &batch).await;
     assert_eq!(first["accepted"], 3);
     let second = app.ingest(&app.pa_key, &batch).await;
     assert_eq!(second["accepted"], 0);
     assert_eq!(second["duplicates"], 3);
-    assert_eq!(second["results"][0]["read_id"], first["results"][0]["read_id"]);
+    assert_eq!(
+        second["results"][0]["read_id"],
+        first["results"][0]["read_id"]
+    );
     assert_eq!(app.store.reads.count().await.unwrap(), 3);
     let token = app.login("hsi.jones").await;
-    assert_eq!(app.query(&token, &seed_query("DUP123", "PA")).await.2["result_count"], 3);
+    assert_eq!(
+        app.query(&token, &seed_query("DUP123", "PA")).await.2["result_count"],
+        3
+    );
 }
 
 async fn openalpr_group_is_ingested_with_camera_position(db: Db) {
@@ -138,7 +168,17 @@ async fn openalpr_group_is_ingested_with_camera_position(db: Db) {
     let report: Value = resp.json().await.unwrap();
     assert_eq!(report["accepted"], 1, "{report}");
     // The same group again (agents retry) is a duplicate.
-    let again: Value = app.client.post(app.url("/api/v1/ingest/openalpr")).bearer_auth(&app.pa_key).json(&group).send().await.unwrap().json().await.unwrap();
+    let again: Value = app
+        .client
+        .post(app.url("/api/v1/ingest/openalpr"))
+        .bearer_auth(&app.pa_key)
+        .json(&group)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["duplicates"], 1);
     let token = app.login("hsi.jones").await;
     let (_, _, body) = app.query(&token, &seed_query("OAL4242", "PA")).await;
@@ -152,11 +192,31 @@ async fn openalpr_group_is_ingested_with_camera_position(db: Db) {
     let mut unknown = group.clone();
     unknown["camera_id"] = json!(9999);
     unknown["best_uuid"] = json!("other");
-    let report: Value = app.client.post(app.url("/api/v1/ingest/openalpr")).bearer_auth(&app.pa_key).json(&unknown).send().await.unwrap().json().await.unwrap();
-    assert_eq!(report["results"][0]["errors"][0]["code"], "camera_unknown", "{report}");
+    let report: Value = app
+        .client
+        .post(app.url("/api/v1/ingest/openalpr"))
+        .bearer_auth(&app.pa_key)
+        .json(&unknown)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        report["results"][0]["errors"][0]["code"], "camera_unknown",
+        "{report}"
+    );
 
     // Heartbeats are not reads.
-    let resp = app.client.post(app.url("/api/v1/ingest/openalpr")).bearer_auth(&app.pa_key).json(&json!({"data_type": "heartbeat"})).send().await.unwrap();
+    let resp = app
+        .client
+        .post(app.url("/api/v1/ingest/openalpr"))
+        .bearer_auth(&app.pa_key)
+        .json(&json!({"data_type": "heartbeat"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -170,25 +230,53 @@ async fn multipart_batches_carry_photo_parts(db: Db) {
     missing["plate_photo"] = json!({"part": "nope"});
     let form = reqwest::multipart::Form::new()
         .text("reads", serde_json::to_string(&vec![rec, missing]).unwrap())
-        .part("veh", reqwest::multipart::Part::bytes(png("MPT100", "PA")).file_name("v.png"))
-        .part("plt", reqwest::multipart::Part::bytes(png("MPT100", "PA")).file_name("p.png"));
-    let resp = app.client.post(app.url("/api/v1/ingest/reads")).bearer_auth(&app.pa_key).multipart(form).send().await.unwrap();
+        .part(
+            "veh",
+            reqwest::multipart::Part::bytes(png("MPT100", "PA")).file_name("v.png"),
+        )
+        .part(
+            "plt",
+            reqwest::multipart::Part::bytes(png("MPT100", "PA")).file_name("p.png"),
+        );
+    let resp = app
+        .client
+        .post(app.url("/api/v1/ingest/reads"))
+        .bearer_auth(&app.pa_key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let report: Value = resp.json().await.unwrap();
     assert_eq!(report["accepted"], 1, "{report}");
-    assert_eq!(report["results"][1]["errors"][0]["code"], "photo_part_missing");
+    assert_eq!(
+        report["results"][1]["errors"][0]["code"],
+        "photo_part_missing"
+    );
 }
 
 async fn collection_forbidden_by_jurisdiction_is_refused(db: Db) {
     let app = spawn_app(db).await;
     let now = app.now();
-    let report = app.ingest(&app.ar_key, &[record("ar-1", "ARK111", "AR", now)]).await;
+    let report = app
+        .ingest(&app.ar_key, &[record("ar-1", "ARK111", "AR", now)])
+        .await;
     assert_eq!(report["accepted"], 0);
     let err = &report["results"][0]["errors"][0];
     assert_eq!(err["code"], "collection_not_allowed");
     assert!(err["message"].as_str().unwrap().contains("Arkansas"));
     // Reads older than the jurisdiction keeps are refused at the door too.
-    let old = app.ingest(&app.pa_key, &[record("pa-old", "OLD111", "PA", now - Duration::days(6 * 365))]).await;
+    let old = app
+        .ingest(
+            &app.pa_key,
+            &[record(
+                "pa-old",
+                "OLD111",
+                "PA",
+                now - Duration::days(6 * 365),
+            )],
+        )
+        .await;
     assert_eq!(old["results"][0]["errors"][0]["code"], "retention_expired");
 }
 

@@ -1,0 +1,160 @@
+//! The `sightline` binary end to end: demo data answers the seed's example
+//! query; CSV import keeps good rows and names bad ones by row number.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use serde_json::{Value, json};
+use sightline_core::{Jurisdiction, Plate};
+use support::Deployment;
+
+async fn login(base: &str, username: &str, password: &str) -> String {
+    let body: Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login failed: {body}"))
+        .to_owned()
+}
+
+async fn seed_example(base: &str, token: &str) -> Value {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/queries"))
+        .bearer_auth(token)
+        .json(&json!({
+            "plate": "ABC123",
+            "state": "Pennsylvania",
+            "reason_code": "criminal-investigation",
+            "timeframe": {"previous_days": 60},
+            "case_reference": "Subject name John Doe, case number 12345678",
+            "on_behalf_of": "self",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_data_answers_the_seed_example() {
+    let dep = Deployment::new(false).await;
+    let out = dep.run(&["demo", "--reads", "20000", "--no-serve"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("hsi.jones") && text.contains("demo-sightline-2026"),
+        "{text}"
+    );
+    // A second run reuses the data instead of generating it again.
+    let again = dep.run(&["demo", "--no-serve"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("Using the demo data generated at"));
+
+    let server = dep.serve().await;
+    let token = login(&server.base, "hsi.jones", "demo-sightline-2026").await;
+    let body = seed_example(&server.base, &token).await;
+    let n = body["result_count"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert!(
+        n >= 12,
+        "ABC123/PA should have at least 12 reads in 60 days: {body}"
+    );
+    let states: std::collections::HashSet<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["source"]["jurisdiction"].as_str().unwrap())
+        .collect();
+    assert!(!states.is_empty());
+    for r in body["results"].as_array().unwrap() {
+        assert_eq!(r["plate"], "ABC123");
+        assert!(!r["nearest_address"].as_str().unwrap().is_empty());
+        assert!(!r["nearest_intersection"].as_str().unwrap().is_empty());
+    }
+    // The other agency's investigator cannot see the query.
+    let other = login(&server.base, "county.investigator", "demo-sightline-2026").await;
+    let recent: Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/queries", server.base))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(recent["queries"], json!([]));
+}
+
+async fn csv_import(postgres: bool) {
+    let dep = Deployment::new(postgres).await;
+    dep.run(&[
+        "admin",
+        "create-source",
+        "Bulk camera",
+        "--kind",
+        "parking_lot",
+        "--jurisdiction",
+        "NJ",
+        "--place",
+        "Newark",
+    ]);
+    let dir = dep.dir.path().join("upload");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = sightline_demo::render_plate_png(
+        &Plate::parse("CSV100").unwrap(),
+        Jurisdiction::parse("NJ").unwrap(),
+    );
+    std::fs::write(dir.join("p.png"), &png).unwrap();
+    let csv = "source_read_id,plate,state,captured_at,lat,lon,nearest_address,nearest_intersection,vehicle_photo,plate_photo\n\
+        r1,CSV100,NJ,2026-01-02T03:04:05Z,40.73,-74.17,1 Broad St,Broad St & Market St,p.png,p.png\n\
+        r2,CSV*,NJ,2026-01-02T03:04:05Z,40.73,-74.17,1 Broad St,Broad St & Market St,p.png,p.png\n\
+        r3,CSV101,NJ,2026-01-02T03:04:05Z,40.73,-74.17,1 Broad St,Broad St & Market St,missing.png,p.png\n\
+        r4,CSV102,NJ,2026-01-02T03:04:05Z,40.73,-74.17,1 Broad St,Broad St & Market St,p.png,p.png\n";
+    std::fs::write(dir.join("reads.csv"), csv).unwrap();
+    let out = dep.run(&[
+        "import",
+        "--source",
+        "Bulk camera",
+        dir.join("reads.csv").to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("2 accepted, 0 duplicate, 2 rejected"),
+        "{stdout}\n{stderr}"
+    );
+    let all = format!("{stdout}{stderr}");
+    assert!(all.contains("row 2: plate_wildcard"), "{all}");
+    assert!(all.contains("row 3: photo_file_unreadable"), "{all}");
+    // Importing again changes nothing.
+    let out = dep.run(&[
+        "import",
+        "--source",
+        "Bulk camera",
+        dir.join("reads.csv").to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 accepted, 2 duplicate, 2 rejected"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_csv_import_reports_rows() {
+    csv_import(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_csv_import_reports_rows() {
+    csv_import(true).await;
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite runs against: PostgreSQL 15
+# (the harness starts its own throwaway cluster as the postgres user).
+# Safe to run repeatedly; installs only what is missing.
+set -euo pipefail
+
+need=()
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    need+=(postgresql)
+fi
+command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+
+if [ ${#need[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "installing: ${need[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+# Debian's package starts a cluster of its own; the tests do not use it.

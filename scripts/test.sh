@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite, on both storage backends: unit tests, the store's
+# conformance suite, the black-box HTTP suite, and the CLI and crash tests.
+# PostgreSQL is installed if missing and started by the test harness itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-test-deps.sh
+cargo test --workspace --locked "$@"
