@@ -19,6 +19,7 @@ pub mod source;
 pub mod tenancy;
 pub mod text;
 pub mod timeframe;
+pub mod totp;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use geo::GeoPoint;

@@ -5,8 +5,8 @@
 use crate::app::AppState;
 use crate::error::ApiError;
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use secrecy::SecretString;
 use sightline_audit::Actor;
 use sightline_core::{AgencyId, Role, TenantScope};
@@ -93,7 +93,7 @@ impl FromRequestParts<AppState> for IngestSource {
             .filter(|k| k.starts_with("sk_"))
             .ok_or_else(|| {
                 ApiError::new(
-                    axum::http::StatusCode::UNAUTHORIZED,
+                    StatusCode::UNAUTHORIZED,
                     "unauthenticated",
                     "send the source's ingest key as 'Authorization: Bearer sk_…' or 'X-Api-Key'",
                 )
@@ -105,5 +105,82 @@ impl FromRequestParts<AppState> for IngestSource {
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
         Ok(Self(source))
+    }
+}
+
+/// A user whose session has passed the second factor (R2.8).
+#[derive(Debug, Clone)]
+pub struct VerifiedUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for VerifiedUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let who = CurrentUser::from_request_parts(parts, state).await?;
+        if who.session.mfa_verified_at.is_some() {
+            return Ok(Self(who));
+        }
+        Err(if who.user.totp_enrolled_at.is_some() {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "mfa_required",
+                "enter the code from your authenticator app: POST /api/v1/auth/mfa/verify",
+            )
+        } else {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "mfa_enrollment_required",
+                "set up your authenticator app first: POST /api/v1/auth/mfa/enroll, then /confirm",
+            )
+        })
+    }
+}
+
+/// A verified user who has affirmed the rules of behavior in force in this
+/// session (R2.3) and whose training is current (R2.5). Every endpoint that
+/// touches agency data takes one, so none can be reached before the splash.
+#[derive(Debug, Clone)]
+pub struct ConsentedUser(pub CurrentUser);
+
+impl std::ops::Deref for ConsentedUser {
+    type Target = CurrentUser;
+    fn deref(&self) -> &CurrentUser {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for ConsentedUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let VerifiedUser(who) = VerifiedUser::from_request_parts(parts, state).await?;
+        let rules = crate::routes::rules_in_force(state, who.user.agency_id).await?;
+        if who.session.consented_version != Some(rules.version) {
+            return Err(ApiError::field(
+                StatusCode::FORBIDDEN,
+                sightline_core::Violation::new(
+                    "consent_required",
+                    "rules_of_behavior",
+                    "read and affirm the rules of behavior before any other action",
+                )
+                .accepting(format!(
+                    "POST /api/v1/rules/affirm with {{\"version\": {}}}",
+                    rules.version
+                )),
+            ));
+        }
+        if who.user.agency_id.is_some() {
+            let last = state.store().people().last_training(who.user.id).await?;
+            let current =
+                last.is_some_and(|t| state.now() - t <= sightline_store::TRAINING_VALIDITY);
+            if !current {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "training_required",
+                    "your Sightline training is missing or more than 12 months old; ask your agency manager to record it",
+                ));
+            }
+        }
+        Ok(Self(who))
     }
 }

@@ -20,6 +20,9 @@ pub struct LoginResponse {
     /// The latest the session can last; 30 idle minutes end it sooner.
     #[schema(format = DateTime)]
     pub expires_at: String,
+    /// The next step of the logon: `mfa_enroll` or `mfa_verify`, then
+    /// `POST /api/v1/rules/affirm`. Until then only those endpoints answer.
+    pub next: &'static str,
     pub user: Me,
 }
 

@@ -18,26 +18,32 @@
 mod blobs;
 mod credentials;
 mod db;
+mod identity;
 mod ledger;
 mod migrate;
 mod policy;
 mod reads;
 mod row;
+mod rules;
 mod sessions;
 mod settings;
 mod sources;
 mod tenancy;
+mod training;
 
 pub use blobs::{BlobStore, LocalBlobStore};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
 pub use db::{Backend, Db};
+pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
 pub use policy::PolicyStore;
 pub use reads::{InsertOutcome, MAX_RESULTS, ReadStore, SqlReadStore};
+pub use rules::{DEFAULT_RULES, RulesStore, RulesVersion};
 pub use sessions::{SessionRecord, SessionStore};
 pub use settings::SettingsStore;
 pub use sources::{Camera, SourceRecord, SourceStore};
 pub use tenancy::{AgencyRecord, NewUser, TenancyStore, UserRecord, UserStatus};
+pub use training::{PeopleStore, TRAINING_VALIDITY, Termination, TrainingRecord};
 
 use anyhow::Context as _;
 use sightline_core::Clock;
@@ -105,6 +111,18 @@ impl Store {
 
     pub fn policies(&self) -> PolicyStore {
         PolicyStore::new(self.db.clone())
+    }
+
+    pub fn identity(&self) -> IdentityStore {
+        IdentityStore::new(self.db.clone())
+    }
+
+    pub fn rules(&self) -> RulesStore {
+        RulesStore::new(self.db.clone())
+    }
+
+    pub fn people(&self) -> PeopleStore {
+        PeopleStore::new(self.db.clone())
     }
 
     pub fn settings(&self) -> SettingsStore {

@@ -30,6 +30,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_audit.sql"),
         postgres: include_str!("../migrations/postgres/0002_audit.sql"),
     },
+    Migration {
+        version: 10,
+        sqlite: include_str!("../migrations/sqlite/0010_identity.sql"),
+        postgres: include_str!("../migrations/postgres/0010_identity.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[Migration {

@@ -19,6 +19,10 @@ pub struct SessionRecord {
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// When the second factor was checked in this session.
+    pub mfa_verified_at: Option<OffsetDateTime>,
+    /// The rules-of-behavior version affirmed in this session.
+    pub consented_version: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +56,8 @@ impl SessionStore {
             created_at: now,
             last_seen_at: now,
             expires_at: now + ABSOLUTE_LIFETIME,
+            mfa_verified_at: None,
+            consented_version: None,
         };
         let mut tx = self.db.begin_write().await?;
         sqlx::query(
@@ -81,8 +87,8 @@ impl SessionStore {
     ) -> anyhow::Result<Option<SessionRecord>> {
         let hash = sha256_hex(token.expose_secret().as_bytes());
         let Some(row) = sqlx::query(
-            "SELECT id, user_id, agency_id, created_at, last_seen_at, expires_at, revoked_at \
-             FROM sessions WHERE token_hash = $1",
+            "SELECT id, user_id, agency_id, created_at, last_seen_at, expires_at, revoked_at, \
+             mfa_verified_at, consented_version FROM sessions WHERE token_hash = $1",
         )
         .bind(hash.as_str())
         .fetch_optional(self.db.pool())
@@ -98,6 +104,8 @@ impl SessionStore {
             created_at: from_micros(i64_col(&row, "created_at")?),
             last_seen_at: from_micros(i64_col(&row, "last_seen_at")?),
             expires_at: from_micros(i64_col(&row, "expires_at")?),
+            mfa_verified_at: opt_i64_col(&row, "mfa_verified_at")?.map(from_micros),
+            consented_version: opt_i64_col(&row, "consented_version")?,
         };
         let revoked = opt_i64_col(&row, "revoked_at")?.is_some();
         if revoked || now >= record.expires_at || now - record.last_seen_at >= IDLE_TIMEOUT {
@@ -115,6 +123,37 @@ impl SessionStore {
             last_seen_at: now,
             ..record
         }))
+    }
+
+    /// Records that the second factor was checked in this session.
+    pub async fn mark_mfa_verified(&self, id: &str, now: OffsetDateTime) -> anyhow::Result<()> {
+        self.set_col(
+            "UPDATE sessions SET mfa_verified_at = $1 WHERE id = $2",
+            to_micros(now),
+            id,
+        )
+        .await
+    }
+
+    /// Records the rules-of-behavior version affirmed in this session.
+    pub async fn set_consent(&self, id: &str, version: i64) -> anyhow::Result<()> {
+        self.set_col(
+            "UPDATE sessions SET consented_version = $1 WHERE id = $2",
+            version,
+            id,
+        )
+        .await
+    }
+
+    async fn set_col(&self, sql: &'static str, value: i64, id: &str) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(sql)
+            .bind(value)
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await
+            .context("updating session")?;
+        tx.commit().await
     }
 
     /// Ends a session at once.

@@ -4,10 +4,11 @@
 use crate::db::Db;
 use crate::row::{i64_col, opt_i64_col, str_col};
 use anyhow::{Context as _, anyhow};
-use sightline_core::clock::to_micros;
+use sightline_core::clock::{from_micros, to_micros};
 use sightline_core::purpose::{ProgramPolicy, ReasonCode, ReasonPolicy};
 use sightline_core::tenancy::{AorId, ProgramId};
 use sightline_core::{AgencyId, Role, UserId};
+use sqlx::Row as _;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -23,13 +24,24 @@ pub struct AgencyRecord {
 pub enum UserStatus {
     Active,
     Disabled,
+    /// Access ended at the agency's request (R2.6); never reopened.
+    Terminated,
 }
 
 impl UserStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             UserStatus::Active => "active",
             UserStatus::Disabled => "disabled",
+            UserStatus::Terminated => "terminated",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "active" => UserStatus::Active,
+            "terminated" => UserStatus::Terminated,
+            _ => UserStatus::Disabled,
         }
     }
 }
@@ -46,6 +58,13 @@ pub struct UserRecord {
     pub role: Role,
     pub password_hash: String,
     pub status: UserStatus,
+    /// Consecutive failed logons since the last success or lockout.
+    pub failed_logins: i64,
+    /// Logons are refused until then.
+    pub locked_until: Option<OffsetDateTime>,
+    /// Base32 TOTP secret: pending until `totp_enrolled_at` is set.
+    pub totp_secret: Option<String>,
+    pub totp_enrolled_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,10 +84,10 @@ pub struct TenancyStore {
     db: Db,
 }
 
-const USER_COLS: &str =
-    "id, agency_id, aor_id, program_id, username, display_name, email, role, password_hash, status";
+const USER_COLS: &str = "id, agency_id, aor_id, program_id, username, display_name, email, role, \
+     password_hash, status, failed_logins, locked_until, totp_secret, totp_enrolled_at";
 
-fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
+pub(crate) fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
     let role = str_col(row, "role")?;
     Ok(UserRecord {
         id: UserId(i64_col(row, "id")?),
@@ -80,11 +99,13 @@ fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
         email: str_col(row, "email")?,
         role: Role::parse(&role).map_err(|e| anyhow!("{e}"))?,
         password_hash: str_col(row, "password_hash")?,
-        status: if str_col(row, "status")? == "active" {
-            UserStatus::Active
-        } else {
-            UserStatus::Disabled
-        },
+        status: UserStatus::parse(&str_col(row, "status")?),
+        failed_logins: i64_col(row, "failed_logins")?,
+        locked_until: opt_i64_col(row, "locked_until")?.map(from_micros),
+        totp_secret: row
+            .try_get::<Option<String>, _>("totp_secret")
+            .context("reading totp_secret")?,
+        totp_enrolled_at: opt_i64_col(row, "totp_enrolled_at")?.map(from_micros),
     })
 }
 
@@ -283,6 +304,24 @@ impl TenancyStore {
             .await
             .context("looking up user")?;
         row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// Users of one agency, optionally of one AOR only, by username.
+    pub async fn users_in(
+        &self,
+        agency: AgencyId,
+        aor: Option<AorId>,
+    ) -> anyhow::Result<Vec<UserRecord>> {
+        let sql = format!(
+            "SELECT {USER_COLS} FROM users WHERE agency_id = $1 AND ($2 IS NULL OR aor_id = $2) ORDER BY username"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(agency.0)
+            .bind(aor.map(|a| a.0))
+            .fetch_all(self.db.pool())
+            .await
+            .context("listing users")?;
+        rows.iter().map(user_from_row).collect()
     }
 
     pub async fn user(&self, id: UserId) -> anyhow::Result<Option<UserRecord>> {

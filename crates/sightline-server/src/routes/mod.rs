@@ -2,9 +2,14 @@
 
 mod health;
 mod ingest;
+pub(crate) mod mfa;
 mod photos;
 mod queries;
-mod session;
+mod rules;
+pub(crate) mod session;
+mod users;
+
+pub use rules::rules_in_force;
 
 use crate::app::AppState;
 use utoipa::OpenApi;
@@ -57,6 +62,17 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
+        .routes(routes!(mfa::enroll))
+        .routes(routes!(mfa::confirm))
+        .routes(routes!(mfa::verify))
+        .routes(routes!(rules::get_rules, rules::publish))
+        .routes(routes!(rules::affirm))
+        .routes(routes!(users::list_users))
+        .routes(routes!(users::unlock))
+        .routes(routes!(users::record_training))
+        .routes(routes!(users::terminate))
+        .routes(routes!(users::training_report))
+        .routes(routes!(users::termination_report))
         .routes(routes!(queries::run_query, queries::recent_queries))
         .routes(routes!(photos::photo))
         .merge(ingest::routes())

@@ -1,7 +1,7 @@
 //! Photos of query results, served only to the session that ran the query.
 
 use crate::app::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::ConsentedUser;
 use crate::error::ApiError;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -19,7 +19,7 @@ use sightline_core::ReadId;
               (status = 404, description = "no such photo for this session", body = crate::error::Problem)))]
 pub async fn photo(
     State(state): State<AppState>,
-    who: CurrentUser,
+    who: ConsentedUser,
     Path((query_id, read_id, kind)): Path<(i64, i64, String)>,
 ) -> Result<Response, ApiError> {
     let agency = who.agency().map_err(|_| ApiError::not_found())?;

@@ -6,7 +6,7 @@
 //! read store.
 
 use crate::app::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::ConsentedUser;
 use crate::dto::{
     GeoDto, PhotoLinks, QueryRequest, QueryResponse, ReadResult, RecentQueries, RecentQuery,
     SourceDto, TimeframeDto,
@@ -103,7 +103,7 @@ fn clip(s: Option<&str>) -> Option<String> {
     ))]
 pub async fn run_query(
     State(state): State<AppState>,
-    who: CurrentUser,
+    who: ConsentedUser,
     ApiJson(req): ApiJson<QueryRequest>,
 ) -> Result<Json<QueryResponse>, ApiError> {
     who.require(&[Role::Investigator])?;
@@ -248,7 +248,7 @@ pub struct RecentParams {
     responses((status = 200, body = RecentQueries), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn recent_queries(
     State(state): State<AppState>,
-    who: CurrentUser,
+    who: ConsentedUser,
     Query(params): Query<RecentParams>,
 ) -> Result<Json<RecentQueries>, ApiError> {
     who.require(&[Role::Investigator])?;

@@ -22,6 +22,14 @@ fn user_scope(u: &UserRecord) -> TenantScope {
         .map_or(TenantScope::Operator, TenantScope::Agency)
 }
 
+fn count_login(state: &AppState, outcome: &'static str) {
+    state
+        .metrics()
+        .logins
+        .get_or_create(&OutcomeLabel { outcome })
+        .inc();
+}
+
 pub(crate) async fn me_for(state: &AppState, u: &UserRecord) -> Result<Me, ApiError> {
     let policy = match (u.agency_id, u.program_id) {
         (Some(a), Some(p)) => state.store().tenancy().program_policy(a, p).await?,
@@ -71,66 +79,100 @@ pub async fn login(
     let verified = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
         .await
         .unwrap_or(false);
+    let identity = state.store().identity();
+    let ledger = state.store().ledger();
+    let refuse = |code: &str, detail: &str| {
+        ApiError::field(
+            StatusCode::UNAUTHORIZED,
+            Violation::new(code, "password", detail),
+        )
+    };
     let user = match user {
-        Some(u) if verified && u.status == UserStatus::Active => u,
-        other => {
-            let (scope, actor) = match &other {
-                Some(u) => (user_scope(u), user_actor(u.id, &u.username)),
-                None => (
-                    TenantScope::Operator,
-                    Actor::Claimant {
-                        username: req.username.chars().take(64).collect(),
-                    },
-                ),
+        None => {
+            let claimant = Actor::Claimant {
+                username: req.username.chars().take(64).collect(),
             };
-            state
-                .store()
-                .ledger()
-                .append(EntryDraft::new(scope, actor, "auth.login", Outcome::Failed))
+            ledger
+                .append(EntryDraft::new(
+                    TenantScope::Operator,
+                    claimant,
+                    "auth.login",
+                    Outcome::Failed,
+                ))
                 .await?;
-            state
-                .metrics()
-                .logins
-                .get_or_create(&OutcomeLabel { outcome: "failed" })
-                .inc();
-            return Err(ApiError::field(
-                StatusCode::UNAUTHORIZED,
-                Violation::new(
-                    "invalid_credentials",
-                    "password",
-                    "the username or password is not correct",
-                ),
+            count_login(&state, "failed");
+            return Err(refuse(
+                "invalid_credentials",
+                "the username or password is not correct",
             ));
         }
+        Some(u) => u,
     };
+    let (scope, actor) = (user_scope(&user), user_actor(user.id, &user.username));
+    if user.locked_until.is_some_and(|t| t > now) {
+        ledger
+            .append(
+                EntryDraft::new(scope, actor, "auth.login", Outcome::Refused)
+                    .field("reason", "locked"),
+            )
+            .await?;
+        count_login(&state, "locked");
+        return Err(crate::routes::mfa::locked());
+    }
+    if !verified || user.status != UserStatus::Active {
+        let reason = if verified {
+            user.status.as_str()
+        } else {
+            "password"
+        };
+        ledger
+            .append(
+                EntryDraft::new(scope, actor.clone(), "auth.login", Outcome::Failed)
+                    .field("reason", reason),
+            )
+            .await?;
+        count_login(&state, "failed");
+        if !verified && identity.record_failure(user.id, now).await? {
+            ledger
+                .append(EntryDraft::new(
+                    scope,
+                    actor,
+                    "auth.lockout",
+                    Outcome::Success,
+                ))
+                .await?;
+            return Err(crate::routes::mfa::locked());
+        }
+        return Err(refuse(
+            "invalid_credentials",
+            "the username or password is not correct",
+        ));
+    }
+    // The password is right; the session can do nothing but the second
+    // factor (and read the rules) until `mfa/verify` or `mfa/confirm`.
     let (session, token) = state
         .store()
         .sessions()
         .create(user.id, user.agency_id, now)
         .await?;
-    state
-        .store()
-        .ledger()
+    ledger
         .append(
-            EntryDraft::new(
-                user_scope(&user),
-                user_actor(user.id, &user.username),
-                "auth.login",
-                Outcome::Success,
-            )
-            .session(session.id.as_str()),
+            EntryDraft::new(scope, actor, "auth.login", Outcome::Success)
+                .session(session.id.as_str())
+                .field("stage", "password"),
         )
         .await?;
-    state
-        .metrics()
-        .logins
-        .get_or_create(&OutcomeLabel { outcome: "success" })
-        .inc();
+    count_login(&state, "password_ok");
     use secrecy::ExposeSecret as _;
     Ok(Json(LoginResponse {
         token: token.expose_secret().to_owned(),
         token_type: "Bearer",
         expires_at: rfc3339(session.expires_at),
+        next: if user.totp_enrolled_at.is_some() {
+            "mfa_verify"
+        } else {
+            "mfa_enroll"
+        },
         user: me_for(&state, &user).await?,
     }))
 }

@@ -9,7 +9,9 @@ use sightline_core::{
     AgencyId, Clock, GeoPoint, Jurisdiction, ManualClock, Plate, Role, SourceKind,
 };
 use sightline_server::AppState;
-use sightline_store::{Backend, Camera, NewUser, Store, StoreConfig, hash_password};
+use sightline_store::{
+    Backend, Camera, NewUser, Store, StoreConfig, TrainingRecord, hash_password,
+};
 use std::sync::{Arc, OnceLock};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -38,6 +40,8 @@ pub struct TestApp {
     pub db: Db,
     pub db_url: Option<String>,
     pub dir: tempfile::TempDir,
+    /// TOTP secrets of users who enrolled, and the last step each used.
+    pub totp: std::sync::Mutex<std::collections::HashMap<String, (Vec<u8>, i64)>>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -74,21 +78,37 @@ async fn seed_agency(store: &Store, name: &str, users: &[(&str, Role, Option<&st
             Some(p) => t.program_id(agency, p).await.unwrap(),
             None => None,
         };
-        t.create_user(
-            &NewUser {
-                agency_id: Some(agency),
-                aor_id: None,
-                program_id,
-                username: (*username).to_owned(),
-                display_name: (*username).to_owned(),
-                email: format!("{username}@agency.test"),
-                role: *role,
-                password_hash: password_hash(),
-            },
-            START,
-        )
-        .await
-        .unwrap();
+        let id = t
+            .create_user(
+                &NewUser {
+                    agency_id: Some(agency),
+                    aor_id: None,
+                    program_id,
+                    username: (*username).to_owned(),
+                    display_name: (*username).to_owned(),
+                    email: format!("{username}@agency.test"),
+                    role: *role,
+                    password_hash: password_hash(),
+                },
+                START,
+            )
+            .await
+            .unwrap();
+        store
+            .people()
+            .add_training(
+                agency,
+                &TrainingRecord {
+                    user_id: id,
+                    course: "Sightline privacy and rules of behavior".into(),
+                    completed_at: START - Duration::days(30),
+                    evidence: "LMS certificate".into(),
+                },
+                id,
+                START,
+            )
+            .await
+            .unwrap();
     }
     agency
 }
@@ -211,6 +231,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
         db,
         db_url,
         dir,
+        totp: Default::default(),
         _shutdown: tx,
     }
 }
@@ -268,17 +289,89 @@ impl TestApp {
         self.clock.advance(by);
     }
 
-    pub async fn login(&self, username: &str) -> String {
+    /// Password only: returns the login response (the session still needs
+    /// the second factor and the rules).
+    pub async fn password_login(&self, username: &str, password: &str) -> (StatusCode, Value) {
         let resp = self
             .client
             .post(self.url("/api/v1/auth/login"))
-            .json(&json!({"username": username, "password": PASSWORD}))
+            .json(&json!({"username": username, "password": password}))
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK, "login {username}");
-        let body: Value = resp.json().await.unwrap();
-        body["token"].as_str().unwrap().to_owned()
+        (resp.status(), resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        (resp.status(), resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A fresh TOTP code for `username`, moving the clock one step on if the
+    /// current step was already used (codes are single use).
+    pub fn totp_code(&self, username: &str) -> String {
+        let mut map = self.totp.lock().unwrap();
+        let (secret, last) = map.get_mut(username).expect("user enrolled");
+        let step = self.clock.now().unix_timestamp().div_euclid(30);
+        if step <= *last {
+            self.clock
+                .advance(Duration::seconds(30 * (*last - step + 1)));
+        }
+        *last = self.clock.now().unix_timestamp().div_euclid(30);
+        sightline_core::totp::code_at(secret, self.clock.now()).unwrap()
+    }
+
+    /// The whole logon: password, TOTP (enrolling on first use), and the
+    /// rules of behavior. Returns a session that can do everything its role may.
+    pub async fn login(&self, username: &str) -> String {
+        let (status, body) = self.password_login(username, PASSWORD).await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        let token = body["token"].as_str().unwrap().to_owned();
+        if body["next"] == "mfa_enroll" {
+            let (status, e) = self
+                .post(&token, "/api/v1/auth/mfa/enroll", &json!({}))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{e}");
+            let secret =
+                sightline_core::totp::decode_secret(e["secret"].as_str().unwrap()).unwrap();
+            self.totp
+                .lock()
+                .unwrap()
+                .insert(username.to_owned(), (secret, i64::MIN));
+            let code = self.totp_code(username);
+            let (status, c) = self
+                .post(&token, "/api/v1/auth/mfa/confirm", &json!({"code": code}))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{c}");
+        } else {
+            let code = self.totp_code(username);
+            let (status, v) = self
+                .post(&token, "/api/v1/auth/mfa/verify", &json!({"code": code}))
+                .await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
+        }
+        let rules: Value = self
+            .get(&token, "/api/v1/rules")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let (status, a) = self
+            .post(
+                &token,
+                "/api/v1/rules/affirm",
+                &json!({"version": rules["version"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{a}");
+        token
     }
 
     pub async fn ingest(&self, key: &str, records: &[Value]) -> Value {

@@ -9,5 +9,6 @@
 mod helpers;
 
 mod access;
+mod identity;
 mod ingest;
 mod query;

@@ -1,0 +1,417 @@
+//! Identity and access (R2): lockout, second factor, rules of behavior,
+//! training gate, termination, managers' scope. The clock is moved, never slept.
+
+use crate::both_backends;
+use crate::helpers::{Db, PASSWORD, seed_query, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sightline_core::TenantScope;
+use time::Duration;
+
+async fn five_failures_lock_for_ten_minutes_or_until_unlocked(db: Db) {
+    let app = spawn_app(db).await;
+    for i in 1..=4 {
+        let (status, body) = app.password_login("hsi.smith", "not the password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert_eq!(body["code"], "invalid_credentials");
+    }
+    let (status, body) = app.password_login("hsi.smith", "not the password").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], "account_locked");
+    // The right password does not help while locked, and says only "locked".
+    let (status, body) = app.password_login("hsi.smith", PASSWORD).await;
+    assert_eq!(body["code"], "account_locked", "{status} {body}");
+    app.advance(Duration::minutes(9));
+    assert_eq!(
+        app.password_login("hsi.smith", PASSWORD).await.1["code"],
+        "account_locked"
+    );
+    app.advance(Duration::minutes(1));
+    assert_eq!(
+        app.password_login("hsi.smith", PASSWORD).await.0,
+        StatusCode::OK
+    );
+
+    // Locked again; this time the manager unlocks at once.
+    for _ in 0..5 {
+        app.password_login("hsi.smith", "nope").await;
+    }
+    assert_eq!(
+        app.password_login("hsi.smith", PASSWORD).await.1["code"],
+        "account_locked"
+    );
+    let manager = app.login("a.manager").await;
+    let users: Value = app
+        .get(&manager, "/api/v1/users")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let smith = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "hsi.smith")
+        .unwrap()
+        .clone();
+    assert_eq!(smith["locked"], true);
+    let (status, _) = app
+        .post(
+            &manager,
+            &format!("/api/v1/users/{}/unlock", smith["id"]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let _ = app.login("hsi.smith").await;
+
+    let log = app
+        .store
+        .ledger()
+        .all(TenantScope::Agency(app.agency_a))
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.entry.action.as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "auth.lockout").count(), 2);
+    assert!(actions.contains(&"user.unlocked"));
+}
+
+async fn no_query_before_second_factor_and_rules(db: Db) {
+    let app = spawn_app(db).await;
+    let (_, body) = app.password_login("hsi.jones", PASSWORD).await;
+    assert_eq!(body["next"], "mfa_enroll");
+    let token = body["token"].as_str().unwrap().to_owned();
+    let (status, _, body) = app.query(&token, &seed_query("ABC123", "PA")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], "mfa_enrollment_required");
+    // The rules are readable at once; affirming needs the second factor.
+    let rules: Value = app.get(&token, "/api/v1/rules").await.json().await.unwrap();
+    assert!(
+        rules["text"]
+            .as_str()
+            .unwrap()
+            .contains("complete license plate number")
+    );
+    assert_eq!(rules["affirmed"], false);
+    let (status, _) = app
+        .post(&token, "/api/v1/rules/affirm", &json!({"version": 1}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (_, e) = app
+        .post(&token, "/api/v1/auth/mfa/enroll", &json!({}))
+        .await;
+    assert!(
+        e["otpauth_uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/Sightline:hsi.jones?secret=")
+    );
+    let secret = sightline_core::totp::decode_secret(e["secret"].as_str().unwrap()).unwrap();
+    let (status, body) = app
+        .post(
+            &token,
+            "/api/v1/auth/mfa/confirm",
+            &json!({"code": "000000"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("mfa_invalid"))
+    );
+    let code = sightline_core::totp::code_at(&secret, app.now()).unwrap();
+    let (status, enrolled) = app
+        .post(&token, "/api/v1/auth/mfa/confirm", &json!({"code": code}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let recovery: Vec<String> = serde_json::from_value(enrolled["recovery_codes"].clone()).unwrap();
+    assert_eq!(recovery.len(), 10);
+    // Second factor done, rules not yet affirmed: still no query.
+    let (status, _, body) = app.query(&token, &seed_query("ABC123", "PA")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("consent_required"))
+    );
+    let (status, body) = app
+        .post(&token, "/api/v1/rules/affirm", &json!({"version": 7}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("rules_version_stale"))
+    );
+    assert_eq!(
+        app.post(&token, "/api/v1/rules/affirm", &json!({"version": 1}))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.query(&token, &seed_query("ABC123", "PA")).await.0,
+        StatusCode::OK
+    );
+
+    // Every logon starts over: a new session must pass both again. The same
+    // TOTP code is never accepted twice; a recovery code works once.
+    let (_, body) = app.password_login("hsi.jones", PASSWORD).await;
+    assert_eq!(body["next"], "mfa_verify");
+    let second = body["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.query(&second, &seed_query("ABC123", "PA")).await.2["code"],
+        "mfa_required"
+    );
+    let (status, _) = app
+        .post(&second, "/api/v1/auth/mfa/verify", &json!({"code": code}))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a used code is refused");
+    let (status, _) = app
+        .post(
+            &second,
+            "/api/v1/auth/mfa/verify",
+            &json!({"recovery_code": recovery[0]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.query(&second, &seed_query("ABC123", "PA")).await.2["code"],
+        "consent_required"
+    );
+
+    // A new version of the rules must be affirmed again, and each
+    // affirmation is audited with its version.
+    let manager = app.login("a.manager").await;
+    let (status, _) = app
+        .post(
+            &manager,
+            "/api/v1/rules",
+            &json!({"text": "Version two of the rules of behavior: be accountable."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        app.query(&token, &seed_query("ABC123", "PA")).await.2["code"],
+        "consent_required"
+    );
+    assert_eq!(
+        app.post(&token, "/api/v1/rules/affirm", &json!({"version": 2}))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.query(&token, &seed_query("ABC123", "PA")).await.0,
+        StatusCode::OK
+    );
+    let consents = app
+        .store
+        .ledger()
+        .recent(
+            TenantScope::Agency(app.agency_a),
+            None,
+            Some("consent.affirmed"),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    let versions: Vec<i64> = consents
+        .iter()
+        .filter_map(|e| e.entry.field_i64("version"))
+        .collect();
+    assert!(
+        versions.contains(&1) && versions.contains(&2),
+        "{versions:?}"
+    );
+}
+
+async fn lapsed_training_blocks_queries_until_recorded(db: Db) {
+    let app = spawn_app(db).await;
+    // Seeded training was 30 days before the start; 336 days later it lapses
+    // for everyone but the manager, whose course was renewed.
+    let manager_id = app
+        .store
+        .tenancy()
+        .user_by_username("a.manager")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let renewed = sightline_store::TrainingRecord {
+        user_id: manager_id,
+        course: "Annual LPR privacy".into(),
+        completed_at: app.now(),
+        evidence: "cert 17".into(),
+    };
+    app.store
+        .people()
+        .add_training(app.agency_a, &renewed, manager_id, app.now())
+        .await
+        .unwrap();
+    app.advance(Duration::days(336));
+    let token = app.login("hsi.jones").await;
+    let (status, _, body) = app.query(&token, &seed_query("ABC123", "PA")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("training_required"))
+    );
+    let manager = app.login("a.manager").await;
+    let report: Value = app
+        .get(&manager, "/api/v1/reports/training")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let missing: Vec<&str> = report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["username"].as_str().unwrap())
+        .collect();
+    assert!(missing.contains(&"hsi.jones"), "{report}");
+    let users: Value = app
+        .get(&manager, "/api/v1/users")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let jones = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "hsi.jones")
+        .unwrap()["id"]
+        .clone();
+    let today = app.now().date().to_string();
+    let (status, body) = app
+        .post(
+            &manager,
+            &format!("/api/v1/users/{jones}/training"),
+            &json!({"course": "Annual LPR privacy", "completed_on": today, "evidence": "cert 991"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .post(
+            &manager,
+            &format!("/api/v1/users/{jones}/training"),
+            &json!({"course": "", "completed_on": "2099-01-01", "evidence": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"].as_array().unwrap().len(), 2, "{body}");
+    assert_eq!(
+        app.query(&token, &seed_query("ABC123", "PA")).await.0,
+        StatusCode::OK
+    );
+    // Expiring within 30 days is reported before it lapses.
+    let renewed = sightline_store::TrainingRecord {
+        completed_at: app.now(),
+        ..renewed
+    };
+    app.store
+        .people()
+        .add_training(app.agency_a, &renewed, manager_id, app.now())
+        .await
+        .unwrap();
+    app.advance(Duration::days(340));
+    let manager = app.login("a.manager").await;
+    let report: Value = app
+        .get(&manager, "/api/v1/reports/training")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let expiring: Vec<&str> = report["expiring_within_30_days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(expiring, ["a.manager", "hsi.jones"], "{report}");
+    let missing: Vec<&str> = report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["username"].as_str().unwrap())
+        .collect();
+    assert!(
+        missing.contains(&"hsi.smith") && !missing.contains(&"hsi.jones"),
+        "{report}"
+    );
+}
+
+async fn termination_cuts_an_active_session_at_once(db: Db) {
+    let app = spawn_app(db).await;
+    let smith = app.login("hsi.smith").await;
+    assert_eq!(
+        app.query(&smith, &seed_query("ABC123", "PA")).await.0,
+        StatusCode::OK
+    );
+    let manager = app.login("a.manager").await;
+    let users: Value = app
+        .get(&manager, "/api/v1/users")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "hsi.smith")
+        .unwrap()["id"]
+        .clone();
+    // Another agency's manager cannot even see the user.
+    let (status, body) = app
+        .post(
+            &manager,
+            &format!("/api/v1/users/{id}/terminate"),
+            &json!({"reason": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = app
+        .post(
+            &manager,
+            &format!("/api/v1/users/{id}/terminate"),
+            &json!({"reason": "Left the agency"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The very next request of the terminated user's session is refused.
+    assert_eq!(
+        app.query(&smith, &seed_query("ABC123", "PA")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.password_login("hsi.smith", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let report: Value = app
+        .get(&manager, "/api/v1/reports/terminations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = &report["terminations"][0];
+    assert_eq!(row["username"], "hsi.smith");
+    assert_eq!(row["within_24_business_hours"], true);
+    assert_eq!(row["elapsed_business_hours"], 0.0);
+    let auditor = app.login("a.auditor").await;
+    assert_eq!(
+        app.get(&auditor, "/api/v1/reports/terminations")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&auditor, "/api/v1/users").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+both_backends!(
+    five_failures_lock_for_ten_minutes_or_until_unlocked,
+    no_query_before_second_factor_and_rules,
+    lapsed_training_blocks_queries_until_recorded,
+    termination_cuts_an_active_session_at_once,
+);

@@ -1,0 +1,161 @@
+//! Account safety state (R2.2, R2.8): consecutive failures and lockout,
+//! TOTP enrolment and one-time recovery codes.
+
+use crate::credentials::sha256_hex;
+use crate::db::Db;
+use crate::row::i64_col;
+use anyhow::Context as _;
+use sightline_core::UserId;
+use sightline_core::clock::to_micros;
+use time::{Duration, OffsetDateTime};
+
+/// Consecutive failed logons that lock an account (CJIS).
+pub const LOCKOUT_THRESHOLD: i64 = 5;
+/// How long a lockout lasts unless a manager unlocks sooner.
+pub const LOCKOUT_DURATION: Duration = Duration::minutes(10);
+
+#[derive(Debug, Clone)]
+pub struct IdentityStore {
+    db: Db,
+}
+
+impl IdentityStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// Counts a failed logon. Returns `true` when this failure locked the
+    /// account.
+    pub async fn record_failure(&self, user: UserId, now: OffsetDateTime) -> anyhow::Result<bool> {
+        let mut tx = self.db.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+        )
+        .bind(user.0)
+        .fetch_one(&mut *tx.tx)
+        .await
+        .context("counting failed logon")?;
+        let locked = i64_col(&row, "failed_logins")? >= LOCKOUT_THRESHOLD;
+        if locked {
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+                .bind(to_micros(now + LOCKOUT_DURATION))
+                .bind(user.0)
+                .execute(&mut *tx.tx)
+                .await
+                .context("locking account")?;
+        }
+        tx.commit().await?;
+        Ok(locked)
+    }
+
+    /// A successful logon (password and second factor) clears the count.
+    pub async fn record_success(&self, user: UserId) -> anyhow::Result<()> {
+        self.exec("UPDATE users SET failed_logins = 0 WHERE id = $1", user)
+            .await
+    }
+
+    /// Lifts a lockout at once.
+    pub async fn unlock(&self, user: UserId) -> anyhow::Result<()> {
+        self.exec(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+            user,
+        )
+        .await
+    }
+
+    async fn exec(&self, sql: &'static str, user: UserId) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(sql)
+            .bind(user.0)
+            .execute(&mut *tx.tx)
+            .await
+            .context("updating account state")?;
+        tx.commit().await
+    }
+
+    /// Stores a TOTP secret awaiting confirmation (replacing any pending one).
+    pub async fn set_pending_totp(&self, user: UserId, secret_b32: &str) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_enrolled_at IS NULL")
+            .bind(secret_b32)
+            .bind(user.0)
+            .execute(&mut *tx.tx)
+            .await
+            .context("saving pending TOTP secret")?;
+        tx.commit().await
+    }
+
+    /// Confirms enrolment and replaces the recovery codes, in one transaction.
+    pub async fn confirm_totp(
+        &self,
+        user: UserId,
+        recovery_codes: &[String],
+        now: OffsetDateTime,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE users SET totp_enrolled_at = $1 WHERE id = $2")
+            .bind(to_micros(now))
+            .bind(user.0)
+            .execute(&mut *tx.tx)
+            .await
+            .context("confirming TOTP")?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *tx.tx)
+            .await
+            .context("clearing recovery codes")?;
+        for code in recovery_codes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind(user.0)
+                .bind(sha256_hex(normalise_code(code).as_bytes()))
+                .execute(&mut *tx.tx)
+                .await
+                .context("saving recovery code")?;
+        }
+        tx.commit().await
+    }
+
+    /// Claims a TOTP time step, so one code is never accepted twice
+    /// (RFC 6238 §5.2). `false` if that step or a later one was used.
+    pub async fn claim_totp_step(&self, user: UserId, step: i64) -> anyhow::Result<bool> {
+        let mut tx = self.db.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(user.0)
+        .execute(&mut *tx.tx)
+        .await
+        .context("claiming TOTP step")?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Spends a recovery code; `false` if it is unknown or already used.
+    pub async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code: &str,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.db.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(to_micros(now))
+        .bind(user.0)
+        .bind(sha256_hex(normalise_code(code).as_bytes()))
+        .execute(&mut *tx.tx)
+        .await
+        .context("spending recovery code")?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
