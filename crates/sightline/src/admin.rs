@@ -99,6 +99,18 @@ pub enum AdminCommand {
         #[arg(long)]
         intersection: String,
     },
+    /// Record a completed training course for a user (R2.5): how an operator
+    /// bootstraps an agency's first manager; managers use the API.
+    RecordTraining {
+        username: String,
+        #[arg(long)]
+        course: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        completed_on: String,
+        #[arg(long)]
+        evidence: String,
+    },
     /// List agencies and sources.
     List,
 }
@@ -256,6 +268,41 @@ pub async fn create_user(
         ],
     )
     .await
+}
+
+/// Records training on the console's authority; shared with `demo`.
+pub async fn record_training(
+    store: &Store,
+    agency: AgencyId,
+    user: sightline_core::UserId,
+    course: &str,
+    completed_at: time::OffsetDateTime,
+    evidence: &str,
+) -> anyhow::Result<()> {
+    let record = sightline_store::TrainingRecord {
+        user_id: user,
+        course: course.to_owned(),
+        completed_at,
+        evidence: evidence.to_owned(),
+    };
+    store
+        .people()
+        .add_training(agency, &record, user, store.clock.now())
+        .await?;
+    let mut draft = EntryDraft::new(
+        TenantScope::Agency(agency),
+        Actor::Console,
+        "training.recorded",
+        Outcome::Success,
+    )
+    .field("user_id", user.0)
+    .field("course", course);
+    draft = draft.field(
+        "completed_at",
+        sightline_core::clock::to_micros(completed_at),
+    );
+    store.ledger().append(draft).await.map_err(|e| e.0)?;
+    Ok(())
 }
 
 /// Registers a source and issues its first key; shared with `demo`.
@@ -471,6 +518,36 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             )
             .await?;
             println!("camera {camera_id} saved for {}", s.name);
+        }
+        AdminCommand::RecordTraining {
+            username,
+            course,
+            completed_on,
+            evidence,
+        } => {
+            let user = store
+                .tenancy()
+                .user_by_username(&username)
+                .await?
+                .ok_or_else(|| anyhow!("no user named '{username}'"))?;
+            let agency = user
+                .agency_id
+                .ok_or_else(|| anyhow!("{username} belongs to no agency"))?;
+            let day = time::Date::parse(
+                &completed_on,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .context("--completed-on must be YYYY-MM-DD")?;
+            record_training(
+                &store,
+                agency,
+                user.id,
+                &course,
+                day.with_time(time::Time::MIDNIGHT).assume_utc(),
+                &evidence,
+            )
+            .await?;
+            println!("training recorded for {username}");
         }
         AdminCommand::List => {
             for a in store.tenancy().agencies().await? {

@@ -5,7 +5,7 @@
 //! hundred thousand reads with rendered photos); later runs reuse it. Then it
 //! serves, printing the demo credentials.
 
-use crate::admin::{UserSpec, create_agency, create_source, create_user};
+use crate::admin::{UserSpec, create_agency, create_source, create_user, record_training};
 use crate::serve::{open_store, serve_store};
 use crate::settings::Settings;
 use anyhow::Context as _;
@@ -160,6 +160,7 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
     for u in USERS {
         let agency = agency_ids.get(u.agency).copied();
         let email = format!("{}@demo-agency.invalid", u.username);
+        let agency_id = agency.ok_or_else(|| anyhow::anyhow!("demo user without agency"))?;
         create_user(
             store,
             UserSpec {
@@ -172,6 +173,21 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
                 name: u.name,
             },
             &password,
+        )
+        .await?;
+        let id = store
+            .tenancy()
+            .user_by_username(u.username)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo user vanished"))?
+            .id;
+        record_training(
+            store,
+            agency_id,
+            id,
+            "Sightline privacy and rules of behavior",
+            now - time::Duration::days(30),
+            "demo LMS certificate",
         )
         .await?;
         writeln!(

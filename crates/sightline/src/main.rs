@@ -52,6 +52,12 @@ enum Command {
     Admin(admin::AdminCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Print the current TOTP code for a base32 secret (like oathtool), for
+    /// trying the API from a shell.
+    Totp {
+        /// The secret returned by POST /api/v1/auth/mfa/enroll.
+        secret: String,
+    },
 }
 
 fn init_tracing(format: &str) {
@@ -111,6 +117,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&settings, &args).await,
         Command::Import(args) => import::run(&settings, &args).await,
         Command::Admin(cmd) => admin::run(&settings, cmd).await,
+        Command::Totp { secret } => {
+            let key = sightline_core::totp::decode_secret(secret.trim())
+                .ok_or_else(|| anyhow::anyhow!("not a base32 secret"))?;
+            let now = sightline_core::Clock::now(&sightline_core::SystemClock);
+            let code = sightline_core::totp::code_at(&key, now)
+                .ok_or_else(|| anyhow::anyhow!("cannot compute a code"))?;
+            println!("{code}");
+            Ok(())
+        }
         Command::Migrate => {
             let store = serve::open_store(&settings).await?;
             println!("schema is up to date ({:?} backend)", store.db.backend());

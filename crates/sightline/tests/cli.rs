@@ -13,6 +13,20 @@ use serde_json::{Value, json};
 use sightline_core::{Jurisdiction, Plate};
 use support::Deployment;
 
+async fn post(base: &str, token: &str, path: &str, body: Value) -> Value {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    resp.json().await.unwrap_or(Value::Null)
+}
+
+/// A first logon as a person would do it: password, authenticator
+/// enrolment, then the rules of behavior.
 async fn login(base: &str, username: &str, password: &str) -> String {
     let body: Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
@@ -23,10 +37,27 @@ async fn login(base: &str, username: &str, password: &str) -> String {
         .json()
         .await
         .unwrap();
-    body["token"]
+    let token = body["token"]
         .as_str()
         .unwrap_or_else(|| panic!("login failed: {body}"))
-        .to_owned()
+        .to_owned();
+    assert_eq!(body["next"], "mfa_enroll");
+    let enrol = post(base, &token, "/api/v1/auth/mfa/enroll", json!({})).await;
+    let secret = sightline_core::totp::decode_secret(enrol["secret"].as_str().unwrap()).unwrap();
+    let code = sightline_core::totp::code_at(
+        &secret,
+        sightline_core::Clock::now(&sightline_core::SystemClock),
+    )
+    .unwrap();
+    post(
+        base,
+        &token,
+        "/api/v1/auth/mfa/confirm",
+        json!({"code": code}),
+    )
+    .await;
+    post(base, &token, "/api/v1/rules/affirm", json!({"version": 1})).await;
+    token
 }
 
 async fn seed_example(base: &str, token: &str) -> Value {
