@@ -9,6 +9,7 @@
 mod helpers;
 
 mod access;
+mod authz;
 mod identity;
 mod ingest;
 mod query;

@@ -1,0 +1,276 @@
+//! The authorisation matrix (R3.7, issue 3): one table says who may call
+//! every endpoint. One test fails when an endpoint exists without a row;
+//! the other calls every endpoint as every kind of principal, own agency,
+//! other agency and operator, and checks that only the allowed succeed and
+//! that the others are refused without learning whether the resource exists.
+
+use crate::both_backends;
+use crate::helpers::{Db, PASSWORD, TestApp, record, seed_query, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sightline_core::Role;
+use std::collections::BTreeSet;
+use time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Access {
+    /// No credentials needed.
+    Public,
+    /// Any signed-in user, before the second factor too.
+    AnySession,
+    /// Signed-in users of these roles (with MFA and consent where the
+    /// handler requires them).
+    Roles(&'static [Role]),
+    /// A data source's ingest key.
+    Source,
+}
+
+use Access::*;
+use Role::{AgencyManager as Mgr, Auditor as Aud, Investigator as Inv, OperatorAdmin as Op};
+
+const ALL_USERS: &[Role] = &[Inv, Mgr, Aud, Op];
+
+/// `(method, path, who, addresses a resource of agency A)`. Order matters
+/// only for the calls that change state: they come last.
+const MATRIX: &[(&str, &str, Access, bool)] = &[
+    ("GET", "/healthz", Public, false),
+    ("GET", "/metrics", Public, false),
+    ("GET", "/openapi.json", Public, false),
+    ("POST", "/api/v1/auth/login", Public, false),
+    ("GET", "/api/v1/me", AnySession, false),
+    ("POST", "/api/v1/auth/mfa/enroll", AnySession, false),
+    ("POST", "/api/v1/auth/mfa/confirm", AnySession, false),
+    ("POST", "/api/v1/auth/mfa/verify", AnySession, false),
+    ("GET", "/api/v1/rules", AnySession, false),
+    ("POST", "/api/v1/rules/affirm", Roles(ALL_USERS), false),
+    ("POST", "/api/v1/queries", Roles(&[Inv]), false),
+    ("GET", "/api/v1/queries", Roles(&[Inv]), false),
+    (
+        "GET",
+        "/api/v1/queries/{query_id}/reads/{read_id}/photos/{kind}",
+        Roles(&[Inv]),
+        true,
+    ),
+    ("POST", "/api/v1/ingest/reads", Source, false),
+    ("POST", "/api/v1/ingest/openalpr", Source, false),
+    ("GET", "/api/v1/users", Roles(&[Mgr]), false),
+    (
+        "POST",
+        "/api/v1/users/{user_id}/unlock",
+        Roles(&[Mgr]),
+        true,
+    ),
+    (
+        "POST",
+        "/api/v1/users/{user_id}/training",
+        Roles(&[Mgr]),
+        true,
+    ),
+    ("GET", "/api/v1/reports/training", Roles(&[Mgr]), false),
+    (
+        "GET",
+        "/api/v1/reports/terminations",
+        Roles(&[Mgr, Aud]),
+        false,
+    ),
+    (
+        "POST",
+        "/api/v1/users/{user_id}/terminate",
+        Roles(&[Mgr]),
+        true,
+    ),
+    ("POST", "/api/v1/rules", Roles(&[Mgr]), false),
+    ("POST", "/api/v1/auth/logout", AnySession, false),
+];
+
+async fn every_endpoint_is_in_the_matrix(db: Db) {
+    let app = spawn_app(db).await;
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_ascii_uppercase(), path.clone()));
+        }
+    }
+    let listed: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let missing: Vec<_> = documented.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&documented).collect();
+    assert!(
+        missing.is_empty(),
+        "endpoints without an authorisation entry: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for endpoints that do not exist: {stale:?}"
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Principal {
+    Anonymous,
+    User {
+        username: &'static str,
+        role: Role,
+        agency_a: bool,
+        token: String,
+    },
+    Source(String),
+}
+
+struct Fixture {
+    query_id: i64,
+    read_id: i64,
+    victim_id: i64,
+}
+
+fn concrete(path: &str, f: &Fixture) -> String {
+    path.replace("{query_id}", &f.query_id.to_string())
+        .replace("{read_id}", &f.read_id.to_string())
+        .replace("{kind}", "plate")
+        .replace("{user_id}", &f.victim_id.to_string())
+}
+
+fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
+    match path {
+        "/api/v1/auth/login" => json!({"username": "a.auditor", "password": PASSWORD}),
+        "/api/v1/auth/mfa/confirm" => json!({"code": "000000"}),
+        "/api/v1/auth/mfa/verify" => match principal {
+            Principal::User { username, .. } => json!({"code": app.totp_code(username)}),
+            _ => json!({"code": "000000"}),
+        },
+        "/api/v1/rules/affirm" => json!({"version": 1}),
+        "/api/v1/rules" => {
+            json!({"text": "Second version of the rules of behavior for this agency."})
+        }
+        // Another plate than the fixture's: query numbers are per agency, so
+        // agency B's own query can carry the same number as A's fixture query
+        // and must still not open A's read.
+        "/api/v1/queries" => seed_query("MAT009", "PA"),
+        "/api/v1/ingest/reads" => json!([]),
+        "/api/v1/ingest/openalpr" => json!({"data_type": "heartbeat"}),
+        _ if path.ends_with("/training") => {
+            json!({"course": "Annual", "completed_on": "2026-11-01", "evidence": "cert"})
+        }
+        _ if path.ends_with("/terminate") => json!({"reason": "matrix test"}),
+        _ => json!({}),
+    }
+}
+
+async fn every_endpoint_refuses_whom_it_should(db: Db) {
+    let app = spawn_app(db).await;
+    app.ingest(
+        &app.pa_key,
+        &[record("m-1", "MAT001", "PA", app.now() - Duration::days(1))],
+    )
+    .await;
+    let mut principals = vec![Principal::Anonymous, Principal::Source(app.pa_key.clone())];
+    for (username, role, agency_a) in [
+        ("hsi.jones", Inv, true),
+        ("a.manager", Mgr, true),
+        ("a.auditor", Aud, true),
+        ("operator", Op, false),
+        ("b.park", Inv, false),
+        ("b.manager", Mgr, false),
+    ] {
+        let token = app.login(username).await;
+        principals.push(Principal::User {
+            username,
+            role,
+            agency_a,
+            token,
+        });
+    }
+    let jones = match &principals[2] {
+        Principal::User { token, .. } => token.clone(),
+        _ => unreachable!(),
+    };
+    let (_, _, q) = app.query(&jones, &seed_query("MAT001", "PA")).await;
+    let victim = app
+        .store
+        .tenancy()
+        .user_by_username("hsi.smith")
+        .await
+        .unwrap()
+        .unwrap();
+    let fixture = Fixture {
+        query_id: q["query_id"].as_i64().unwrap(),
+        read_id: q["results"][0]["read_id"].as_i64().unwrap(),
+        victim_id: victim.id.0,
+    };
+
+    for (method, path, access, addresses_a) in MATRIX {
+        for p in &principals {
+            let url = app.url(&concrete(path, &fixture));
+            let mut req = app.client.request(method.parse().unwrap(), &url);
+            if *method == "POST" {
+                req = req.json(&body_for(&app, path, p));
+            }
+            match p {
+                Principal::User { token, .. } | Principal::Source(token) => {
+                    req = req.bearer_auth(token)
+                }
+                Principal::Anonymous => {}
+            }
+            let status = req.send().await.unwrap().status();
+            let who = match p {
+                Principal::Anonymous => "anonymous".to_owned(),
+                Principal::Source(_) => "source".to_owned(),
+                Principal::User { username, .. } => (*username).to_owned(),
+            };
+            let ctx = format!("{method} {path} as {who}: {status}");
+            assert!(!status.is_server_error(), "{ctx}");
+            match (access, p) {
+                (Public, _) => assert!(
+                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                    "{ctx}"
+                ),
+                (Source, Principal::Source(_)) => assert!(
+                    status.is_success() || status == StatusCode::BAD_REQUEST,
+                    "{ctx}"
+                ),
+                (Source, _)
+                | (AnySession | Roles(_), Principal::Anonymous | Principal::Source(_)) => {
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{ctx}")
+                }
+                (AnySession, Principal::User { .. }) => {
+                    assert!(
+                        status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                        "{ctx}"
+                    )
+                }
+                (Roles(roles), Principal::User { role, agency_a, .. }) => {
+                    if !roles.contains(role) {
+                        assert!(
+                            status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                            "{ctx}"
+                        );
+                    } else if *addresses_a && !agency_a {
+                        assert_eq!(
+                            status,
+                            StatusCode::NOT_FOUND,
+                            "{ctx}: another tenant's resource must not be revealed"
+                        );
+                    } else {
+                        assert!(status.is_success(), "{ctx}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+both_backends!(
+    every_endpoint_is_in_the_matrix,
+    every_endpoint_refuses_whom_it_should
+);
