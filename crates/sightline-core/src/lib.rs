@@ -12,6 +12,7 @@ pub mod clock;
 pub mod collection;
 pub mod geo;
 pub mod jurisdiction;
+pub mod password;
 pub mod plate;
 pub mod purpose;
 pub mod read;

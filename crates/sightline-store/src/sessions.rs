@@ -156,6 +156,27 @@ impl SessionStore {
         tx.commit().await
     }
 
+    /// Ends every other session of `user` (after a password change).
+    pub async fn revoke_others(
+        &self,
+        user: UserId,
+        keep: &str,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<u64> {
+        let mut tx = self.db.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL",
+        )
+        .bind(to_micros(now))
+        .bind(user.0)
+        .bind(keep)
+        .execute(&mut *tx.tx)
+        .await
+        .context("revoking sessions")?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
     /// Ends a session at once.
     pub async fn revoke(&self, id: &str, now: OffsetDateTime) -> anyhow::Result<()> {
         let mut tx = self.db.begin_write().await?;

@@ -306,6 +306,17 @@ impl TenancyStore {
         row.as_ref().map(user_from_row).transpose()
     }
 
+    pub async fn set_password_hash(&self, user: UserId, hash: &str) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user.0)
+            .execute(&mut *tx.tx)
+            .await
+            .context("setting password")?;
+        tx.commit().await
+    }
+
     /// Users of one agency, optionally of one AOR only, by username.
     pub async fn users_in(
         &self,

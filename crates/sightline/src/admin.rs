@@ -426,10 +426,10 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
                 std::io::stdin()
                     .read_to_string(&mut s)
                     .context("reading password from stdin")?;
-                (
-                    SecretString::from(s.trim_end_matches(['\r', '\n']).to_owned()),
-                    false,
-                )
+                let pw = s.trim_end_matches(['\r', '\n']).to_owned();
+                sightline_core::password::check(&pw, &username)
+                    .map_err(|p| anyhow!("{}: {p}", p.code()))?;
+                (SecretString::from(pw), false)
             } else {
                 (new_secret_token("")?, true)
             };

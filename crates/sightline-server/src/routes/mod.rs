@@ -3,6 +3,7 @@
 mod health;
 mod ingest;
 pub(crate) mod mfa;
+mod password;
 mod photos;
 mod queries;
 mod rules;
@@ -62,6 +63,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
+        .routes(routes!(password::change_password))
         .routes(routes!(mfa::enroll))
         .routes(routes!(mfa::confirm))
         .routes(routes!(mfa::verify))

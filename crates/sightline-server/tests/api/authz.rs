@@ -42,6 +42,7 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
     ("POST", "/api/v1/auth/mfa/confirm", AnySession, false),
     ("POST", "/api/v1/auth/mfa/verify", AnySession, false),
     ("GET", "/api/v1/rules", AnySession, false),
+    ("POST", "/api/v1/auth/password", Roles(ALL_USERS), false),
     ("POST", "/api/v1/rules/affirm", Roles(ALL_USERS), false),
     ("POST", "/api/v1/queries", Roles(&[Inv]), false),
     ("GET", "/api/v1/queries", Roles(&[Inv]), false),
@@ -150,6 +151,9 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
             _ => json!({"code": "000000"}),
         },
         "/api/v1/rules/affirm" => json!({"version": 1}),
+        // The same password again: a real change, which ends the user's
+        // other sessions (the matrix holds only one per user).
+        "/api/v1/auth/password" => json!({"current_password": PASSWORD, "new_password": PASSWORD}),
         "/api/v1/rules" => {
             json!({"text": "Second version of the rules of behavior for this agency."})
         }

@@ -414,4 +414,60 @@ both_backends!(
     no_query_before_second_factor_and_rules,
     lapsed_training_blocks_queries_until_recorded,
     termination_cuts_an_active_session_at_once,
+    password_changes_follow_the_policy_and_end_other_sessions,
 );
+
+async fn password_changes_follow_the_policy_and_end_other_sessions(db: Db) {
+    let app = spawn_app(db).await;
+    let first = app.login("hsi.jones").await;
+    let second = app.login("hsi.jones").await;
+    let change =
+        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    for (new, code) in [
+        ("short", "password_too_short"),
+        ("Password12345!", "password_banned"),
+        ("iloveyouiloveyou", "password_banned"),
+        ("hsi.jones is my name", "password_contains_username"),
+    ] {
+        let (status, body) = app
+            .post(&first, "/api/v1/auth/password", &change(PASSWORD, new))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{new}");
+        assert_eq!(body["code"], code, "{new}: {body}");
+        assert_eq!(body["field"], "new_password");
+    }
+    let (status, body) = app
+        .post(
+            &first,
+            "/api/v1/auth/password",
+            &change("wrong current pw", "velvet tangerine orbit"),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_credentials"))
+    );
+    let (status, _) = app
+        .post(
+            &first,
+            "/api/v1/auth/password",
+            &change(PASSWORD, "velvet tangerine orbit"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&first, "/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&second, "/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.password_login("hsi.jones", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.password_login("hsi.jones", "velvet tangerine orbit")
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
