@@ -24,6 +24,7 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Store,
     metrics: Metrics,
+    limiter: crate::limits::RateLimiter,
     // Filled once when the router is built; read by GET /openapi.json.
     openapi: OnceLock<String>,
 }
@@ -33,6 +34,7 @@ impl AppState {
         Self(Arc::new(Inner {
             store,
             metrics: Metrics::default(),
+            limiter: crate::limits::RateLimiter::default(),
             openapi: OnceLock::new(),
         }))
     }
@@ -43,6 +45,10 @@ impl AppState {
 
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+
+    pub fn limiter(&self) -> &crate::limits::RateLimiter {
+        &self.0.limiter
     }
 
     /// The injected clock's "now".
@@ -111,7 +117,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

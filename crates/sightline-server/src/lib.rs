@@ -12,6 +12,7 @@ pub mod app;
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod limits;
 pub mod metrics;
 pub mod pipeline;
 pub mod routes;

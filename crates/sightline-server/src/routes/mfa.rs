@@ -207,6 +207,11 @@ pub async fn verify(
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> Result<StatusCode, ApiError> {
     let now = state.now();
+    state.limiter().check(
+        &format!("mfa:{}", who.user.id),
+        crate::limits::PER_ACCOUNT,
+        now,
+    )?;
     if who.user.locked_until.is_some_and(|t| t > now) {
         return Err(locked());
     }

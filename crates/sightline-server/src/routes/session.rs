@@ -4,13 +4,15 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::dto::{LoginRequest, LoginResponse, Me, ReasonCodeInfo};
 use crate::error::{ApiError, ApiJson};
+use crate::limits;
 use crate::metrics::OutcomeLabel;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::{TenantScope, Violation};
 use sightline_store::{UserRecord, UserStatus, user_actor, verify_password};
+use std::net::SocketAddr;
 use time::format_description::well_known::Rfc3339;
 
 pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
@@ -64,9 +66,17 @@ pub(crate) async fn me_for(state: &AppState, u: &UserRecord) -> Result<Me, ApiEr
 #[tracing::instrument(skip_all)]
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let now = state.now();
+    let limiter = state.limiter();
+    limiter.check(&format!("ip:{}", peer.ip()), limits::PER_ADDRESS, now)?;
+    limiter.check(
+        &format!("user:{}", req.username.trim()),
+        limits::PER_ACCOUNT,
+        now,
+    )?;
     let user = state
         .store()
         .tenancy()

@@ -415,6 +415,7 @@ both_backends!(
     lapsed_training_blocks_queries_until_recorded,
     termination_cuts_an_active_session_at_once,
     password_changes_follow_the_policy_and_end_other_sessions,
+    logon_attempts_are_rate_limited_per_address,
 );
 
 async fn password_changes_follow_the_policy_and_end_other_sessions(db: Db) {
@@ -468,6 +469,27 @@ async fn password_changes_follow_the_policy_and_end_other_sessions(db: Db) {
         app.password_login("hsi.jones", "velvet tangerine orbit")
             .await
             .0,
+        StatusCode::OK
+    );
+}
+
+async fn logon_attempts_are_rate_limited_per_address(db: Db) {
+    let app = spawn_app(db).await;
+    // Spraying many accounts from one address: no account locks, the address does.
+    for i in 0..30 {
+        let (status, _) = app
+            .password_login(&format!("nobody{i}"), "guess guess guess")
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let (status, body) = app.password_login("hsi.jones", PASSWORD).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    app.advance(Duration::minutes(1));
+    assert_eq!(
+        app.password_login("hsi.jones", PASSWORD).await.0,
         StatusCode::OK
     );
 }
