@@ -27,13 +27,64 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .then_some(token.trim())
 }
 
+/// The name of the web app's session cookie.
+pub const SESSION_COOKIE: &str = "sightline_session";
+
+fn cookie_token(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+}
+
+/// Cookies ride along on requests other sites make, so a state-changing
+/// request authenticated by cookie must come from our own pages: the
+/// browser says so with `Sec-Fetch-Site`, or failing that with an `Origin`
+/// that matches the `Host` it was sent to.
+fn same_origin(parts: &Parts) -> bool {
+    let h = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    match h("sec-fetch-site") {
+        Some(site) => site == "same-origin" || site == "none",
+        None => match (h("origin"), h("host")) {
+            (Some(origin), Some(host)) => {
+                origin
+                    .strip_prefix("https://")
+                    .or_else(|| origin.strip_prefix("http://"))
+                    == Some(host)
+            }
+            // No browser metadata at all: not a browser, so no ambient cookie risk.
+            (None, _) => h("referer").is_none(),
+            _ => false,
+        },
+    }
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)
-            .filter(|t| t.starts_with("slt_"))
-            .ok_or_else(ApiError::unauthenticated)?;
+        let (token, by_cookie) = match bearer(parts) {
+            Some(t) => (t, false),
+            None => (
+                cookie_token(parts).ok_or_else(ApiError::unauthenticated)?,
+                true,
+            ),
+        };
+        if !token.starts_with("slt_") {
+            return Err(ApiError::unauthenticated());
+        }
+        if by_cookie && !parts.method.is_safe() && !same_origin(parts) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf_rejected",
+                "a cookie-authenticated change must come from Sightline's own pages",
+            ));
+        }
         let token = SecretString::from(token.to_owned());
         let now = state.now();
         let session = state

@@ -10,12 +10,17 @@ pub struct LoginRequest {
     pub username: String,
     #[schema(value_type = String, format = Password)]
     pub password: secrecy::SecretString,
+    /// `cookie` for the web app: the token goes into an HttpOnly,
+    /// SameSite=Strict cookie instead of the response body.
+    #[serde(default)]
+    pub session: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
-    /// Send as `Authorization: Bearer <token>`. Shown once.
-    pub token: String,
+    /// Send as `Authorization: Bearer <token>`. Shown once; absent for
+    /// cookie sessions.
+    pub token: Option<String>,
     pub token_type: &'static str,
     /// The latest the session can last; 30 idle minutes end it sooner.
     #[schema(format = DateTime)]

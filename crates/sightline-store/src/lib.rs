@@ -39,7 +39,7 @@ pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt,
 pub use policy::PolicyStore;
 pub use reads::{InsertOutcome, MAX_RESULTS, ReadStore, SqlReadStore};
 pub use rules::{DEFAULT_RULES, RulesStore, RulesVersion};
-pub use sessions::{SessionRecord, SessionStore};
+pub use sessions::{ABSOLUTE_LIFETIME, IDLE_TIMEOUT, SessionRecord, SessionStore};
 pub use settings::SettingsStore;
 pub use sources::{Camera, SourceRecord, SourceStore};
 pub use tenancy::{AgencyRecord, NewUser, TenancyStore, UserRecord, UserStatus};

@@ -9,6 +9,7 @@ use crate::metrics::OutcomeLabel;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse as _;
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::{TenantScope, Violation};
 use sightline_store::{UserRecord, UserStatus, user_actor, verify_password};
@@ -68,7 +69,7 @@ pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> Result<Json<LoginResponse>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let now = state.now();
     let limiter = state.limiter();
     limiter.check(&format!("ip:{}", peer.ip()), limits::PER_ADDRESS, now)?;
@@ -174,8 +175,9 @@ pub async fn login(
         .await?;
     count_login(&state, "password_ok");
     use secrecy::ExposeSecret as _;
-    Ok(Json(LoginResponse {
-        token: token.expose_secret().to_owned(),
+    let cookie = req.session.as_deref() == Some("cookie");
+    let body = Json(LoginResponse {
+        token: (!cookie).then(|| token.expose_secret().to_owned()),
         token_type: "Bearer",
         expires_at: rfc3339(session.expires_at),
         next: if user.totp_enrolled_at.is_some() {
@@ -184,7 +186,20 @@ pub async fn login(
             "mfa_enroll"
         },
         user: me_for(&state, &user).await?,
-    }))
+    });
+    let mut resp = body.into_response();
+    if cookie {
+        let value = format!(
+            "{}={}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={}",
+            crate::auth::SESSION_COOKIE,
+            token.expose_secret(),
+            sightline_store::ABSOLUTE_LIFETIME.whole_seconds()
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    Ok(resp)
 }
 
 /// Ends the current session at once.
@@ -194,7 +209,7 @@ pub async fn login(
 pub async fn logout(
     State(state): State<AppState>,
     who: CurrentUser,
-) -> Result<StatusCode, ApiError> {
+) -> Result<impl axum::response::IntoResponse, ApiError> {
     state
         .store()
         .sessions()
@@ -208,7 +223,14 @@ pub async fn logout(
                 .session(who.session.id.as_str()),
         )
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    let clear = format!(
+        "{}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0",
+        crate::auth::SESSION_COOKIE
+    );
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(axum::http::header::SET_COOKIE, clear)],
+    ))
 }
 
 /// The signed-in user, their program and the reason codes they may use.

@@ -416,6 +416,7 @@ both_backends!(
     termination_cuts_an_active_session_at_once,
     password_changes_follow_the_policy_and_end_other_sessions,
     logon_attempts_are_rate_limited_per_address,
+    cookie_sessions_are_http_only_and_refuse_cross_site_changes,
 );
 
 async fn password_changes_follow_the_policy_and_end_other_sessions(db: Db) {
@@ -492,4 +493,110 @@ async fn logon_attempts_are_rate_limited_per_address(db: Db) {
         app.password_login("hsi.jones", PASSWORD).await.0,
         StatusCode::OK
     );
+}
+
+async fn cookie_sessions_are_http_only_and_refuse_cross_site_changes(db: Db) {
+    let app = spawn_app(db).await;
+    // Enrol hsi.jones once with a bearer session, so the cookie logon verifies.
+    let _ = app.login("hsi.jones").await;
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "hsi.jones", "password": PASSWORD, "session": "cookie"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let set_cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attr), "{set_cookie}");
+    }
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["token"],
+        Value::Null,
+        "cookie sessions never expose the token to scripts"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let send = |path: &str, site: Option<&str>, origin: Option<&str>, body: Value| {
+        let mut req = app
+            .client
+            .post(app.url(path))
+            .header("cookie", &cookie)
+            .json(&body);
+        if let Some(s) = site {
+            req = req.header("sec-fetch-site", s);
+        }
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req.send()
+    };
+    let code = app.totp_code("hsi.jones");
+    // A page on another site cannot use the cookie to change anything.
+    let r = send(
+        "/api/v1/auth/mfa/verify",
+        Some("cross-site"),
+        None,
+        json!({"code": code}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "csrf_rejected");
+    let r = send(
+        "/api/v1/auth/mfa/verify",
+        None,
+        Some("https://evil.example"),
+        json!({"code": code}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Our own pages can.
+    let r = send(
+        "/api/v1/auth/mfa/verify",
+        Some("same-origin"),
+        None,
+        json!({"code": code}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let r = send(
+        "/api/v1/rules/affirm",
+        None,
+        Some(&format!("http://{host}")),
+        json!({"version": 1}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // Reads need no CSRF check; logout clears the cookie.
+    let me = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let out = send("/api/v1/auth/logout", Some("same-origin"), None, json!({}))
+        .await
+        .unwrap();
+    assert!(
+        out.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let me = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
