@@ -233,12 +233,18 @@ async fn openapi_health_and_metrics(db: Db) {
         "/api/v1/queries/{query_id}/reads/{read_id}/photos/{kind}",
         "/api/v1/ingest/reads",
         "/api/v1/ingest/openalpr",
+        "/api/v1/alert-lists",
+        "/api/v1/alert-lists/{list_id}/entries",
+        "/api/v1/alert-lists/{list_id}/entries/{entry_id}",
+        "/api/v1/alert-lists/{list_id}/entries/{entry_id}/renewal",
+        "/api/v1/alert-lists/{list_id}/uploads",
+        "/api/v1/notifications",
     ] {
         assert!(paths.contains(&p), "{p} missing from {paths:?}");
     }
     assert_eq!(
         paths.len(),
-        10,
+        16,
         "every route is documented, and only those: {paths:?}"
     );
     assert!(

@@ -9,5 +9,8 @@
 mod helpers;
 
 mod access;
+mod alert_delivery;
+mod alert_lifecycle;
+mod alerts;
 mod ingest;
 mod query;
