@@ -18,3 +18,9 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 # Debian's package starts a cluster of its own; the tests do not use it.
+# The SMTP server the alert tests deliver to (sightline-testkit::SmtpServer).
+if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+    echo "installing: aiosmtpd"
+    python3 -m pip install --quiet aiosmtpd 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages aiosmtpd
+fi

@@ -1,7 +1,9 @@
 //! Application state, the router and the server loop.
 
+use crate::alerts::Notifier;
 use crate::error::ApiError;
 use crate::metrics::{Metrics, StatusLabel};
+use crate::notify::{MailSettings, Mailer};
 use crate::routes;
 use axum::Router;
 use axum::extract::Request;
@@ -25,18 +27,62 @@ struct Inner {
     store: Store,
     metrics: Metrics,
     limiter: crate::limits::RateLimiter,
+    mail: MailSettings,
+    // Shared with the ingest pipeline and the outbox sender: whoever queues
+    // mail wakes the sender through `notifier.wake`.
+    notifier: Notifier,
     // Filled once when the router is built; read by GET /openapi.json.
     openapi: OnceLock<String>,
 }
 
 impl AppState {
+    /// A state whose mail stays in the outbox (no SMTP configured).
     pub fn new(store: Store) -> Self {
+        Self::with_mail(store, MailSettings::default())
+    }
+
+    pub fn with_mail(store: Store, mail: MailSettings) -> Self {
+        let notifier = Notifier {
+            public_base_url: mail.public_base_url.clone(),
+            wake: Arc::default(),
+        };
         Self(Arc::new(Inner {
             store,
             metrics: Metrics::default(),
             limiter: crate::limits::RateLimiter::default(),
+            mail,
+            notifier,
             openapi: OnceLock::new(),
         }))
+    }
+
+    pub fn mail(&self) -> &MailSettings {
+        &self.0.mail
+    }
+
+    pub fn notifier(&self) -> &Notifier {
+        &self.0.notifier
+    }
+
+    /// Starts the outbox sender, if SMTP is configured. Call once per process.
+    pub fn spawn_sender(&self) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+        let Some(url) = self.0.mail.smtp_url.as_deref().filter(|u| !u.is_empty()) else {
+            return Ok(None);
+        };
+        let mailer = Mailer::new(url, &self.0.mail.mail_from)?;
+        let domain = self
+            .0
+            .mail
+            .mail_from
+            .rsplit_once('@')
+            .map_or("sightline.invalid", |(_, d)| d.trim_end_matches('>'))
+            .to_owned();
+        Ok(Some(tokio::spawn(crate::notify::run_sender(
+            self.0.store.clone(),
+            mailer,
+            domain,
+            self.0.notifier.wake.clone(),
+        ))))
     }
 
     pub fn store(&self) -> &Store {

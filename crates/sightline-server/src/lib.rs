@@ -8,12 +8,14 @@
 //! order of DESIGN.md: session → purpose check → durable audit append →
 //! read lookup (which needs the append's receipt).
 
+pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod limits;
 pub mod metrics;
+pub mod notify;
 pub mod pipeline;
 pub mod routes;
 

@@ -7,6 +7,7 @@
 //! reads are inserted in one durable transaction. A bad record never stops
 //! the good ones beside it; each is reported by its index.
 
+use crate::alerts::{Notifier, match_batch};
 use crate::dto::{IngestItem, IngestReport, IngestStatus};
 use crate::error::ApiError;
 use crate::metrics::{Metrics, OutcomeLabel};
@@ -95,10 +96,12 @@ pub struct Origin<'a> {
     pub format: &'a str,
 }
 
-/// Stores the valid records of one batch and reports on every record.
+/// Stores the valid records of one batch, matches them against the alert
+/// lists, and reports on every record.
 pub async fn ingest(
     store: &Store,
     metrics: &Metrics,
+    notifier: &Notifier,
     origin: Origin<'_>,
     parsed: Parsed,
     photos: &PhotoSources,
@@ -227,6 +230,7 @@ pub async fn ingest(
         })
         .collect();
     let outcomes = store.reads.insert_batch(&new_reads, now).await?;
+    let alerts = match_batch(store, notifier, source, &new_reads, &outcomes, now).await?;
     for ((index, draft, _, _), outcome) in accepted.iter().zip(outcomes) {
         let (status, id) = match outcome {
             InsertOutcome::Inserted(id) => (IngestStatus::Accepted, id),
@@ -273,7 +277,8 @@ pub async fn ingest(
             .field("format", format)
             .field("accepted", report.accepted)
             .field("duplicates", report.duplicates)
-            .field("rejected", report.rejected),
+            .field("rejected", report.rejected)
+            .field("alerts", alerts.len()),
         )
         .await?;
     Ok(report)

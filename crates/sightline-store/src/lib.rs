@@ -15,12 +15,14 @@
 //! Every call on agency-owned data takes a [`sightline_core::TenantScope`]
 //! or an id already bound to one.
 
+mod alerts;
 mod blobs;
 mod credentials;
 mod db;
 mod identity;
 mod ledger;
 mod migrate;
+mod outbox;
 mod policy;
 mod reads;
 mod row;
@@ -31,11 +33,16 @@ mod sources;
 mod tenancy;
 mod training;
 
+pub use alerts::{
+    AddError, AlertEntry, AlertIndex, AlertList, AlertStore, Conflict, EntryId, Hit, HitRead,
+    LifecycleReport, ListId, NewEntry, Notification,
+};
 pub use blobs::{BlobStore, LocalBlobStore};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
-pub use db::{Backend, Db};
+pub use db::{Backend, Db, WriteTx};
 pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
+pub use outbox::{ClaimedMail, LEASE, Outbox, OutboxMessage, backoff, enqueue};
 pub use policy::PolicyStore;
 pub use reads::{InsertOutcome, MAX_RESULTS, ReadStore, SqlReadStore};
 pub use rules::{DEFAULT_RULES, RulesStore, RulesVersion};
@@ -66,6 +73,9 @@ pub struct Store {
     pub reads: Arc<dyn ReadStore>,
     pub blobs: Arc<dyn BlobStore>,
     pub clock: Arc<dyn Clock>,
+    /// The alert matcher's in-memory index, shared by every ingest path of
+    /// this process and kept in step with the database (see `alerts`).
+    pub alert_index: Arc<AlertIndex>,
 }
 
 impl Store {
@@ -89,11 +99,14 @@ impl Store {
         migrate::run(&reads_db, migrate::Set::Reads).await?;
         PolicyStore::new(db.clone()).seed_defaults().await?;
         let blobs = LocalBlobStore::open(&config.data_dir.join("blobs"))?;
+        let alert_index = Arc::new(AlertIndex::default());
+        alert_index.reload(&AlertStore::new(db.clone())).await?;
         Ok(Self {
             db,
             reads: Arc::new(SqlReadStore::new(reads_db)),
             blobs: Arc::new(blobs),
             clock,
+            alert_index,
         })
     }
 
@@ -127,6 +140,14 @@ impl Store {
 
     pub fn settings(&self) -> SettingsStore {
         SettingsStore::new(self.db.clone())
+    }
+
+    pub fn alerts(&self) -> AlertStore {
+        AlertStore::new(self.db.clone())
+    }
+
+    pub fn outbox(&self) -> Outbox {
+        Outbox::new(self.db.clone())
     }
 
     pub fn ledger(&self) -> Ledger {

@@ -31,6 +31,11 @@ const CORE: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0002_audit.sql"),
     },
     Migration {
+        version: 3,
+        sqlite: include_str!("../migrations/sqlite/0003_alerts.sql"),
+        postgres: include_str!("../migrations/postgres/0003_alerts.sql"),
+    },
+    Migration {
         version: 10,
         sqlite: include_str!("../migrations/sqlite/0010_identity.sql"),
         postgres: include_str!("../migrations/postgres/0010_identity.sql"),

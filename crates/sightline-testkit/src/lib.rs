@@ -4,6 +4,8 @@
 //! * [`postgres_url`] gives each caller a fresh, empty database on a
 //!   PostgreSQL 15 cluster that the harness starts once per test process
 //!   (or on the server named by `SIGHTLINE_TEST_PG_URL`, if set).
+//! * [`SmtpServer`] runs a real SMTP server process (Python `aiosmtpd`) on
+//!   loopback and reads back what it received.
 //!
 //! The cluster runs as the `postgres` user (PostgreSQL refuses root) in a
 //! temporary directory. A small supervising shell holds its stdin open to the
@@ -12,8 +14,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod pg;
+mod smtp;
 
 pub use pg::{postgres_admin_url, postgres_url};
+pub use smtp::{ReceivedMail, SmtpServer};
 
 /// A random lower-case hex suffix for names that must not collide.
 pub fn unique_suffix() -> String {

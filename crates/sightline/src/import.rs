@@ -30,6 +30,11 @@ pub struct ImportArgs {
 
 pub async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
+    // Mail queued by matches is sent by the running server's sender.
+    let notifier = sightline_server::alerts::Notifier {
+        public_base_url: settings.public_base_url.clone(),
+        wake: Default::default(),
+    };
     let source = source_by_name(&store, &args.source).await?;
     let file = std::fs::File::open(&args.file)
         .with_context(|| format!("opening {}", args.file.display()))?;
@@ -79,9 +84,17 @@ pub async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<()> {
             actor: Actor::Console,
             format: "csv",
         };
-        let report = ingest(&store, &metrics, origin, parsed, &photos, store.clock.now())
-            .await
-            .map_err(|e| anyhow::anyhow!("ingest failed: {e:?}"))?;
+        let report = ingest(
+            &store,
+            &metrics,
+            &notifier,
+            origin,
+            parsed,
+            &photos,
+            store.clock.now(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("ingest failed: {e:?}"))?;
         for item in report.results.iter().filter(|i| !i.errors.is_empty()) {
             for v in &item.errors {
                 bar.suspend(|| {

@@ -61,7 +61,24 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
             }
         }
     });
-    let state = AppState::new(store);
+    let state = AppState::with_mail(store, settings.mail());
+    if state.spawn_sender()?.is_none() {
+        tracing::warn!("no smtp_url configured: alert emails stay queued in the outbox");
+    }
+    let life = state.clone();
+    // Alert entries are prompted, expired and removed on the minute.
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) =
+                sightline_server::alerts::run_lifecycle(life.store(), life.notifier(), life.now())
+                    .await
+            {
+                tracing::error!(error = ?e, "alert lifecycle failed");
+            }
+        }
+    });
     sightline_server::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")

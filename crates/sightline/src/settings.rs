@@ -17,6 +17,12 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// `json` for machine-readable logs, `pretty` for people.
     pub log_format: String,
+    /// `smtp://host:port` of the mail relay; unset keeps mail queued in the outbox.
+    pub smtp_url: Option<String>,
+    /// The From address of every email.
+    pub mail_from: String,
+    /// The address users reach the service at; links in emails start with it.
+    pub public_base_url: String,
 }
 
 impl Default for Settings {
@@ -26,6 +32,9 @@ impl Default for Settings {
             database_url: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             log_format: "pretty".into(),
+            smtp_url: None,
+            mail_from: "sightline@localhost".into(),
+            public_base_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -57,6 +66,14 @@ impl Settings {
             .merge(Serialized::defaults(overrides))
             .extract()?;
         Ok(settings)
+    }
+
+    pub fn mail(&self) -> sightline_server::notify::MailSettings {
+        sightline_server::notify::MailSettings {
+            smtp_url: self.smtp_url.clone().filter(|u| !u.is_empty()),
+            mail_from: self.mail_from.clone(),
+            public_base_url: self.public_base_url.clone(),
+        }
     }
 
     pub fn store_config(&self) -> sightline_store::StoreConfig {

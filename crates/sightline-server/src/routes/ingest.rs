@@ -179,7 +179,16 @@ pub async fn ingest_reads(
         actor,
         format,
     };
-    let report = ingest(state.store(), state.metrics(), origin, parsed, &photos, now).await?;
+    let report = ingest(
+        state.store(),
+        state.metrics(),
+        state.notifier(),
+        origin,
+        parsed,
+        &photos,
+        now,
+    )
+    .await?;
     Ok(Json(report))
 }
 
@@ -216,6 +225,7 @@ pub async fn ingest_openalpr(
     let report = ingest(
         state.store(),
         state.metrics(),
+        state.notifier(),
         origin,
         parsed,
         &PhotoSources::default(),

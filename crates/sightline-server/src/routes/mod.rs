@@ -1,5 +1,6 @@
 //! Every endpoint, registered with its OpenAPI description.
 
+mod alerts;
 mod health;
 mod ingest;
 pub(crate) mod mfa;
@@ -78,4 +79,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(queries::run_query, queries::recent_queries))
         .routes(routes!(photos::photo))
         .merge(ingest::routes())
+        .merge(alerts::routes())
 }

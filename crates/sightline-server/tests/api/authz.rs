@@ -68,6 +68,44 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         true,
     ),
     ("GET", "/api/v1/reports/training", Roles(&[Mgr]), false),
+    ("POST", "/api/v1/alert-lists", Roles(&[Inv]), false),
+    ("GET", "/api/v1/alert-lists", Roles(&[Inv, Mgr, Aud]), false),
+    (
+        "POST",
+        "/api/v1/alert-lists/{list_id}/entries",
+        Roles(&[Inv]),
+        true,
+    ),
+    (
+        "GET",
+        "/api/v1/alert-lists/{list_id}/entries",
+        Roles(&[Inv]),
+        true,
+    ),
+    (
+        "POST",
+        "/api/v1/alert-lists/{list_id}/uploads",
+        Roles(&[Inv]),
+        true,
+    ),
+    (
+        "POST",
+        "/api/v1/alert-lists/{list_id}/entries/{entry_id}/renewal",
+        Roles(&[Inv]),
+        true,
+    ),
+    (
+        "DELETE",
+        "/api/v1/alert-lists/{list_id}/entries/{entry_id}",
+        Roles(&[Inv]),
+        true,
+    ),
+    (
+        "GET",
+        "/api/v1/notifications",
+        Roles(&[Inv, Mgr, Aud]),
+        false,
+    ),
     (
         "GET",
         "/api/v1/reports/terminations",
@@ -133,6 +171,8 @@ struct Fixture {
     query_id: i64,
     read_id: i64,
     victim_id: i64,
+    list_id: i64,
+    entry_id: i64,
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
@@ -140,6 +180,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{read_id}", &f.read_id.to_string())
         .replace("{kind}", "plate")
         .replace("{user_id}", &f.victim_id.to_string())
+        .replace("{list_id}", &f.list_id.to_string())
+        .replace("{entry_id}", &f.entry_id.to_string())
 }
 
 fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
@@ -163,6 +205,11 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
         "/api/v1/queries" => seed_query("MAT009", "PA"),
         "/api/v1/ingest/reads" => json!([]),
         "/api/v1/ingest/openalpr" => json!({"data_type": "heartbeat"}),
+        "/api/v1/alert-lists" => json!({"name": "Matrix list"}),
+        "/api/v1/alert-lists/{list_id}/entries" => json!({
+            "plate": "MAT777", "state": "PA", "reason_code": "criminal-investigation", "note": "matrix case"
+        }),
+        _ if path.ends_with("/renewal") => json!({"affirm_operational_need": true}),
         _ if path.ends_with("/training") => {
             json!({"course": "Annual", "completed_on": "2026-11-01", "evidence": "cert"})
         }
@@ -207,7 +254,22 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
         .await
         .unwrap()
         .unwrap();
+    let (_, list) = app
+        .post(&jones, "/api/v1/alert-lists", &json!({"name": "Fixture"}))
+        .await;
+    let list_id = list["id"].as_i64().unwrap_or_else(|| panic!("{list}"));
+    let (_, added) = app
+        .post(
+            &jones,
+            &format!("/api/v1/alert-lists/{list_id}/entries"),
+            &json!({"plate": "MAT776", "state": "PA", "reason_code": "criminal-investigation", "note": "fixture"}),
+        )
+        .await;
     let fixture = Fixture {
+        list_id,
+        entry_id: added["entry"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{added}")),
         query_id: q["query_id"].as_i64().unwrap(),
         read_id: q["results"][0]["read_id"].as_i64().unwrap(),
         victim_id: victim.id.0,
@@ -217,7 +279,11 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
         for p in &principals {
             let url = app.url(&concrete(path, &fixture));
             let mut req = app.client.request(method.parse().unwrap(), &url);
-            if *method == "POST" {
+            if path.ends_with("/uploads") {
+                req = req.header("content-type", "text/csv").body(
+                    "plate,state,reason_code,note\nMAT778,PA,criminal-investigation,matrix\n",
+                );
+            } else if *method == "POST" {
                 req = req.json(&body_for(&app, path, p));
             }
             match p {

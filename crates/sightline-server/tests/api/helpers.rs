@@ -9,15 +9,61 @@ use sightline_core::{
     AgencyId, Clock, GeoPoint, Jurisdiction, ManualClock, Plate, Role, SourceKind,
 };
 use sightline_server::AppState;
+use sightline_server::notify::MailSettings;
 use sightline_store::{
     Backend, Camera, NewUser, Store, StoreConfig, TrainingRecord, hash_password,
 };
+use sightline_testkit::{ReceivedMail, SmtpServer};
 use std::sync::{Arc, OnceLock};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 pub const START: OffsetDateTime = datetime!(2026-11-21 12:00 UTC);
 pub const PASSWORD: &str = "correct-horse-battery-staple";
+pub const MAIL_FROM: &str = "alerts@sightline.test";
+
+/// An outbox sender running against a real SMTP server; stops when dropped.
+pub struct Sender(tokio::task::JoinHandle<()>);
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Waits until the outbox holds `sent` sent messages and nothing unsent.
+pub async fn outbox_settled(store: &Store, sent: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let counts = store.outbox().counts().await.unwrap();
+        if counts == (0, sent) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "outbox never settled: (unsent, sent) = {counts:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits for the SMTP server process to have received `n` messages for
+/// `to` (any recipient if empty); returns them. Polls the real process:
+/// no test clock is involved in SMTP delivery.
+pub async fn mail_for(smtp: &SmtpServer, to: &str, n: usize) -> Vec<ReceivedMail> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let got = if to.is_empty() {
+            smtp.messages()
+        } else {
+            smtp.messages_to(to)
+        };
+        if got.len() >= n || std::time::Instant::now() > deadline {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {
@@ -213,7 +259,14 @@ pub async fn spawn_app(db: Db) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(store.clone());
+    let state = AppState::with_mail(
+        store.clone(),
+        MailSettings {
+            smtp_url: None,
+            mail_from: MAIL_FROM.into(),
+            public_base_url: base.clone(),
+        },
+    );
     tokio::spawn(async move {
         sightline_server::serve(listener, state, async {
             let _ = rx.await;
@@ -290,6 +343,29 @@ impl TestApp {
 
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
+    }
+
+    /// Records a training course completed now, as the user's manager would.
+    pub async fn renew_training(&self, username: &str) {
+        let user = self
+            .store
+            .tenancy()
+            .user_by_username(username)
+            .await
+            .unwrap()
+            .unwrap();
+        let record = TrainingRecord {
+            user_id: user.id,
+            course: "Annual LPR privacy refresher".into(),
+            completed_at: self.now(),
+            evidence: "LMS certificate".into(),
+        };
+        let agency = user.agency_id.unwrap();
+        self.store
+            .people()
+            .add_training(agency, &record, user.id, self.now())
+            .await
+            .unwrap();
     }
 
     /// Password only: returns the login response (the session still needs
@@ -408,6 +484,45 @@ impl TestApp {
             .unwrap_or_default();
         let body = resp.json().await.unwrap_or(Value::Null);
         (status, ctype, body)
+    }
+
+    /// Starts an outbox sender (another "node" of the same deployment)
+    /// delivering to `smtp`.
+    pub fn start_sender(&self, smtp: &SmtpServer) -> Sender {
+        let state = AppState::with_mail(
+            self.store.clone(),
+            MailSettings {
+                smtp_url: Some(smtp.url()),
+                mail_from: MAIL_FROM.into(),
+                public_base_url: self.base.clone(),
+            },
+        );
+        Sender(state.spawn_sender().unwrap().unwrap())
+    }
+
+    /// Sends `method` `path` with a JSON body; returns (status, body).
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.send_json(reqwest::Method::POST, token, path, body)
+            .await
     }
 
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {

@@ -9,6 +9,9 @@
 mod helpers;
 
 mod access;
+mod alert_delivery;
+mod alert_lifecycle;
+mod alerts;
 mod authz;
 mod identity;
 mod ingest;

@@ -1,0 +1,9 @@
+//! Alert lists on the server side: matching every ingested read against
+//! the in-memory index, and the lifecycle pass. Storage and the index live
+//! in `sightline_store::alerts`; the HTTP surface in `routes::alerts`.
+
+mod lifecycle;
+mod matching;
+
+pub use lifecycle::run_lifecycle;
+pub use matching::{Notifier, match_batch};

@@ -1,0 +1,112 @@
+//! The SMTP side: settings and a lettre transport.
+//!
+//! `smtp://host:port` sends in plain text (loopback relays and the tests);
+//! the STARTTLS and implicit-TLS schemes need lettre's rustls feature, which
+//! this build leaves out, so such URLs are refused at start-up rather than
+//! silently downgraded.
+
+use anyhow::{Context as _, anyhow, bail};
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
+use sightline_store::ClaimedMail;
+use std::time::Duration;
+
+/// What the service needs to send mail.
+#[derive(Debug, Clone, Default)]
+pub struct MailSettings {
+    /// `smtp://host:port`; `None` keeps mail in the outbox unsent.
+    pub smtp_url: Option<String>,
+    /// The From address.
+    pub mail_from: String,
+    /// Links in emails start with this, e.g. `https://sightline.example`.
+    pub public_base_url: String,
+}
+
+/// A configured SMTP transport.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer").field("from", &self.from).finish()
+    }
+}
+
+fn host_port(url: &str) -> anyhow::Result<(String, u16)> {
+    let rest = match url.split_once("://") {
+        Some(("smtp", rest)) => rest,
+        Some((scheme, _)) => bail!(
+            "SMTP scheme '{scheme}' needs TLS support, which this build does not include; use smtp://host:port for a local relay"
+        ),
+        None => bail!("the SMTP URL must look like smtp://host:port"),
+    };
+    let rest = rest.trim_end_matches('/');
+    let (host, port) = rest.rsplit_once(':').unwrap_or((rest, "25"));
+    let port = port
+        .parse::<u16>()
+        .with_context(|| format!("bad SMTP port in {url}"))?;
+    if host.is_empty() {
+        bail!("the SMTP URL names no host");
+    }
+    Ok((host.to_owned(), port))
+}
+
+impl Mailer {
+    pub fn new(smtp_url: &str, mail_from: &str) -> anyhow::Result<Self> {
+        let (host, port) = host_port(smtp_url)?;
+        let from: Mailbox = mail_from
+            .parse()
+            .map_err(|e| anyhow!("mail_from '{mail_from}' is not an address: {e}"))?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(port)
+            .timeout(Some(Duration::from_secs(10)))
+            .build();
+        Ok(Self { transport, from })
+    }
+
+    /// Sends one claimed outbox message. Its Message-ID derives from the
+    /// dedupe key, so a resend after a crash is recognisably the same mail.
+    pub async fn send(&self, mail: &ClaimedMail, domain: &str) -> anyhow::Result<()> {
+        let to: Mailbox = mail
+            .recipient
+            .parse()
+            .map_err(|e| anyhow!("recipient is not an address: {e}"))?;
+        let id = sightline_store::sha256_hex(mail.dedupe_key.as_bytes());
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject.as_str())
+            .message_id(Some(format!("<{id}@{domain}>")))
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body.clone())
+            .context("building an email")?;
+        self.transport
+            .send(message)
+            .await
+            .context("sending over SMTP")?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_parse_and_tls_schemes_are_refused_not_downgraded() {
+        assert_eq!(
+            host_port("smtp://127.0.0.1:2525").ok(),
+            Some(("127.0.0.1".to_owned(), 2525))
+        );
+        assert_eq!(
+            host_port("smtp://relay").ok(),
+            Some(("relay".to_owned(), 25))
+        );
+        assert!(host_port("smtps://relay:465").is_err());
+        assert!(host_port("relay:25").is_err());
+    }
+}
