@@ -220,6 +220,13 @@ impl FromRequestParts<AppState> for ConsentedUser {
                 )),
             ));
         }
+        if who.user.must_change_password {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "you signed in with a temporary password: choose a new one at POST /api/v1/auth/password",
+            ));
+        }
         if who.user.agency_id.is_some() {
             let last = state.store().people().last_training(who.user.id).await?;
             let current =

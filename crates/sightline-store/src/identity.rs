@@ -54,6 +54,24 @@ impl IdentityStore {
             .await
     }
 
+    /// A temporary password works for one logon: consume it.
+    pub async fn consume_temporary_password(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(
+            "UPDATE users SET temp_password_expires_at = $1 WHERE id = $2 AND must_change_password = 1",
+        )
+        .bind(to_micros(now))
+        .bind(user.0)
+        .execute(&mut *tx.tx)
+        .await
+        .context("consuming temporary password")?;
+        tx.commit().await
+    }
+
     /// Lifts a lockout at once.
     pub async fn unlock(&self, user: UserId) -> anyhow::Result<()> {
         self.exec(

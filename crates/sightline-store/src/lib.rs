@@ -24,6 +24,7 @@ mod ledger;
 mod migrate;
 mod outbox;
 mod policy;
+mod provisioning;
 mod reads;
 mod row;
 mod rules;
@@ -44,6 +45,10 @@ pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
 pub use outbox::{ClaimedMail, LEASE, Outbox, OutboxMessage, backoff, enqueue};
 pub use policy::PolicyStore;
+pub use provisioning::{
+    AccessRequest, ProvisioningStore, REGISTRATION_KEY_LIFETIME, RequestDecision,
+    TEMP_PASSWORD_LIFETIME, normalise_answer,
+};
 pub use reads::{InsertOutcome, MAX_RESULTS, ReadStore, SqlReadStore};
 pub use rules::{DEFAULT_RULES, RulesStore, RulesVersion};
 pub use sessions::{ABSOLUTE_LIFETIME, IDLE_TIMEOUT, SessionRecord, SessionStore};
@@ -136,6 +141,10 @@ impl Store {
 
     pub fn people(&self) -> PeopleStore {
         PeopleStore::new(self.db.clone())
+    }
+
+    pub fn provisioning(&self) -> ProvisioningStore {
+        ProvisioningStore::new(self.db.clone())
     }
 
     pub fn settings(&self) -> SettingsStore {

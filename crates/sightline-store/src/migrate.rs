@@ -40,6 +40,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_identity.sql"),
         postgres: include_str!("../migrations/postgres/0010_identity.sql"),
     },
+    Migration {
+        version: 11,
+        sqlite: include_str!("../migrations/sqlite/0011_provisioning.sql"),
+        postgres: include_str!("../migrations/postgres/0011_provisioning.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[Migration {

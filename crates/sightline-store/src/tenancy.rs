@@ -26,6 +26,8 @@ pub enum UserStatus {
     Disabled,
     /// Access ended at the agency's request (R2.6); never reopened.
     Terminated,
+    /// Approved; waiting for the user to register with their key.
+    Pending,
 }
 
 impl UserStatus {
@@ -34,6 +36,7 @@ impl UserStatus {
             UserStatus::Active => "active",
             UserStatus::Disabled => "disabled",
             UserStatus::Terminated => "terminated",
+            UserStatus::Pending => "pending",
         }
     }
 
@@ -41,6 +44,7 @@ impl UserStatus {
         match s {
             "active" => UserStatus::Active,
             "terminated" => UserStatus::Terminated,
+            "pending" => UserStatus::Pending,
             _ => UserStatus::Disabled,
         }
     }
@@ -65,6 +69,9 @@ pub struct UserRecord {
     /// Base32 TOTP secret: pending until `totp_enrolled_at` is set.
     pub totp_secret: Option<String>,
     pub totp_enrolled_at: Option<OffsetDateTime>,
+    /// Set by a temporary password: nothing but a password change until done.
+    pub must_change_password: bool,
+    pub temp_password_expires_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,7 +92,8 @@ pub struct TenancyStore {
 }
 
 const USER_COLS: &str = "id, agency_id, aor_id, program_id, username, display_name, email, role, \
-     password_hash, status, failed_logins, locked_until, totp_secret, totp_enrolled_at";
+     password_hash, status, failed_logins, locked_until, totp_secret, totp_enrolled_at, \
+     must_change_password, temp_password_expires_at";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
     let role = str_col(row, "role")?;
@@ -106,6 +114,8 @@ pub(crate) fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
             .try_get::<Option<String>, _>("totp_secret")
             .context("reading totp_secret")?,
         totp_enrolled_at: opt_i64_col(row, "totp_enrolled_at")?.map(from_micros),
+        must_change_password: i64_col(row, "must_change_password")? != 0,
+        temp_password_expires_at: opt_i64_col(row, "temp_password_expires_at")?.map(from_micros),
     })
 }
 
@@ -268,6 +278,17 @@ impl TenancyStore {
     }
 
     pub async fn create_user(&self, user: &NewUser, now: OffsetDateTime) -> anyhow::Result<UserId> {
+        self.create_user_with_status(user, UserStatus::Active, now)
+            .await
+    }
+
+    /// Creates a user in `status` (`Pending` for approved access requests).
+    pub async fn create_user_with_status(
+        &self,
+        user: &NewUser,
+        status: UserStatus,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<UserId> {
         if user.role.is_operator() != user.agency_id.is_none() {
             return Err(anyhow!(
                 "operator admins belong to no agency; every other role belongs to exactly one"
@@ -286,7 +307,7 @@ impl TenancyStore {
         .bind(user.email.as_str())
         .bind(user.role.as_str())
         .bind(user.password_hash.as_str())
-        .bind(UserStatus::Active.as_str())
+        .bind(status.as_str())
         .bind(to_micros(now))
         .fetch_one(&mut *tx.tx)
         .await
@@ -308,7 +329,9 @@ impl TenancyStore {
 
     pub async fn set_password_hash(&self, user: UserId, hash: &str) -> anyhow::Result<()> {
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 0, temp_password_expires_at = NULL WHERE id = $2",
+        )
             .bind(hash)
             .bind(user.0)
             .execute(&mut *tx.tx)

@@ -1,5 +1,6 @@
 //! Every endpoint, registered with its OpenAPI description.
 
+mod access_requests;
 mod alerts;
 mod health;
 mod ingest;
@@ -7,6 +8,7 @@ pub(crate) mod mfa;
 mod password;
 mod photos;
 mod queries;
+mod registration;
 mod rules;
 pub(crate) mod session;
 mod users;
@@ -65,6 +67,14 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
         .routes(routes!(password::change_password))
+        .routes(routes!(registration::security_questions))
+        .routes(routes!(registration::register))
+        .routes(routes!(registration::start_recovery))
+        .routes(routes!(registration::answer_recovery))
+        .routes(routes!(access_requests::submit, access_requests::list))
+        .routes(routes!(access_requests::approve))
+        .routes(routes!(access_requests::reject))
+        .routes(routes!(access_requests::rekey))
         .routes(routes!(mfa::enroll))
         .routes(routes!(mfa::confirm))
         .routes(routes!(mfa::verify))

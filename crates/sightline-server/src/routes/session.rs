@@ -130,11 +130,13 @@ pub async fn login(
         count_login(&state, "locked");
         return Err(crate::routes::mfa::locked());
     }
-    if !verified || user.status != UserStatus::Active {
-        let reason = if verified {
-            user.status.as_str()
-        } else {
-            "password"
+    let temp_expired =
+        user.must_change_password && user.temp_password_expires_at.is_none_or(|t| t <= now);
+    if !verified || user.status != UserStatus::Active || temp_expired {
+        let reason = match (verified, temp_expired) {
+            (false, _) => "password",
+            (true, true) => "temporary_password_expired",
+            (true, false) => user.status.as_str(),
         };
         ledger
             .append(
@@ -158,6 +160,9 @@ pub async fn login(
             "invalid_credentials",
             "the username or password is not correct",
         ));
+    }
+    if user.must_change_password {
+        identity.consume_temporary_password(user.id, now).await?;
     }
     // The password is right; the session can do nothing but the second
     // factor (and read the rules) until `mfa/verify` or `mfa/confirm`.

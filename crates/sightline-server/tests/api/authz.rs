@@ -23,6 +23,9 @@ enum Access {
     Roles(&'static [Role]),
     /// A data source's ingest key.
     Source,
+    /// No session, but a secret in the body (registration key, recovery
+    /// challenge): every caller gets the same answer, never "forbidden".
+    BodySecret,
 }
 
 use Access::*;
@@ -37,6 +40,10 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
     ("GET", "/metrics", Public, false),
     ("GET", "/openapi.json", Public, false),
     ("POST", "/api/v1/auth/login", Public, false),
+    ("GET", "/api/v1/auth/security-questions", Public, false),
+    ("POST", "/api/v1/auth/recovery", Public, false),
+    ("POST", "/api/v1/auth/recovery/answer", BodySecret, false),
+    ("POST", "/api/v1/auth/register", BodySecret, false),
     ("GET", "/api/v1/me", AnySession, false),
     ("POST", "/api/v1/auth/mfa/enroll", AnySession, false),
     ("POST", "/api/v1/auth/mfa/confirm", AnySession, false),
@@ -68,6 +75,26 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         true,
     ),
     ("GET", "/api/v1/reports/training", Roles(&[Mgr]), false),
+    ("POST", "/api/v1/access-requests", Roles(&[Mgr]), false),
+    ("GET", "/api/v1/access-requests", Roles(&[Mgr]), false),
+    (
+        "POST",
+        "/api/v1/access-requests/{request_id}/approve",
+        Roles(&[Mgr]),
+        true,
+    ),
+    (
+        "POST",
+        "/api/v1/access-requests/{request_id}/reject",
+        Roles(&[Mgr]),
+        true,
+    ),
+    (
+        "POST",
+        "/api/v1/users/{user_id}/registration-key",
+        Roles(&[Mgr]),
+        true,
+    ),
     ("POST", "/api/v1/alert-lists", Roles(&[Inv]), false),
     ("GET", "/api/v1/alert-lists", Roles(&[Inv, Mgr, Aud]), false),
     (
@@ -173,20 +200,47 @@ struct Fixture {
     victim_id: i64,
     list_id: i64,
     entry_id: i64,
+    approve_id: i64,
+    reject_id: i64,
+    pending_user_id: i64,
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
-    path.replace("{query_id}", &f.query_id.to_string())
+    let request_id = if path.ends_with("/reject") {
+        f.reject_id
+    } else {
+        f.approve_id
+    };
+    let user_id = if path.ends_with("/registration-key") {
+        f.pending_user_id
+    } else {
+        f.victim_id
+    };
+    path.replace("{request_id}", &request_id.to_string())
+        .replace("{user_id}", &user_id.to_string())
+        .replace("{query_id}", &f.query_id.to_string())
         .replace("{read_id}", &f.read_id.to_string())
         .replace("{kind}", "plate")
-        .replace("{user_id}", &f.victim_id.to_string())
         .replace("{list_id}", &f.list_id.to_string())
         .replace("{entry_id}", &f.entry_id.to_string())
+}
+
+fn access_form(username: &str) -> Value {
+    json!({
+        "username": username, "full_name": "Matrix Agent", "email": "matrix@agency.test",
+        "role": "auditor", "justification": "matrix", "supervisor": "matrix",
+    })
 }
 
 fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
     match path {
         "/api/v1/auth/login" => json!({"username": "a.auditor", "password": PASSWORD}),
+        "/api/v1/auth/recovery" => json!({"username": "nobody.at.all"}),
+        "/api/v1/auth/recovery/answer" => json!({"challenge_id": "00", "answer": "x"}),
+        "/api/v1/auth/register" => {
+            json!({"registration_key": "reg_bogus", "password": PASSWORD, "security_answers": []})
+        }
+        "/api/v1/access-requests" => access_form("matrix.agent"),
         "/api/v1/auth/mfa/confirm" => json!({"code": "000000"}),
         "/api/v1/auth/mfa/verify" => match principal {
             Principal::User { username, .. } => json!({"code": app.totp_code(username)}),
@@ -265,7 +319,35 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
             &json!({"plate": "MAT776", "state": "PA", "reason_code": "criminal-investigation", "note": "fixture"}),
         )
         .await;
+    let manager = match &principals[3] {
+        Principal::User { token, .. } => token.clone(),
+        _ => unreachable!(),
+    };
+    let request = |name: &'static str| {
+        let (app, manager) = (&app, manager.clone());
+        async move {
+            app.post(&manager, "/api/v1/access-requests", &access_form(name))
+                .await
+                .1["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let pending = request("matrix.pending").await;
+    let approve_id = request("matrix.approve").await;
+    let reject_id = request("matrix.reject").await;
+    let (status, approved) = app
+        .post(
+            &manager,
+            &format!("/api/v1/access-requests/{pending}/approve"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
     let fixture = Fixture {
+        approve_id,
+        reject_id,
+        pending_user_id: approved["user_id"].as_i64().unwrap(),
         list_id,
         entry_id: added["entry"]["id"]
             .as_i64()
@@ -305,6 +387,7 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
                     status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
                     "{ctx}"
                 ),
+                (BodySecret, _) => assert!(status != StatusCode::FORBIDDEN, "{ctx}"),
                 (Source, Principal::Source(_)) => assert!(
                     status.is_success() || status == StatusCode::BAD_REQUEST,
                     "{ctx}"

@@ -15,4 +15,5 @@ mod alerts;
 mod authz;
 mod identity;
 mod ingest;
+mod provisioning;
 mod query;

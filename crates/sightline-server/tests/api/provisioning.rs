@@ -1,0 +1,336 @@
+//! Provisioning and recovery (R2.2, R2.4, R2.7) through a real SMTP server:
+//! the registration key and the temporary password are read from the mail
+//! that arrived.
+
+use crate::both_backends;
+use crate::helpers::{Db, PASSWORD, mail_for, seed_query, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sightline_testkit::SmtpServer;
+use time::Duration;
+
+fn form(username: &str) -> Value {
+    json!({
+        "username": username,
+        "full_name": format!("Agent {username}"),
+        "email": format!("{username}@agency.test"),
+        "role": "investigator",
+        "program": "HSI",
+        "justification": "Assigned to the vehicle theft task force",
+        "supervisor": "SAC Rivera",
+        "scan_base64": crate::helpers::b64(b"%PDF-1.4 signed form"),
+    })
+}
+
+/// The line after `marker` in a mail body, trimmed.
+fn line_after(body: &str, marker: &str) -> String {
+    let mut lines = body.lines().skip_while(|l| !l.contains(marker)).skip(1);
+    lines
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+const ANSWERS: [(&str, &str); 3] = [
+    (
+        "What was the name of your first school?",
+        "Lincoln Elementary",
+    ),
+    ("In what city did your parents meet?", "Scranton"),
+    ("What was your first job?", "Lifeguard"),
+];
+
+async fn register(app: &crate::helpers::TestApp, key: &str, password: &str) -> (StatusCode, Value) {
+    let answers: Vec<Value> = ANSWERS
+        .iter()
+        .map(|(q, a)| json!({"question": q, "answer": a}))
+        .collect();
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"registration_key": key, "password": password, "security_answers": answers}))
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn access_requests_create_accounts_within_the_seat_cap(db: Db) {
+    let app = spawn_app(db).await;
+    let smtp = SmtpServer::start();
+    let _sender = app.start_sender(&smtp);
+    let manager = app.login("a.manager").await;
+    // A form with holes is refused field by field.
+    let (status, body) = app
+        .post(
+            &manager,
+            "/api/v1/access-requests",
+            &json!({"username": "x y"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"].as_array().unwrap().len() >= 5, "{body}");
+
+    // Agency A's cap is 10 and 5 seats are taken: five approvals fit.
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let (status, body) = app
+            .post(
+                &manager,
+                "/api/v1/access-requests",
+                &form(&format!("new.agent{i}")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["has_scan"], true);
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    // Rejection creates nobody.
+    let (status, _) = app
+        .post(
+            &manager,
+            &format!("/api/v1/access-requests/{}/reject", ids[6]),
+            &json!({"note": "not on the task force"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(
+        app.store
+            .tenancy()
+            .user_by_username("new.agent6")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    for id in &ids[..5] {
+        let (status, body) = app
+            .post(
+                &manager,
+                &format!("/api/v1/access-requests/{id}/approve"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, body) = app
+        .post(
+            &manager,
+            &format!("/api/v1/access-requests/{}/approve", ids[5]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "seat_cap_reached");
+    assert!(body["detail"].as_str().unwrap().contains("10"), "{body}");
+    // Deciding twice is refused.
+    let (status, _) = app
+        .post(
+            &manager,
+            &format!("/api/v1/access-requests/{}/approve", ids[0]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // The approved user gets a registration key by email and registers with it.
+    let mails = mail_for(&smtp, "new.agent0@agency.test", 1).await;
+    assert_eq!(mails.len(), 1, "registration mail");
+    let key = line_after(&mails[0].body, "registration key");
+    assert!(key.starts_with("reg_"), "{}", mails[0].body);
+    // Not yet registered: no logon.
+    assert_eq!(
+        app.password_login("new.agent0", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, body) = register(&app, &key, "password123456").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("password_banned"))
+    );
+    let (status, body) = register(&app, &key, PASSWORD).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, body) = register(&app, &key, PASSWORD).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("registration_key_invalid")),
+        "single use"
+    );
+    let (status, body) = app.password_login("new.agent0", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["next"], "mfa_enroll");
+
+    // Keys expire after 72 hours; a manager can send a fresh one.
+    let late = mail_for(&smtp, "new.agent1@agency.test", 1).await;
+    let old_key = line_after(&late[0].body, "registration key");
+    app.advance(Duration::hours(73));
+    assert_eq!(
+        register(&app, &old_key, PASSWORD).await.1["code"],
+        "registration_key_invalid"
+    );
+    let manager = app.login("a.manager").await;
+    let uid = app
+        .store
+        .tenancy()
+        .user_by_username("new.agent1")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    let (status, _) = app
+        .post(
+            &manager,
+            &format!("/api/v1/users/{uid}/registration-key"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let again = mail_for(&smtp, "new.agent1@agency.test", 2).await;
+    let new_key = line_after(&again[1].body, "registration key");
+    assert_ne!(new_key, old_key);
+    assert_eq!(
+        register(&app, &new_key, PASSWORD).await.0,
+        StatusCode::NO_CONTENT
+    );
+}
+
+async fn forgotten_password_is_recovered_through_the_mailbox(db: Db) {
+    let app = spawn_app(db).await;
+    let smtp = SmtpServer::start();
+    let _sender = app.start_sender(&smtp);
+    let manager = app.login("a.manager").await;
+    let (_, req) = app
+        .post(&manager, "/api/v1/access-requests", &form("rec.agent"))
+        .await;
+    app.post(
+        &manager,
+        &format!("/api/v1/access-requests/{}/approve", req["id"]),
+        &json!({}),
+    )
+    .await;
+    let key = line_after(
+        &mail_for(&smtp, "rec.agent@agency.test", 1).await[0].body,
+        "registration key",
+    );
+    assert_eq!(
+        register(&app, &key, PASSWORD).await.0,
+        StatusCode::NO_CONTENT
+    );
+    app.renew_training("rec.agent").await;
+    let _ = app.login("rec.agent").await; // enrols the authenticator
+
+    let start = |username: &str| {
+        app.client
+            .post(app.url("/api/v1/auth/recovery"))
+            .json(&json!({"username": username}))
+            .send()
+    };
+    // Unknown accounts get a stable decoy question: nothing to enumerate.
+    let d1: Value = start("no.such.user").await.unwrap().json().await.unwrap();
+    let d2: Value = start("no.such.user").await.unwrap().json().await.unwrap();
+    assert_eq!(d1["question"], d2["question"]);
+    // A wrong answer sends nothing.
+    let c: Value = start("rec.agent").await.unwrap().json().await.unwrap();
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/recovery/answer"))
+        .json(&json!({"challenge_id": c["challenge_id"], "answer": "wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    // The right answer, however it is capitalised and spaced.
+    let c: Value = start("rec.agent").await.unwrap().json().await.unwrap();
+    let answer = ANSWERS.iter().find(|(q, _)| *q == c["question"]).unwrap().1;
+    let shouted = format!("  {}!! ", answer.to_uppercase());
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/recovery/answer"))
+        .json(&json!({"challenge_id": c["challenge_id"], "answer": shouted}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let mails = mail_for(&smtp, "rec.agent@agency.test", 2).await;
+    assert_eq!(
+        mails.len(),
+        2,
+        "one registration mail, one recovery mail: the wrong answer sent none"
+    );
+    let temp = line_after(&mails[1].body, "temporary password is");
+    assert!(temp.len() >= 16, "{}", mails[1].body);
+
+    // The old password no longer works; the temporary one does, once, and
+    // allows nothing but choosing a new password.
+    assert_eq!(
+        app.password_login("rec.agent", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, body) = app.password_login("rec.agent", &temp).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = body["token"].as_str().unwrap().to_owned();
+    let code = app.totp_code("rec.agent");
+    assert_eq!(
+        app.post(&token, "/api/v1/auth/mfa/verify", &json!({"code": code}))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.post(&token, "/api/v1/rules/affirm", &json!({"version": 1}))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    let (status, _, body) = app.query(&token, &seed_query("ABC123", "PA")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("password_change_required"))
+    );
+    assert_eq!(
+        app.password_login("rec.agent", &temp).await.0,
+        StatusCode::UNAUTHORIZED,
+        "single use"
+    );
+    let (status, _) = app
+        .post(
+            &token,
+            "/api/v1/auth/password",
+            &json!({"current_password": temp, "new_password": "plum orchard lantern"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.query(&token, &seed_query("ABC123", "PA")).await.0,
+        StatusCode::OK
+    );
+
+    let log = app
+        .store
+        .ledger()
+        .all(sightline_core::TenantScope::Agency(app.agency_a))
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.entry.action.as_str()).collect();
+    for a in [
+        "access_request.submitted",
+        "access_request.approved",
+        "user.registered",
+        "recovery.started",
+        "recovery.answer",
+        "recovery.temporary_password_sent",
+        "password.changed",
+    ] {
+        assert!(actions.contains(&a), "{a} not audited: {actions:?}");
+    }
+    assert!(
+        !log.iter().any(|e| e.canonical.contains(&temp)),
+        "the temporary password never reaches the log"
+    );
+}
+
+both_backends!(
+    access_requests_create_accounts_within_the_seat_cap,
+    forgotten_password_is_recovered_through_the_mailbox,
+);
