@@ -15,6 +15,7 @@ pub mod geo;
 pub mod jurisdiction;
 pub mod password;
 pub mod plate;
+pub mod presets;
 pub mod purpose;
 pub mod read;
 pub mod source;

@@ -122,6 +122,35 @@ impl SourceStore {
         Ok(key)
     }
 
+    /// Issues a new key and revokes every earlier one, atomically.
+    pub async fn rotate_key(
+        &self,
+        source: SourceId,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<SecretString> {
+        let key = new_secret_token("sk_")?;
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(
+            "UPDATE source_keys SET revoked_at = $1 WHERE source_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(to_micros(now))
+        .bind(source.0)
+        .execute(&mut *tx.tx)
+        .await
+        .context("revoking old source keys")?;
+        sqlx::query(
+            "INSERT INTO source_keys (source_id, key_hash, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(source.0)
+        .bind(sha256_hex(key.expose_secret().as_bytes()))
+        .bind(to_micros(now))
+        .execute(&mut *tx.tx)
+        .await
+        .context("issuing source key")?;
+        tx.commit().await?;
+        Ok(key)
+    }
+
     /// Revokes every key of `source`.
     pub async fn revoke_keys(&self, source: SourceId, now: OffsetDateTime) -> anyhow::Result<u64> {
         let mut tx = self.db.begin_write().await?;

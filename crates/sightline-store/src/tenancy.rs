@@ -145,6 +145,24 @@ impl TenancyStore {
         Ok(AgencyId(id))
     }
 
+    /// Onboards an agency with the federal programs (ERO, HSI) and their
+    /// reason codes (`sightline_core::presets`).
+    pub async fn create_agency_with_federal_programs(
+        &self,
+        name: &str,
+        seat_cap: i64,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<AgencyId> {
+        let id = self.create_agency(name, seat_cap, now).await?;
+        for (program, reasons) in sightline_core::presets::federal_programs() {
+            let pid = self.create_program(id, program).await?;
+            for r in &reasons {
+                self.add_reason_code(id, pid, r).await?;
+            }
+        }
+        Ok(id)
+    }
+
     pub async fn agencies(&self) -> anyhow::Result<Vec<AgencyRecord>> {
         let rows = sqlx::query("SELECT id, name, seat_cap FROM agencies ORDER BY id")
             .fetch_all(self.db.pool())

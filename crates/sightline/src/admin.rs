@@ -1,7 +1,6 @@
 //! `sightline admin …`: operator onboarding from the server's console.
 //! Every change is recorded in the operator's audit log (actor: console).
 
-use crate::presets;
 use crate::serve::open_store;
 use crate::settings::Settings;
 use anyhow::{Context as _, anyhow};
@@ -167,15 +166,13 @@ pub async fn create_agency(
 ) -> anyhow::Result<AgencyId> {
     let now = store.clock.now();
     let tenancy = store.tenancy();
-    let id = tenancy.create_agency(name, seat_cap, now).await?;
-    if !bare {
-        for (program, reasons) in presets::federal_programs() {
-            let pid = tenancy.create_program(id, program).await?;
-            for r in &reasons {
-                tenancy.add_reason_code(id, pid, r).await?;
-            }
-        }
-    }
+    let id = if bare {
+        tenancy.create_agency(name, seat_cap, now).await?
+    } else {
+        tenancy
+            .create_agency_with_federal_programs(name, seat_cap, now)
+            .await?
+    };
     audit(
         store,
         "admin.agency_created",

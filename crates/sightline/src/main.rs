@@ -6,7 +6,6 @@
 mod admin;
 mod demo;
 mod import;
-mod presets;
 mod serve;
 mod settings;
 

@@ -329,7 +329,7 @@ async fn pending_request(
 }
 
 /// Emails a fresh registration key to `user` inside `tx`.
-async fn send_registration_key(
+pub(crate) async fn send_registration_key(
     state: &AppState,
     tx: &mut sightline_store::WriteTx,
     user: &UserRecord,

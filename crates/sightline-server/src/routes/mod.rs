@@ -5,6 +5,7 @@ mod alerts;
 mod health;
 mod ingest;
 pub(crate) mod mfa;
+mod operator;
 mod password;
 mod photos;
 mod queries;
@@ -75,6 +76,11 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(access_requests::approve))
         .routes(routes!(access_requests::reject))
         .routes(routes!(access_requests::rekey))
+        .routes(routes!(operator::list_agencies, operator::create_agency))
+        .routes(routes!(operator::invite_manager))
+        .routes(routes!(operator::list_sources))
+        .routes(routes!(operator::rotate_key))
+        .routes(routes!(operator::revoke_keys))
         .routes(routes!(mfa::enroll))
         .routes(routes!(mfa::confirm))
         .routes(routes!(mfa::verify))

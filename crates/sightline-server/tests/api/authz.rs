@@ -139,6 +139,27 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         Roles(&[Mgr, Aud]),
         false,
     ),
+    ("GET", "/api/v1/admin/agencies", Roles(&[Op]), false),
+    ("POST", "/api/v1/admin/agencies", Roles(&[Op]), false),
+    (
+        "POST",
+        "/api/v1/admin/agencies/{agency_id}/managers",
+        Roles(&[Op]),
+        false,
+    ),
+    ("GET", "/api/v1/admin/sources", Roles(&[Op]), false),
+    (
+        "POST",
+        "/api/v1/admin/sources/{source_id}/keys/rotate",
+        Roles(&[Op]),
+        false,
+    ),
+    (
+        "POST",
+        "/api/v1/admin/sources/{source_id}/keys/revoke",
+        Roles(&[Op]),
+        false,
+    ),
     (
         "POST",
         "/api/v1/users/{user_id}/terminate",
@@ -203,6 +224,9 @@ struct Fixture {
     approve_id: i64,
     reject_id: i64,
     pending_user_id: i64,
+    agency_a: i64,
+    /// A source the matrix may rotate and revoke without losing its own key.
+    spare_source: i64,
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
@@ -223,6 +247,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{kind}", "plate")
         .replace("{list_id}", &f.list_id.to_string())
         .replace("{entry_id}", &f.entry_id.to_string())
+        .replace("{agency_id}", &f.agency_a.to_string())
+        .replace("{source_id}", &f.spare_source.to_string())
 }
 
 fn access_form(username: &str) -> Value {
@@ -241,6 +267,10 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
             json!({"registration_key": "reg_bogus", "password": PASSWORD, "security_answers": []})
         }
         "/api/v1/access-requests" => access_form("matrix.agent"),
+        "/api/v1/admin/agencies" => json!({"name": "Matrix Agency", "seat_cap": 5}),
+        "/api/v1/admin/agencies/{agency_id}/managers" => json!({
+            "username": "matrix.manager", "full_name": "Matrix Manager", "email": "mm@agency.test", "aor": "Matrix"
+        }),
         "/api/v1/auth/mfa/confirm" => json!({"code": "000000"}),
         "/api/v1/auth/mfa/verify" => match principal {
             Principal::User { username, .. } => json!({"code": app.totp_code(username)}),
@@ -344,7 +374,18 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{approved}");
+    let spare = app
+        .store
+        .sources()
+        .all()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.jurisdiction.code() == "AR")
+        .unwrap();
     let fixture = Fixture {
+        agency_a: app.agency_a.0,
+        spare_source: spare.id.0,
         approve_id,
         reject_id,
         pending_user_id: approved["user_id"].as_i64().unwrap(),

@@ -15,5 +15,6 @@ mod alerts;
 mod authz;
 mod identity;
 mod ingest;
+mod operator;
 mod provisioning;
 mod query;

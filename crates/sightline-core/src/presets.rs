@@ -3,7 +3,7 @@
 //! and HSI (criminal investigations, limited by the statute of limitations
 //! of the offence). Managers can add or change reason codes later.
 
-use sightline_core::purpose::{ReasonCode, ReasonPolicy};
+use crate::purpose::{ReasonCode, ReasonPolicy};
 
 const FIVE_YEARS: u32 = 1826;
 
