@@ -345,6 +345,41 @@ impl TenancyStore {
         row.as_ref().map(user_from_row).transpose()
     }
 
+    /// Disables or re-enables an account. Disabling ends its sessions;
+    /// terminated and pending accounts are left alone.
+    pub async fn set_enabled(
+        &self,
+        user: UserId,
+        enabled: bool,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let (to, from) = if enabled {
+            ("active", "disabled")
+        } else {
+            ("disabled", "active")
+        };
+        let mut tx = self.db.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET status = $1 WHERE id = $2 AND status = $3")
+            .bind(to)
+            .bind(user.0)
+            .bind(from)
+            .execute(&mut *tx.tx)
+            .await
+            .context("changing account status")?;
+        if !enabled {
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(to_micros(now))
+            .bind(user.0)
+            .execute(&mut *tx.tx)
+            .await
+            .context("ending sessions")?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn set_password_hash(&self, user: UserId, hash: &str) -> anyhow::Result<()> {
         let mut tx = self.db.begin_write().await?;
         sqlx::query(

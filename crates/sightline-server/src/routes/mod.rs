@@ -88,6 +88,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(rules::affirm))
         .routes(routes!(users::list_users))
         .routes(routes!(users::unlock))
+        .routes(routes!(users::disable))
+        .routes(routes!(users::enable))
         .routes(routes!(users::record_training))
         .routes(routes!(users::terminate))
         .routes(routes!(users::training_report))

@@ -140,6 +140,72 @@ pub async fn unlock(
     Ok(StatusCode::NO_CONTENT)
 }
 
+async fn set_enabled(
+    state: &AppState,
+    who: &ConsentedUser,
+    user_id: i64,
+    enabled: bool,
+) -> Result<StatusCode, ApiError> {
+    let target = managed_user(state, who, user_id).await?;
+    if target.id == who.user.id {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_disable_self",
+            "another manager must do this",
+        ));
+    }
+    if !state
+        .store()
+        .tenancy()
+        .set_enabled(target.id, enabled, state.now())
+        .await?
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "status_unchanged",
+            format!("the account is {}", target.status.as_str()),
+        ));
+    }
+    audit(
+        state,
+        who,
+        if enabled {
+            "user.enabled"
+        } else {
+            "user.disabled"
+        },
+        &target,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Suspends an account at once (sessions end); `enable` restores it.
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/disable", tag = "administration",
+    security(("session" = [])),
+    params(("user_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn disable(
+    State(state): State<AppState>,
+    who: ConsentedUser,
+    Path(user_id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    set_enabled(&state, &who, user_id, false).await
+}
+
+/// Restores a disabled account.
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/enable", tag = "administration",
+    security(("session" = [])),
+    params(("user_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn enable(
+    State(state): State<AppState>,
+    who: ConsentedUser,
+    Path(user_id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    set_enabled(&state, &who, user_id, true).await
+}
+
 /// Records a completed training course (R2.5).
 #[utoipa::path(post, path = "/api/v1/users/{user_id}/training", tag = "administration",
     security(("session" = [])),

@@ -139,6 +139,18 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         Roles(&[Mgr, Aud]),
         false,
     ),
+    (
+        "POST",
+        "/api/v1/users/{user_id}/disable",
+        Roles(&[Mgr]),
+        true,
+    ),
+    (
+        "POST",
+        "/api/v1/users/{user_id}/enable",
+        Roles(&[Mgr]),
+        true,
+    ),
     ("GET", "/api/v1/admin/agencies", Roles(&[Op]), false),
     ("POST", "/api/v1/admin/agencies", Roles(&[Op]), false),
     (

@@ -360,7 +360,28 @@ async fn termination_cuts_an_active_session_at_once(db: Db) {
         .find(|u| u["username"] == "hsi.smith")
         .unwrap()["id"]
         .clone();
-    // Another agency's manager cannot even see the user.
+    // Disabling ends the session at once and blocks logon; enabling restores.
+    let (status, _) = app
+        .post(&manager, &format!("/api/v1/users/{id}/disable"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.query(&smith, &seed_query("ABC123", "PA")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.password_login("hsi.smith", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, _) = app
+        .post(&manager, &format!("/api/v1/users/{id}/enable"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let smith = app.login("hsi.smith").await;
+    assert_eq!(
+        app.query(&smith, &seed_query("ABC123", "PA")).await.0,
+        StatusCode::OK
+    );
     let (status, body) = app
         .post(
             &manager,
