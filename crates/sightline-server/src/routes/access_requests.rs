@@ -15,7 +15,7 @@ use base64::Engine as _;
 use secrecy::ExposeSecret as _;
 use serde::{Deserialize, Serialize};
 use sightline_audit::{EntryDraft, Outcome};
-use sightline_core::{Role, UserId, Violation};
+use sightline_core::{Role, Violation};
 use sightline_store::{
     AccessRequest, NewUser, OutboxMessage, REGISTRATION_KEY_LIFETIME, RequestDecision, UserRecord,
     UserStatus, enqueue, new_secret_token,
@@ -545,16 +545,7 @@ pub async fn rekey(
     who: ConsentedUser,
     Path(user_id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    who.require(&[Role::AgencyManager])?;
-    let agency = who.agency()?;
-    let user = state
-        .store()
-        .tenancy()
-        .user(UserId(user_id))
-        .await?
-        .filter(|u| u.agency_id == Some(agency))
-        .filter(|u| who.user.aor_id.is_none() || u.aor_id == who.user.aor_id)
-        .ok_or_else(ApiError::not_found)?;
+    let user = crate::routes::users::managed_user(&state, &who, user_id).await?;
     if user.status != UserStatus::Pending {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

@@ -12,7 +12,7 @@ mod queries;
 mod registration;
 mod rules;
 pub(crate) mod session;
-mod users;
+pub(crate) mod users;
 
 pub use rules::rules_in_force;
 

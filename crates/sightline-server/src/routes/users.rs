@@ -59,7 +59,7 @@ fn manager(who: &ConsentedUser) -> Result<(), ApiError> {
     who.require(&[Role::AgencyManager])
 }
 
-async fn managed_user(
+pub(crate) async fn managed_user(
     state: &AppState,
     who: &ConsentedUser,
     id: i64,

@@ -345,6 +345,18 @@ impl TestApp {
         self.clock.advance(by);
     }
 
+    /// The id of a user, by username.
+    pub async fn user_id(&self, username: &str) -> i64 {
+        self.store
+            .tenancy()
+            .user_by_username(username)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0
+    }
+
     /// Records a training course completed now, as the user's manager would.
     pub async fn renew_training(&self, username: &str) {
         let user = self

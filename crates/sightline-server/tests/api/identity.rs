@@ -267,19 +267,7 @@ async fn lapsed_training_blocks_queries_until_recorded(db: Db) {
         .map(|r| r["username"].as_str().unwrap())
         .collect();
     assert!(missing.contains(&"hsi.jones"), "{report}");
-    let users: Value = app
-        .get(&manager, "/api/v1/users")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let jones = users["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "hsi.jones")
-        .unwrap()["id"]
-        .clone();
+    let jones = app.user_id("hsi.jones").await;
     let today = app.now().date().to_string();
     let (status, body) = app
         .post(
@@ -347,19 +335,7 @@ async fn termination_cuts_an_active_session_at_once(db: Db) {
         StatusCode::OK
     );
     let manager = app.login("a.manager").await;
-    let users: Value = app
-        .get(&manager, "/api/v1/users")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = users["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "hsi.smith")
-        .unwrap()["id"]
-        .clone();
+    let id = app.user_id("hsi.smith").await;
     // Disabling ends the session at once and blocks logon; enabling restores.
     let (status, _) = app
         .post(&manager, &format!("/api/v1/users/{id}/disable"), &json!({}))
