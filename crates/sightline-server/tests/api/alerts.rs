@@ -369,7 +369,56 @@ async fn an_entry_can_be_made_from_a_query(db: Db) {
     assert_eq!(body["code"], "query_unknown");
 }
 
+async fn an_entry_added_on_one_node_matches_reads_ingested_on_another(db: Db) {
+    let app = spawn_app(db).await;
+    let other = app.second_node().await;
+    let jones = app.login("hsi.jones").await;
+    let list = new_list(&app, &jones, "Two nodes").await;
+    // The other node loaded its index before the entry existed.
+    assert!(other.store.alert_index.is_empty());
+    add(&app, &jones, list, entry("NODE001", "PA")).await;
+    let at = app.now() - Duration::minutes(1);
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/ingest/reads", other.base))
+        .bearer_auth(&app.pa_key)
+        .json(&[record("node-1", "NODE001", "PA", at)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(app.store.outbox().counts().await.unwrap(), (1, 0));
+    assert_eq!(other.store.alert_index.len(), 1);
+    // A deletion on the first node stops matches on the second at once.
+    let entries: Value = app
+        .get(&jones, &format!("/api/v1/alert-lists/{list}/entries"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry_id = entries["entries"][0]["id"].as_i64().unwrap();
+    let del = app
+        .client
+        .delete(app.url(&format!("/api/v1/alert-lists/{list}/entries/{entry_id}")))
+        .bearer_auth(&jones)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/ingest/reads", other.base))
+        .bearer_auth(&app.pa_key)
+        .json(&[record("node-2", "NODE001", "PA", at)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(app.store.outbox().counts().await.unwrap(), (1, 0));
+}
+
 both_backends!(
+    an_entry_added_on_one_node_matches_reads_ingested_on_another,
     a_hit_emails_the_owner_and_the_case_team_with_the_read_details,
     agency_wide_scope_reaches_every_agency_user_and_nobody_outside,
     a_read_in_another_state_is_no_hit,

@@ -3,10 +3,11 @@
 //! Concurrency: one `RwLock` over the whole map. Ingest takes the read lock
 //! for a lookup per read; a reload builds the new map outside the lock and
 //! swaps it in, so a reload of a million entries blocks ingest only for the
-//! swap. `checked_at` is a wall-clock `Instant` because it measures cache
-//! freshness, not business time; expiry is judged per lookup against the
-//! injected clock's "now", so an entry stops matching the instant it
-//! expires without any reload.
+//! swap. Every ingest batch first reads `alert_index_version` (one
+//! single-row SELECT) and reloads if it moved, so a change committed on any
+//! node matches from the next batch on, well inside the one-second target.
+//! Expiry is judged per lookup against the injected clock's "now", so an
+//! entry stops matching the instant it expires without any reload.
 
 use super::entries::AlertStore;
 use crate::row::{i64_col, str_col};
@@ -15,14 +16,10 @@ use sightline_core::AgencyId;
 use sightline_core::alert::is_active;
 use sightline_core::clock::from_micros;
 use std::collections::HashMap;
-use std::sync::{Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::RwLock;
 use time::OffsetDateTime;
 
 use super::entries::EntryId;
-
-/// How stale the index may get before a lookup checks the version again.
-pub const RECHECK: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone, Copy)]
 struct Watch {
@@ -41,7 +38,6 @@ struct Snapshot {
 #[derive(Debug, Default)]
 pub struct AlertIndex {
     snapshot: RwLock<Snapshot>,
-    checked_at: Mutex<Option<Instant>>,
     // Serialises reloads so two callers never both scan the table.
     reloading: tokio::sync::Mutex<()>,
 }
@@ -78,20 +74,9 @@ impl AlertIndex {
             .unwrap_or_default()
     }
 
-    /// Reloads if another writer (any node) changed the entries since the
-    /// last load and the last check is older than [`RECHECK`].
+    /// Reloads if any writer, on any node, changed the entries since the
+    /// last load.
     pub async fn refresh_if_stale(&self, store: &AlertStore) -> anyhow::Result<()> {
-        let due = {
-            let mut at = self.checked_at.lock().unwrap_or_else(|e| e.into_inner());
-            let due = at.is_none_or(|t| t.elapsed() >= RECHECK);
-            if due {
-                *at = Some(Instant::now());
-            }
-            due
-        };
-        if !due {
-            return Ok(());
-        }
         let current = store.index_version().await?;
         let loaded = self
             .snapshot
@@ -130,7 +115,6 @@ impl AlertIndex {
             entries: rows.len(),
         };
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = fresh;
-        *self.checked_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
         Ok(())
     }
 }

@@ -5,8 +5,8 @@
 //! * [`AlertStore`] owns the tables; every change bumps
 //!   `alert_index_version` in the same transaction.
 //! * [`AlertIndex`] holds every entry's (plate, state) → entry ids in memory.
-//!   It reloads when the version moves, checked at most every
-//!   [`index::RECHECK`], so a change on any node matches within a second.
+//!   It reloads when the version moves (checked before every ingest batch),
+//!   so a change on any node matches from that node's next batch on.
 
 mod entries;
 mod index;
