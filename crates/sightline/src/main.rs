@@ -1,9 +1,10 @@
 //! `sightline`: the one binary. It serves the API (`serve`), runs a demo
 //! deployment with generated data (`demo`), bulk-imports CSV reads
 //! (`import`), administers agencies, users and sources (`admin`), and
-//! migrates the schema (`migrate`).
+//! migrates the schema (`migrate`), and measures itself (`bench`).
 
 mod admin;
+mod bench;
 mod demo;
 mod import;
 mod presets;
@@ -52,6 +53,9 @@ enum Command {
     Admin(admin::AdminCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Measure performance on a throwaway deployment (never in CI).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 fn init_tracing(format: &str) {
@@ -111,6 +115,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&settings, &args).await,
         Command::Import(args) => import::run(&settings, &args).await,
         Command::Admin(cmd) => admin::run(&settings, cmd).await,
+        Command::Bench(cmd) => bench::run(settings.database_url.clone(), cmd).await,
         Command::Migrate => {
             let store = serve::open_store(&settings).await?;
             println!("schema is up to date ({:?} backend)", store.db.backend());

@@ -104,12 +104,16 @@ pub(super) fn entry_from_row(r: &AnyRow, recipients: Vec<UserId>) -> anyhow::Res
     })
 }
 
-pub(super) async fn bump_version(tx: &mut WriteTx) -> anyhow::Result<()> {
-    sqlx::query("UPDATE alert_index_version SET version = version + 1 WHERE id = 1")
-        .execute(&mut *tx.tx)
-        .await
-        .context("bumping the alert index version")?;
-    Ok(())
+/// Takes the next index version. Call it first in a transaction that
+/// changes entries: its row lock orders those transactions by version.
+pub(super) async fn bump_version(tx: &mut WriteTx) -> anyhow::Result<i64> {
+    let row = sqlx::query(
+        "UPDATE alert_index_version SET version = version + 1 WHERE id = 1 RETURNING version",
+    )
+    .fetch_one(&mut *tx.tx)
+    .await
+    .context("bumping the alert index version")?;
+    i64_col(&row, "version")
 }
 
 impl AlertStore {
@@ -202,6 +206,7 @@ impl AlertStore {
         now: OffsetDateTime,
     ) -> Result<Vec<EntryId>, AddError> {
         let mut tx = self.db.begin_write().await?;
+        let version = bump_version(&mut tx).await?;
         let held = sqlx::query("SELECT COUNT(*) AS n FROM alert_entries WHERE list_id = $1")
             .bind(list.id.0)
             .fetch_one(&mut *tx.tx)
@@ -215,11 +220,11 @@ impl AlertStore {
         let mut ids = Vec::with_capacity(entries.len());
         for e in entries {
             let row = sqlx::query(
-                "INSERT INTO alert_entries (list_id, agency_id, owner_id, plate, jurisdiction, reason_code, note, notify, valid_from, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                "INSERT INTO alert_entries (list_id, agency_id, owner_id, plate, jurisdiction, reason_code, note, notify, valid_from, expires_at, changed_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (list_id, plate, jurisdiction, reason_code) DO UPDATE SET note = excluded.note, \
-                 notify = excluded.notify, valid_from = excluded.valid_from, expires_at = excluded.expires_at, prompted_at = NULL, expired_at = NULL \
-                 RETURNING id",
+                 notify = excluded.notify, valid_from = excluded.valid_from, expires_at = excluded.expires_at, prompted_at = NULL, expired_at = NULL, \
+                 changed_version = excluded.changed_version RETURNING id",
             )
             .bind(list.id.0)
             .bind(list.agency_id.0)
@@ -231,6 +236,7 @@ impl AlertStore {
             .bind(e.notify.as_str())
             .bind(to_micros(now))
             .bind(to_micros(expiry(now)))
+            .bind(version)
             .fetch_one(&mut *tx.tx)
             .await
             .context("adding an alert entry")?;
@@ -252,7 +258,6 @@ impl AlertStore {
             }
             ids.push(EntryId(id));
         }
-        bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -373,8 +378,8 @@ impl AlertStore {
             return Ok(None);
         };
         let mut tx = self.db.begin_write().await?;
-        delete_in(&mut tx, id).await?;
-        bump_version(&mut tx).await?;
+        let version = bump_version(&mut tx).await?;
+        delete_in(&mut tx, id, version).await?;
         tx.commit().await?;
         Ok(Some(entry))
     }
@@ -398,16 +403,18 @@ impl AlertStore {
             return Ok(None);
         }
         let mut tx = self.db.begin_write().await?;
+        let version = bump_version(&mut tx).await?;
         sqlx::query(
-            "UPDATE alert_entries SET valid_from = $2, expires_at = $3, prompted_at = NULL, expired_at = NULL WHERE id = $1",
+            "UPDATE alert_entries SET valid_from = $2, expires_at = $3, prompted_at = NULL, expired_at = NULL, \
+             changed_version = $4 WHERE id = $1",
         )
         .bind(id.0)
         .bind(to_micros(now))
         .bind(to_micros(expiry(now)))
+        .bind(version)
         .execute(&mut *tx.tx)
         .await
         .context("renewing an alert entry")?;
-        bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Some(AlertEntry {
             valid_from: now,
@@ -425,7 +432,16 @@ impl AlertStore {
     }
 }
 
-pub(super) async fn delete_in(tx: &mut WriteTx, id: EntryId) -> anyhow::Result<()> {
+pub(super) async fn delete_in(tx: &mut WriteTx, id: EntryId, version: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO alert_entry_removals (entry_id, version) VALUES ($1, $2) \
+         ON CONFLICT (entry_id) DO UPDATE SET version = excluded.version",
+    )
+    .bind(id.0)
+    .bind(version)
+    .execute(&mut *tx.tx)
+    .await
+    .context("recording an entry's removal")?;
     // Prompts name the plate; hit notices are about reads and stay.
     sqlx::query("DELETE FROM notifications WHERE entry_id = $1 AND kind = 'expiry_prompt'")
         .bind(id.0)

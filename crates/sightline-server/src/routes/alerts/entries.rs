@@ -109,7 +109,7 @@ pub async fn add_entry(
         .add_entries(&list, std::slice::from_ref(&entry), state.now())
         .await
         .map_err(add_error)?;
-    state.store().alert_index.reload(&alerts).await?;
+    state.store().alert_index.refresh_if_stale(&alerts).await?;
     let agency = who.agency()?;
     let mut added = Vec::new();
     for id in ids {
@@ -216,7 +216,7 @@ pub async fn delete_entry(
         .delete_entry(&list, EntryId(entry_id))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    state.store().alert_index.reload(&alerts).await?;
+    state.store().alert_index.refresh_if_stale(&alerts).await?;
     state
         .store()
         .ledger()
@@ -262,7 +262,7 @@ pub async fn renew_entry(
         .renew(&list, EntryId(entry_id), state.now())
         .await?
         .ok_or_else(ApiError::not_found)?;
-    state.store().alert_index.reload(&alerts).await?;
+    state.store().alert_index.refresh_if_stale(&alerts).await?;
     state
         .store()
         .ledger()

@@ -167,7 +167,7 @@ pub async fn upload(
         .add_entries(&list, &entries, state.now())
         .await
         .map_err(add_error)?;
-    state.store().alert_index.reload(&alerts).await?;
+    state.store().alert_index.refresh_if_stale(&alerts).await?;
     let agency = who.agency()?;
     let mut added = Vec::with_capacity(ids.len());
     for id in ids {
