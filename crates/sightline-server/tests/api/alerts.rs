@@ -214,6 +214,14 @@ async fn uploads_take_2500_rows_all_or_nothing(db: Db) {
     let (status, body) = upload(&app, &jones, list, csv_rows(2_501)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(body["code"], "upload_too_large");
+    assert!(
+        body["detail"].as_str().unwrap().contains("2501 rows"),
+        "{body}"
+    );
+    // Without a header line the same count applies.
+    let headless = csv_rows(2_501).split_once('\n').unwrap().1.to_owned();
+    let (status, _) = upload(&app, &jones, list, headless).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 
     let bad = format!(
         "plate,state,reason_code,note\nGOOD1,PA,{REASON},ok\nNOREASON,PA,,some case\nBAD*,ZZ,{REASON},x\n"

@@ -72,13 +72,20 @@ pub async fn upload(
     body: Bytes,
 ) -> Result<(StatusCode, Json<UploadResponse>), ApiError> {
     let list = owned_list(&state, &who, list_id).await?;
-    // Refused before parsing: count lines (an upper bound on records).
-    let lines = body
+    // Refused before parsing: count non-blank lines (an upper bound on
+    // records), less a header line if the file starts with one.
+    let mut lines = body
         .split(|b| *b == b'\n')
-        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
-        .count();
-    if lines > MAX_LIST_ENTRIES + 1 {
-        return Err(too_large(lines));
+        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
+    let header = lines.next().is_some_and(|first| {
+        let first = String::from_utf8_lossy(first)
+            .trim_start()
+            .to_ascii_lowercase();
+        first.starts_with("plate") || first.starts_with("\"plate")
+    });
+    let rows = lines.count() + usize::from(!header);
+    if rows > MAX_LIST_ENTRIES {
+        return Err(too_large(rows));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
