@@ -42,6 +42,7 @@ fn entry(plate: &str) -> NewEntry {
         note: Note::parse("Case 1").unwrap(),
         notify: NotifyScope::Owner,
         recipients: Vec::new(),
+        group: None,
     }
 }
 

@@ -194,6 +194,7 @@ impl World {
                         note: self.note.clone(),
                         notify: NotifyScope::Owner,
                         recipients: Vec::new(),
+                        group: None,
                     })
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;

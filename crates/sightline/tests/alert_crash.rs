@@ -80,6 +80,7 @@ async fn hit_committed_before_a_kill_is_emailed_once_after_restart(postgres: boo
                     note: Note::parse("Case 9").unwrap(),
                     notify: NotifyScope::Owner,
                     recipients: Vec::new(),
+                    group: None,
                 }],
                 now,
             )

@@ -107,6 +107,59 @@ async fn a_hit_emails_the_owner_and_the_case_team_with_the_read_details(db: Db) 
     assert_eq!(app.store.outbox().counts().await.unwrap(), (0, 2));
 }
 
+async fn a_hit_on_a_group_entry_emails_the_owner_and_the_named_group(db: Db) {
+    let app = spawn_app(db).await;
+    let smtp = SmtpServer::start();
+    let _sender = app.start_sender(&smtp);
+    let jones = app.login("hsi.jones").await;
+    let smith = app.login("hsi.smith").await;
+    let (status, group) = app
+        .post_json(
+            &jones,
+            "/api/v1/alert-groups",
+            &json!({"name": "Case team 12345678", "members": ["hsi.smith"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    assert_eq!(group["members"], json!(["hsi.jones", "hsi.smith"]));
+    let (status, body) = app
+        .post_json(
+            &jones,
+            "/api/v1/alert-groups",
+            &json!({"name": "Other", "members": ["b.park"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "member_unknown");
+    let list = new_list(&app, &jones, "Team list").await;
+    let mut e = entry("GRP1234", "PA");
+    e["notify"] = json!({"scope": "group", "group": "Case team 12345678"});
+    let added = add(&app, &jones, list, e).await;
+    assert_eq!(added["entry"]["notify"], "group");
+    assert!(added["entry"]["group_id"].is_i64(), "{added}");
+    // The group's members see the list (R3.10) and the groups they are in.
+    let lists: Value = app
+        .get(&smith, "/api/v1/alert-lists")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lists["lists"][0]["name"], "Team list");
+    let groups: Value = app
+        .get(&smith, "/api/v1/alert-groups")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(groups["groups"][0]["name"], "Case team 12345678");
+
+    read(&app, "grp-1", "GRP1234", "PA").await;
+    assert_eq!(mail_for(&smtp, "hsi.jones@agency.test", 1).await.len(), 1);
+    assert_eq!(mail_for(&smtp, "hsi.smith@agency.test", 1).await.len(), 1);
+    crate::helpers::outbox_settled(&app.store, 2).await;
+    assert_eq!(smtp.messages().len(), 2, "nobody outside the group");
+}
+
 async fn agency_wide_scope_reaches_every_agency_user_and_nobody_outside(db: Db) {
     let app = spawn_app(db).await;
     let smtp = SmtpServer::start();
@@ -426,6 +479,7 @@ async fn an_entry_added_on_one_node_matches_reads_ingested_on_another(db: Db) {
 }
 
 both_backends!(
+    a_hit_on_a_group_entry_emails_the_owner_and_the_named_group,
     an_entry_added_on_one_node_matches_reads_ingested_on_another,
     a_hit_emails_the_owner_and_the_case_team_with_the_read_details,
     agency_wide_scope_reaches_every_agency_user_and_nobody_outside,

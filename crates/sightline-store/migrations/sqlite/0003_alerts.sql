@@ -9,6 +9,20 @@ CREATE TABLE alert_lists (
     created_at BIGINT NOT NULL,
     UNIQUE (owner_id, name)
 );
+-- Named groups of users (case teams) that entries can notify.
+CREATE TABLE alert_groups (
+    id INTEGER PRIMARY KEY,
+    agency_id BIGINT NOT NULL REFERENCES agencies(id),
+    owner_id BIGINT NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (agency_id, name)
+);
+CREATE TABLE alert_group_members (
+    group_id BIGINT NOT NULL REFERENCES alert_groups(id),
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    PRIMARY KEY (group_id, user_id)
+);
 CREATE TABLE alert_entries (
     id INTEGER PRIMARY KEY,
     list_id BIGINT NOT NULL REFERENCES alert_lists(id),
@@ -19,6 +33,7 @@ CREATE TABLE alert_entries (
     reason_code TEXT NOT NULL,
     note TEXT NOT NULL,
     notify TEXT NOT NULL,
+    group_id BIGINT REFERENCES alert_groups(id),
     valid_from BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     prompted_at BIGINT,

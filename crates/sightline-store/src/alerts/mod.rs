@@ -9,13 +9,15 @@
 //!   so a change on any node matches from that node's next batch on.
 
 mod entries;
+mod groups;
 mod index;
 mod lifecycle;
 mod notify;
 
 pub use entries::{
-    AddError, AlertEntry, AlertList, AlertStore, Conflict, EntryId, ListId, NewEntry,
+    AddError, AlertEntry, AlertList, AlertStore, Conflict, EntryId, GroupId, ListId, NewEntry,
 };
+pub use groups::AlertGroup;
 pub use index::AlertIndex;
 pub use lifecycle::LifecycleReport;
 pub use notify::{Hit, HitRead, Notification};

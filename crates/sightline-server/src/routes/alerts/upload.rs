@@ -35,9 +35,15 @@ fn too_large(rows: usize) -> ApiError {
     )
 }
 
-/// (notify scope, case-team usernames) from the optional fifth column.
-fn split_notify(raw: &str) -> (String, Vec<String>) {
+/// (notify scope, usernames, group name) from the optional fifth column:
+/// `owner`, `agency`, `users:alice;bob` or `group:Case Team`.
+fn split_notify(raw: &str) -> (String, Vec<String>, Option<String>) {
     match raw.split_once(':') {
+        Some((scope, rest)) if scope.trim().eq_ignore_ascii_case("group") => (
+            scope.trim().to_owned(),
+            Vec::new(),
+            Some(rest.trim().to_owned()),
+        ),
         Some((scope, users)) => (
             scope.trim().to_owned(),
             users
@@ -46,8 +52,9 @@ fn split_notify(raw: &str) -> (String, Vec<String>) {
                 .filter(|u| !u.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            None,
         ),
-        None => (raw.trim().to_owned(), Vec::new()),
+        None => (raw.trim().to_owned(), Vec::new(), None),
     }
 }
 
@@ -56,7 +63,7 @@ fn split_notify(raw: &str) -> (String, Vec<String>) {
     security(("session" = [])),
     params(("list_id" = i64, Path, description = "the list")),
     request_body(content = String, content_type = "text/csv",
-        description = "plate,state,reason_code,note[,notify] with an optional header row; notify is owner, agency or users:alice;bob"),
+        description = "plate,state,reason_code,note[,notify] with an optional header row; notify is owner, agency, group:NAME or users:alice;bob"),
     responses(
         (status = 201, body = UploadResponse),
         (status = 413, description = "upload_too_large: more than 2,500 rows", body = crate::error::Problem),
@@ -123,7 +130,7 @@ pub async fn upload(
         if row > MAX_LIST_ENTRIES {
             return Err(too_large(row));
         }
-        let (scope, users) = split_notify(record.get(4).unwrap_or(""));
+        let (scope, users, group) = split_notify(record.get(4).unwrap_or(""));
         let raw = RawEntry {
             plate: record.get(0),
             state: record.get(1),
@@ -131,6 +138,7 @@ pub async fn upload(
             note: record.get(3),
             scope: Some(&scope),
             users,
+            group: group.as_deref(),
         };
         match parse_entry(
             &state,
