@@ -453,12 +453,13 @@ pub(super) async fn delete_in(tx: &mut WriteTx, id: EntryId, version: i64) -> an
     .execute(&mut *tx.tx)
     .await
     .context("recording an entry's removal")?;
-    // Prompts name the plate; hit notices are about reads and stay.
-    sqlx::query("DELETE FROM notifications WHERE entry_id = $1 AND kind = 'expiry_prompt'")
+    // Nothing of a removed entry outlives it outside the audit log (R4.7):
+    // its hits, prompts and de-confliction notices leave the inbox too.
+    sqlx::query("DELETE FROM notifications WHERE entry_id = $1")
         .bind(id.0)
         .execute(&mut *tx.tx)
         .await
-        .context("deleting an entry's prompts")?;
+        .context("deleting an entry's notifications")?;
     sqlx::query("DELETE FROM alert_entry_recipients WHERE entry_id = $1")
         .bind(id.0)
         .execute(&mut *tx.tx)
