@@ -478,7 +478,52 @@ async fn an_entry_added_on_one_node_matches_reads_ingested_on_another(db: Db) {
     assert_eq!(app.store.outbox().counts().await.unwrap(), (1, 0));
 }
 
+async fn uploads_carry_each_rows_notify_scope(db: Db) {
+    let app = spawn_app(db).await;
+    let jones = app.login("hsi.jones").await;
+    let (status, _) = app
+        .post_json(
+            &jones,
+            "/api/v1/alert-groups",
+            &json!({"name": "Team CSV", "members": ["hsi.smith"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let list = new_list(&app, &jones, "Scoped upload").await;
+    let rows = format!(
+        "plate,state,reason_code,note,notify\n\
+         GRPCSV1,PA,{REASON},case 1,group:Team CSV\n\
+         USRCSV1,PA,{REASON},case 1,users:hsi.smith\n\
+         BADGRP1,PA,{REASON},case 1,group:Nope\n\
+         AGYCSV1,PA,{REASON},case 1,agency\n"
+    );
+    let (status, body) = upload(&app, &jones, list, rows.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(body["errors"][0]["field"], "rows[3].notify");
+    assert_eq!(body["errors"][0]["code"], "notify_group_unknown");
+    let good: String = rows
+        .lines()
+        .filter(|l| !l.contains("Nope"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (status, body) = upload(&app, &jones, list, good).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let scopes: Vec<&str> = body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["notify"].as_str().unwrap())
+        .collect();
+    assert_eq!(scopes, ["group", "users", "agency"]);
+    read(&app, "csv-grp", "GRPCSV1", "PA").await;
+    read(&app, "csv-usr", "USRCSV1", "PA").await;
+    // Owner and Smith hear of each of the two hits.
+    assert_eq!(app.store.outbox().counts().await.unwrap(), (4, 0));
+}
+
 both_backends!(
+    uploads_carry_each_rows_notify_scope,
     a_hit_on_a_group_entry_emails_the_owner_and_the_named_group,
     an_entry_added_on_one_node_matches_reads_ingested_on_another,
     a_hit_emails_the_owner_and_the_case_team_with_the_read_details,
