@@ -22,5 +22,7 @@ fi
 if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
     echo "installing: aiosmtpd"
     python3 -m pip install --quiet aiosmtpd 2>/dev/null \
-        || python3 -m pip install --quiet --break-system-packages aiosmtpd
+        || python3 -m pip install --quiet --break-system-packages aiosmtpd 2>/dev/null \
+        || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"; \
+             DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-aiosmtpd; }
 fi

@@ -22,8 +22,10 @@ pub enum NotifyScope {
     /// The list's owner alone.
     #[default]
     Owner,
-    /// The owner and the named users of the case team.
+    /// The owner and the users named on the entry.
     Users,
+    /// The owner and the members of a named group (a case team).
+    Group,
     /// Every active user of the owner's agency.
     Agency,
 }
@@ -33,6 +35,7 @@ impl NotifyScope {
         match self {
             NotifyScope::Owner => "owner",
             NotifyScope::Users => "users",
+            NotifyScope::Group => "group",
             NotifyScope::Agency => "agency",
         }
     }
@@ -40,7 +43,8 @@ impl NotifyScope {
     pub fn parse(raw: &str) -> Option<Self> {
         match raw.trim().to_ascii_lowercase().as_str() {
             "" | "owner" => Some(NotifyScope::Owner),
-            "users" | "group" | "team" => Some(NotifyScope::Users),
+            "users" => Some(NotifyScope::Users),
+            "group" | "team" => Some(NotifyScope::Group),
             "agency" => Some(NotifyScope::Agency),
             _ => None,
         }
@@ -153,7 +157,8 @@ mod tests {
     fn notify_scopes_parse_with_owner_as_default() {
         assert_eq!(NotifyScope::parse(""), Some(NotifyScope::Owner));
         assert_eq!(NotifyScope::parse("Agency"), Some(NotifyScope::Agency));
-        assert_eq!(NotifyScope::parse("group"), Some(NotifyScope::Users));
+        assert_eq!(NotifyScope::parse("group"), Some(NotifyScope::Group));
+        assert_eq!(NotifyScope::parse("users"), Some(NotifyScope::Users));
         assert_eq!(NotifyScope::parse("world"), None);
     }
 }

@@ -35,8 +35,8 @@ mod tenancy;
 mod training;
 
 pub use alerts::{
-    AddError, AlertEntry, AlertIndex, AlertList, AlertStore, Conflict, EntryId, Hit, HitRead,
-    LifecycleReport, ListId, NewEntry, Notification,
+    AddError, AlertEntry, AlertGroup, AlertIndex, AlertList, AlertStore, Conflict, EntryId,
+    GroupId, Hit, HitRead, LifecycleReport, ListId, NewEntry, Notification,
 };
 pub use blobs::{BlobStore, LocalBlobStore};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};

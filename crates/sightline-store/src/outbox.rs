@@ -132,10 +132,12 @@ impl Outbox {
         Ok(out)
     }
 
+    /// Marks a message sent and drops its body: a sent message keeps only
+    /// its key, recipient, subject and times (the audit log has the rest).
     pub async fn mark_sent(&self, id: i64, now: OffsetDateTime) -> anyhow::Result<()> {
         let mut tx = self.db.begin_write().await?;
         sqlx::query(
-            "UPDATE outbox SET sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1",
+            "UPDATE outbox SET sent_at = $2, lease_until = NULL, last_error = NULL, body = '' WHERE id = $1",
         )
         .bind(id)
         .bind(to_micros(now))

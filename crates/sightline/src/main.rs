@@ -1,9 +1,10 @@
 //! `sightline`: the one binary. It serves the API (`serve`), runs a demo
 //! deployment with generated data (`demo`), bulk-imports CSV reads
 //! (`import`), administers agencies, users and sources (`admin`), and
-//! migrates the schema (`migrate`).
+//! migrates the schema (`migrate`), and measures itself (`bench`).
 
 mod admin;
+mod bench;
 mod demo;
 mod import;
 mod serve;
@@ -57,6 +58,9 @@ enum Command {
         /// The secret returned by POST /api/v1/auth/mfa/enroll.
         secret: String,
     },
+    /// Measure performance on a throwaway deployment (never in CI).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 fn init_tracing(format: &str) {
@@ -125,6 +129,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{code}");
             Ok(())
         }
+        Command::Bench(cmd) => bench::run(settings.database_url.clone(), cmd).await,
         Command::Migrate => {
             let store = serve::open_store(&settings).await?;
             println!("schema is up to date ({:?} backend)", store.db.backend());

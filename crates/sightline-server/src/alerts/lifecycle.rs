@@ -49,7 +49,7 @@ pub async fn run_lifecycle(
             .await?;
     }
     if !report.removed.is_empty() || !report.expired.is_empty() {
-        store.alert_index.reload(&store.alerts()).await?;
+        store.alert_index.refresh_if_stale(&store.alerts()).await?;
     }
     if !report.prompted.is_empty() {
         notifier.wake.notify_one();

@@ -9,8 +9,9 @@
 //! the second pass add exactly what the first one lost.
 
 use sightline_audit::{Actor, EntryDraft, Outcome};
-use sightline_core::{NewRead, TenantScope};
+use sightline_core::{AgencyId, NewRead, TenantScope};
 use sightline_store::{Hit, HitRead, InsertOutcome, Notification, SourceRecord, Store};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
@@ -74,20 +75,27 @@ pub async fn match_batch(
     if !created.is_empty() {
         notifier.wake.notify_one();
     }
+    // One audit entry per (read, entry), naming every recipient.
+    let mut groups: BTreeMap<(i64, i64, i64), Vec<i64>> = BTreeMap::new();
     for n in &created {
+        groups
+            .entry((n.agency_id.0, n.ref_id, n.entry_id))
+            .or_default()
+            .push(n.recipient_id.0);
+    }
+    for ((agency, read_id, entry_id), recipients) in groups {
         store
             .ledger()
             .append(
                 EntryDraft::new(
-                    TenantScope::Agency(n.agency_id),
+                    TenantScope::Agency(AgencyId(agency)),
                     Actor::System,
                     "alert.hit",
                     Outcome::Success,
                 )
-                .field("entry_id", n.entry_id)
-                .field("read_id", n.ref_id)
-                .field("recipient_id", n.recipient_id.0)
-                .field("notification_id", n.id),
+                .field("entry_id", entry_id)
+                .field("read_id", read_id)
+                .field("recipient_ids", recipients),
             )
             .await?;
     }

@@ -12,6 +12,10 @@ use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 use sightline_store::ClaimedMail;
 use std::time::Duration;
 
+/// How long one SMTP conversation (connect to QUIT) may take before it
+/// counts as failed.
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(7);
+
 /// What the service needs to send mail.
 #[derive(Debug, Clone, Default)]
 pub struct MailSettings {
@@ -63,7 +67,7 @@ impl Mailer {
             .map_err(|e| anyhow!("mail_from '{mail_from}' is not an address: {e}"))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(port)
-            .timeout(Some(Duration::from_secs(10)))
+            .timeout(Some(SMTP_TIMEOUT))
             .build();
         Ok(Self { transport, from })
     }
@@ -84,9 +88,11 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body.clone())
             .context("building an email")?;
-        self.transport
-            .send(message)
+        // Bounds the whole conversation, not only each command, so a claimed
+        // batch always finishes inside its lease.
+        tokio::time::timeout(SMTP_TIMEOUT, self.transport.send(message))
             .await
+            .map_err(|_| anyhow!("the SMTP conversation took longer than {SMTP_TIMEOUT:?}"))?
             .context("sending over SMTP")?;
         Ok(())
     }

@@ -10,8 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// How many messages one pass claims.
-const BATCH: i64 = 50;
+/// How many messages one claim takes. They are sent one after another, so
+/// `BATCH` × the SMTP timeout must stay well inside the claim's lease, or
+/// another node could re-claim a message still waiting its turn here.
+const BATCH: i64 = 8;
 /// How often an idle sender looks for due messages (new mail wakes it at once).
 const IDLE_POLL: Duration = Duration::from_millis(200);
 
@@ -72,5 +74,20 @@ pub async fn run_sender(store: Store, mailer: Mailer, domain: String, wake: Arc<
             () = wake.notified() => {}
             () = tokio::time::sleep(IDLE_POLL) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claimed_batch_is_sent_well_within_its_lease() {
+        let worst =
+            BATCH * i64::try_from(super::super::mailer::SMTP_TIMEOUT.as_secs()).unwrap_or(i64::MAX);
+        assert!(
+            worst * 2 <= sightline_store::LEASE.whole_seconds(),
+            "{worst}"
+        );
     }
 }

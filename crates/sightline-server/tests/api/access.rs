@@ -240,6 +240,7 @@ async fn openapi_health_and_metrics(db: Db) {
         "/api/v1/ingest/reads",
         "/api/v1/ingest/openalpr",
         "/api/v1/alert-lists",
+        "/api/v1/alert-groups",
         "/api/v1/alert-lists/{list_id}/entries",
         "/api/v1/alert-lists/{list_id}/entries/{entry_id}",
         "/api/v1/alert-lists/{list_id}/entries/{entry_id}/renewal",

@@ -110,7 +110,21 @@ async fn entries_are_prompted_stop_matching_stay_renewable_a_week_then_go(db: Db
         .map(|e| e["plate"].as_str().unwrap())
         .collect();
     assert_eq!(plates, ["KEEP001"]);
-    // Only the audit log remembers the removed entry.
+    // Only the audit log remembers the removed entry: not the inbox either.
+    let inbox: Value = app
+        .get(&jones, "/api/v1/notifications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = inbox["notifications"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(
+        items
+            .iter()
+            .all(|n| !n["body"].as_str().unwrap().contains("LAPS001")),
+        "{inbox}"
+    );
     let log = app
         .store
         .ledger()

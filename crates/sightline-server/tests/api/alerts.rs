@@ -107,6 +107,59 @@ async fn a_hit_emails_the_owner_and_the_case_team_with_the_read_details(db: Db) 
     assert_eq!(app.store.outbox().counts().await.unwrap(), (0, 2));
 }
 
+async fn a_hit_on_a_group_entry_emails_the_owner_and_the_named_group(db: Db) {
+    let app = spawn_app(db).await;
+    let smtp = SmtpServer::start();
+    let _sender = app.start_sender(&smtp);
+    let jones = app.login("hsi.jones").await;
+    let smith = app.login("hsi.smith").await;
+    let (status, group) = app
+        .post_json(
+            &jones,
+            "/api/v1/alert-groups",
+            &json!({"name": "Case team 12345678", "members": ["hsi.smith"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    assert_eq!(group["members"], json!(["hsi.jones", "hsi.smith"]));
+    let (status, body) = app
+        .post_json(
+            &jones,
+            "/api/v1/alert-groups",
+            &json!({"name": "Other", "members": ["b.park"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "member_unknown");
+    let list = new_list(&app, &jones, "Team list").await;
+    let mut e = entry("GRP1234", "PA");
+    e["notify"] = json!({"scope": "group", "group": "Case team 12345678"});
+    let added = add(&app, &jones, list, e).await;
+    assert_eq!(added["entry"]["notify"], "group");
+    assert!(added["entry"]["group_id"].is_i64(), "{added}");
+    // The group's members see the list (R3.10) and the groups they are in.
+    let lists: Value = app
+        .get(&smith, "/api/v1/alert-lists")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lists["lists"][0]["name"], "Team list");
+    let groups: Value = app
+        .get(&smith, "/api/v1/alert-groups")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(groups["groups"][0]["name"], "Case team 12345678");
+
+    read(&app, "grp-1", "GRP1234", "PA").await;
+    assert_eq!(mail_for(&smtp, "hsi.jones@agency.test", 1).await.len(), 1);
+    assert_eq!(mail_for(&smtp, "hsi.smith@agency.test", 1).await.len(), 1);
+    crate::helpers::outbox_settled(&app.store, 2).await;
+    assert_eq!(smtp.messages().len(), 2, "nobody outside the group");
+}
+
 async fn agency_wide_scope_reaches_every_agency_user_and_nobody_outside(db: Db) {
     let app = spawn_app(db).await;
     let smtp = SmtpServer::start();
@@ -214,6 +267,14 @@ async fn uploads_take_2500_rows_all_or_nothing(db: Db) {
     let (status, body) = upload(&app, &jones, list, csv_rows(2_501)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(body["code"], "upload_too_large");
+    assert!(
+        body["detail"].as_str().unwrap().contains("2501 rows"),
+        "{body}"
+    );
+    // Without a header line the same count applies.
+    let headless = csv_rows(2_501).split_once('\n').unwrap().1.to_owned();
+    let (status, _) = upload(&app, &jones, list, headless).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 
     let bad = format!(
         "plate,state,reason_code,note\nGOOD1,PA,{REASON},ok\nNOREASON,PA,,some case\nBAD*,ZZ,{REASON},x\n"
@@ -369,7 +430,102 @@ async fn an_entry_can_be_made_from_a_query(db: Db) {
     assert_eq!(body["code"], "query_unknown");
 }
 
+async fn an_entry_added_on_one_node_matches_reads_ingested_on_another(db: Db) {
+    let app = spawn_app(db).await;
+    let other = app.second_node().await;
+    let jones = app.login("hsi.jones").await;
+    let list = new_list(&app, &jones, "Two nodes").await;
+    // The other node loaded its index before the entry existed.
+    assert!(other.store.alert_index.is_empty());
+    add(&app, &jones, list, entry("NODE001", "PA")).await;
+    let at = app.now() - Duration::minutes(1);
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/ingest/reads", other.base))
+        .bearer_auth(&app.pa_key)
+        .json(&[record("node-1", "NODE001", "PA", at)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(app.store.outbox().counts().await.unwrap(), (1, 0));
+    assert_eq!(other.store.alert_index.len(), 1);
+    // A deletion on the first node stops matches on the second at once.
+    let entries: Value = app
+        .get(&jones, &format!("/api/v1/alert-lists/{list}/entries"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry_id = entries["entries"][0]["id"].as_i64().unwrap();
+    let del = app
+        .client
+        .delete(app.url(&format!("/api/v1/alert-lists/{list}/entries/{entry_id}")))
+        .bearer_auth(&jones)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/ingest/reads", other.base))
+        .bearer_auth(&app.pa_key)
+        .json(&[record("node-2", "NODE001", "PA", at)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(app.store.outbox().counts().await.unwrap(), (1, 0));
+}
+
+async fn uploads_carry_each_rows_notify_scope(db: Db) {
+    let app = spawn_app(db).await;
+    let jones = app.login("hsi.jones").await;
+    let (status, _) = app
+        .post_json(
+            &jones,
+            "/api/v1/alert-groups",
+            &json!({"name": "Team CSV", "members": ["hsi.smith"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let list = new_list(&app, &jones, "Scoped upload").await;
+    let rows = format!(
+        "plate,state,reason_code,note,notify\n\
+         GRPCSV1,PA,{REASON},case 1,group:Team CSV\n\
+         USRCSV1,PA,{REASON},case 1,users:hsi.smith\n\
+         BADGRP1,PA,{REASON},case 1,group:Nope\n\
+         AGYCSV1,PA,{REASON},case 1,agency\n"
+    );
+    let (status, body) = upload(&app, &jones, list, rows.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(body["errors"][0]["field"], "rows[3].notify");
+    assert_eq!(body["errors"][0]["code"], "notify_group_unknown");
+    let good: String = rows
+        .lines()
+        .filter(|l| !l.contains("Nope"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (status, body) = upload(&app, &jones, list, good).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let scopes: Vec<&str> = body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["notify"].as_str().unwrap())
+        .collect();
+    assert_eq!(scopes, ["group", "users", "agency"]);
+    read(&app, "csv-grp", "GRPCSV1", "PA").await;
+    read(&app, "csv-usr", "USRCSV1", "PA").await;
+    // Owner and Smith hear of each of the two hits.
+    assert_eq!(app.store.outbox().counts().await.unwrap(), (4, 0));
+}
+
 both_backends!(
+    uploads_carry_each_rows_notify_scope,
+    a_hit_on_a_group_entry_emails_the_owner_and_the_named_group,
+    an_entry_added_on_one_node_matches_reads_ingested_on_another,
     a_hit_emails_the_owner_and_the_case_team_with_the_read_details,
     agency_wide_scope_reaches_every_agency_user_and_nobody_outside,
     a_read_in_another_state_is_no_hit,

@@ -127,6 +127,13 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         Roles(&[Inv]),
         true,
     ),
+    ("POST", "/api/v1/alert-groups", Roles(&[Inv]), false),
+    (
+        "GET",
+        "/api/v1/alert-groups",
+        Roles(&[Inv, Mgr, Aud]),
+        false,
+    ),
     (
         "GET",
         "/api/v1/notifications",
@@ -302,6 +309,7 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
         "/api/v1/ingest/reads" => json!([]),
         "/api/v1/ingest/openalpr" => json!({"data_type": "heartbeat"}),
         "/api/v1/alert-lists" => json!({"name": "Matrix list"}),
+        "/api/v1/alert-groups" => json!({"name": "Matrix team", "members": []}),
         "/api/v1/alert-lists/{list_id}/entries" => json!({
             "plate": "MAT777", "state": "PA", "reason_code": "criminal-investigation", "note": "matrix case"
         }),

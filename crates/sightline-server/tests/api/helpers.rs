@@ -22,6 +22,14 @@ pub const START: OffsetDateTime = datetime!(2026-11-21 12:00 UTC);
 pub const PASSWORD: &str = "correct-horse-battery-staple";
 pub const MAIL_FROM: &str = "alerts@sightline.test";
 
+/// A second server node; stops when dropped.
+#[allow(dead_code)]
+pub struct Node {
+    pub base: String,
+    pub store: Store,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
 /// An outbox sender running against a real SMTP server; stops when dropped.
 pub struct Sender(tokio::task::JoinHandle<()>);
 
@@ -496,6 +504,36 @@ impl TestApp {
             .unwrap_or_default();
         let body = resp.json().await.unwrap_or(Value::Null);
         (status, ctype, body)
+    }
+
+    /// Another server node over the same database (a second process on
+    /// SQLite, a second node on PostgreSQL), with its own alert index.
+    pub async fn second_node(&self) -> Node {
+        let store = Store::open(
+            &StoreConfig {
+                data_dir: self.dir.path().to_owned(),
+                database_url: self.db_url.clone(),
+            },
+            Arc::new(self.clock.clone()),
+        )
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = AppState::new(store.clone());
+        tokio::spawn(async move {
+            sightline_server::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Node {
+            base,
+            store,
+            _shutdown: tx,
+        }
     }
 
     /// Starts an outbox sender (another "node" of the same deployment)

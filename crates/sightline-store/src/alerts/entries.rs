@@ -2,7 +2,7 @@
 //! renew; de-confliction look-ups.
 
 use crate::db::{Db, WriteTx};
-use crate::row::{i64_col, str_col};
+use crate::row::{i64_col, opt_i64_col, str_col};
 use anyhow::{Context as _, anyhow};
 use sightline_core::alert::{MAX_LIST_ENTRIES, NotifyScope, expiry, is_renewable};
 use sightline_core::clock::{from_micros, to_micros};
@@ -17,6 +17,10 @@ pub struct ListId(pub i64);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntryId(pub i64);
+
+/// A named group of users (a case team).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupId(pub i64);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertList {
@@ -36,8 +40,10 @@ pub struct NewEntry {
     pub reason_code: ReasonCode,
     pub note: Note,
     pub notify: NotifyScope,
-    /// The case team when `notify` is `Users` (same agency, checked by the caller).
+    /// The users named when `notify` is `Users` (same agency, checked by the caller).
     pub recipients: Vec<UserId>,
+    /// The group notified when `notify` is `Group` (same agency, checked by the caller).
+    pub group: Option<GroupId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +82,7 @@ pub struct AlertStore {
     db: Db,
 }
 
-pub(super) const ENTRY_COLS: &str = "id, list_id, agency_id, owner_id, plate, jurisdiction, reason_code, note, notify, valid_from, expires_at";
+pub(super) const ENTRY_COLS: &str = "id, list_id, agency_id, owner_id, plate, jurisdiction, reason_code, note, notify, group_id, valid_from, expires_at";
 
 fn bad<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> anyhow::Error + '_ {
     move |e| anyhow!("stored {what} is invalid: {e}")
@@ -98,18 +104,23 @@ pub(super) fn entry_from_row(r: &AnyRow, recipients: Vec<UserId>) -> anyhow::Res
             note: Note::parse(&str_col(r, "note")?).map_err(bad("note"))?,
             notify: NotifyScope::parse(&notify).ok_or_else(|| anyhow!("stored scope {notify}"))?,
             recipients,
+            group: opt_i64_col(r, "group_id")?.map(GroupId),
         },
         valid_from: from_micros(i64_col(r, "valid_from")?),
         expires_at: from_micros(i64_col(r, "expires_at")?),
     })
 }
 
-pub(super) async fn bump_version(tx: &mut WriteTx) -> anyhow::Result<()> {
-    sqlx::query("UPDATE alert_index_version SET version = version + 1 WHERE id = 1")
-        .execute(&mut *tx.tx)
-        .await
-        .context("bumping the alert index version")?;
-    Ok(())
+/// Takes the next index version. Call it first in a transaction that
+/// changes entries: its row lock orders those transactions by version.
+pub(super) async fn bump_version(tx: &mut WriteTx) -> anyhow::Result<i64> {
+    let row = sqlx::query(
+        "UPDATE alert_index_version SET version = version + 1 WHERE id = 1 RETURNING version",
+    )
+    .fetch_one(&mut *tx.tx)
+    .await
+    .context("bumping the alert index version")?;
+    i64_col(&row, "version")
 }
 
 impl AlertStore {
@@ -178,7 +189,8 @@ impl AlertStore {
             .next())
     }
 
-    /// The user's own lists and the lists of the case teams they are on (R3.10).
+    /// The user's own lists and the lists whose entries notify them, by
+    /// name or through a group they belong to (R3.10).
     pub async fn lists_for(
         &self,
         agency: AgencyId,
@@ -186,7 +198,9 @@ impl AlertStore {
     ) -> anyhow::Result<Vec<AlertList>> {
         self.lists_where(
             "l.agency_id = $1 AND (l.owner_id = $2 OR l.id IN (SELECT e.list_id FROM alert_entries e \
-             JOIN alert_entry_recipients r ON r.entry_id = e.id WHERE r.user_id = $2))",
+             JOIN alert_entry_recipients r ON r.entry_id = e.id WHERE r.user_id = $2) \
+             OR l.id IN (SELECT e.list_id FROM alert_entries e \
+             JOIN alert_group_members m ON m.group_id = e.group_id WHERE m.user_id = $2))",
             agency.0,
             user.0,
         )
@@ -202,6 +216,7 @@ impl AlertStore {
         now: OffsetDateTime,
     ) -> Result<Vec<EntryId>, AddError> {
         let mut tx = self.db.begin_write().await?;
+        let version = bump_version(&mut tx).await?;
         let held = sqlx::query("SELECT COUNT(*) AS n FROM alert_entries WHERE list_id = $1")
             .bind(list.id.0)
             .fetch_one(&mut *tx.tx)
@@ -215,11 +230,11 @@ impl AlertStore {
         let mut ids = Vec::with_capacity(entries.len());
         for e in entries {
             let row = sqlx::query(
-                "INSERT INTO alert_entries (list_id, agency_id, owner_id, plate, jurisdiction, reason_code, note, notify, valid_from, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                "INSERT INTO alert_entries (list_id, agency_id, owner_id, plate, jurisdiction, reason_code, note, notify, valid_from, expires_at, changed_version, group_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                  ON CONFLICT (list_id, plate, jurisdiction, reason_code) DO UPDATE SET note = excluded.note, \
-                 notify = excluded.notify, valid_from = excluded.valid_from, expires_at = excluded.expires_at, prompted_at = NULL, expired_at = NULL \
-                 RETURNING id",
+                 notify = excluded.notify, group_id = excluded.group_id, valid_from = excluded.valid_from, expires_at = excluded.expires_at, prompted_at = NULL, expired_at = NULL, \
+                 changed_version = excluded.changed_version RETURNING id",
             )
             .bind(list.id.0)
             .bind(list.agency_id.0)
@@ -231,6 +246,8 @@ impl AlertStore {
             .bind(e.notify.as_str())
             .bind(to_micros(now))
             .bind(to_micros(expiry(now)))
+            .bind(version)
+            .bind(e.group.map(|g| g.0))
             .fetch_one(&mut *tx.tx)
             .await
             .context("adding an alert entry")?;
@@ -252,7 +269,6 @@ impl AlertStore {
             }
             ids.push(EntryId(id));
         }
-        bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -373,8 +389,8 @@ impl AlertStore {
             return Ok(None);
         };
         let mut tx = self.db.begin_write().await?;
-        delete_in(&mut tx, id).await?;
-        bump_version(&mut tx).await?;
+        let version = bump_version(&mut tx).await?;
+        delete_in(&mut tx, id, version).await?;
         tx.commit().await?;
         Ok(Some(entry))
     }
@@ -398,16 +414,18 @@ impl AlertStore {
             return Ok(None);
         }
         let mut tx = self.db.begin_write().await?;
+        let version = bump_version(&mut tx).await?;
         sqlx::query(
-            "UPDATE alert_entries SET valid_from = $2, expires_at = $3, prompted_at = NULL, expired_at = NULL WHERE id = $1",
+            "UPDATE alert_entries SET valid_from = $2, expires_at = $3, prompted_at = NULL, expired_at = NULL, \
+             changed_version = $4 WHERE id = $1",
         )
         .bind(id.0)
         .bind(to_micros(now))
         .bind(to_micros(expiry(now)))
+        .bind(version)
         .execute(&mut *tx.tx)
         .await
         .context("renewing an alert entry")?;
-        bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Some(AlertEntry {
             valid_from: now,
@@ -425,13 +443,23 @@ impl AlertStore {
     }
 }
 
-pub(super) async fn delete_in(tx: &mut WriteTx, id: EntryId) -> anyhow::Result<()> {
-    // Prompts name the plate; hit notices are about reads and stay.
-    sqlx::query("DELETE FROM notifications WHERE entry_id = $1 AND kind = 'expiry_prompt'")
+pub(super) async fn delete_in(tx: &mut WriteTx, id: EntryId, version: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO alert_entry_removals (entry_id, version) VALUES ($1, $2) \
+         ON CONFLICT (entry_id) DO UPDATE SET version = excluded.version",
+    )
+    .bind(id.0)
+    .bind(version)
+    .execute(&mut *tx.tx)
+    .await
+    .context("recording an entry's removal")?;
+    // Nothing of a removed entry outlives it outside the audit log (R4.7):
+    // its hits, prompts and de-confliction notices leave the inbox too.
+    sqlx::query("DELETE FROM notifications WHERE entry_id = $1")
         .bind(id.0)
         .execute(&mut *tx.tx)
         .await
-        .context("deleting an entry's prompts")?;
+        .context("deleting an entry's notifications")?;
     sqlx::query("DELETE FROM alert_entry_recipients WHERE entry_id = $1")
         .bind(id.0)
         .execute(&mut *tx.tx)

@@ -56,6 +56,11 @@ impl AlertStore {
             )
             .await?;
         let mut tx = self.db().begin_write().await?;
+        let version = if removable.is_empty() {
+            None
+        } else {
+            Some(bump_version(&mut tx).await?)
+        };
         for (e, email) in promptable {
             if e.expires_at <= now {
                 continue;
@@ -109,11 +114,8 @@ impl AlertStore {
             report.expired.push(e);
         }
         for (e, _) in removable {
-            delete_in(&mut tx, e.id).await?;
+            delete_in(&mut tx, e.id, version.unwrap_or_default()).await?;
             report.removed.push(e);
-        }
-        if !report.removed.is_empty() || !report.expired.is_empty() {
-            bump_version(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(report)

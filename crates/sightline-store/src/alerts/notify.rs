@@ -120,6 +120,14 @@ async fn recipients(
         .bind(owner.0)
         .bind(agency.0)
         .bind(entry.0),
+        NotifyScope::Group => sqlx::query(
+            "SELECT id, email FROM users WHERE agency_id = $2 AND status = 'active' AND (id = $1 OR id IN \
+             (SELECT m.user_id FROM alert_group_members m JOIN alert_entries e ON e.group_id = m.group_id \
+              WHERE e.id = $3))",
+        )
+        .bind(owner.0)
+        .bind(agency.0)
+        .bind(entry.0),
         NotifyScope::Agency => {
             sqlx::query("SELECT id, email FROM users WHERE agency_id = $1 AND status = 'active'")
                 .bind(agency.0)

@@ -55,6 +55,11 @@ impl Deployment {
 
     /// Starts `sightline serve` and waits until it answers /healthz.
     pub async fn serve(&self) -> Server {
+        self.serve_with_env(&[]).await
+    }
+
+    /// `serve` with extra `SIGHTLINE_*` settings in its environment.
+    pub async fn serve_with_env(&self, env: &[(&str, &str)]) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -62,6 +67,7 @@ impl Deployment {
             .port();
         let child = self
             .command()
+            .envs(env.iter().copied())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

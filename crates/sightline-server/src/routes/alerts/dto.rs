@@ -34,14 +34,47 @@ pub struct ListsResponse {
     pub lists: Vec<ListDto>,
 }
 
-/// Who is notified of a hit: `owner` (default), `users` (the owner and the
-/// named case team) or `agency`.
+/// Who is notified of a hit: `owner` (default), `group` (the owner and a
+/// named group, i.e. a case team), `users` (the owner and users named here)
+/// or `agency`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct NotifyRequest {
     pub scope: Option<String>,
-    /// Usernames of the case team, for `users`.
+    /// Usernames, for `users`.
     #[serde(default)]
     pub users: Vec<String>,
+    /// A group's name, for `group`.
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewGroupRequest {
+    pub name: Option<String>,
+    /// Usernames of the members (same agency); the creator is always one.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupDto {
+    pub id: i64,
+    pub name: String,
+    pub members: Vec<String>,
+}
+
+impl From<&sightline_store::AlertGroup> for GroupDto {
+    fn from(g: &sightline_store::AlertGroup) -> Self {
+        Self {
+            id: g.id.0,
+            name: g.name.clone(),
+            members: g.members.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupsResponse {
+    pub groups: Vec<GroupDto>,
 }
 
 /// One plate to add. Either give plate, state, reason code and note, or
@@ -66,6 +99,8 @@ pub struct EntryDto {
     pub reason_code: String,
     pub note: String,
     pub notify: String,
+    /// The notified group's id, for `group`.
+    pub group_id: Option<i64>,
     pub valid_from: String,
     pub expires_at: String,
 }
@@ -80,6 +115,7 @@ impl From<&AlertEntry> for EntryDto {
             reason_code: e.entry.reason_code.as_str().to_owned(),
             note: e.entry.note.as_str().to_owned(),
             notify: e.entry.notify.as_str().to_owned(),
+            group_id: e.entry.group.map(|g| g.0),
             valid_from: rfc3339(e.valid_from),
             expires_at: rfc3339(e.expires_at),
         }

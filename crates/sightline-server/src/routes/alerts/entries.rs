@@ -65,7 +65,7 @@ async fn from_query(
     request_body = NewEntryRequest,
     responses(
         (status = 201, body = EntryAdded),
-        (status = 422, description = "plate_required, state_required, reason_code_required, note_required, plate_invalid, state_unknown, reason_code_unknown, notify_scope_unknown, notify_user_unknown, query_unknown, list_full", body = crate::error::Problem),
+        (status = 422, description = "plate_required, state_required, reason_code_required, note_required, plate_invalid, state_unknown, reason_code_unknown, notify_scope_unknown, notify_user_unknown, notify_group_unknown, notify_group_required, query_unknown, list_full", body = crate::error::Problem),
         (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem),
@@ -90,6 +90,7 @@ pub async fn add_entry(
             note: req.note.as_deref().or(Some(case)),
             scope: notify.scope.as_deref(),
             users: notify.users,
+            group: notify.group.as_deref(),
         },
         None => RawEntry {
             plate: req.plate.as_deref(),
@@ -98,6 +99,7 @@ pub async fn add_entry(
             note: req.note.as_deref(),
             scope: notify.scope.as_deref(),
             users: notify.users,
+            group: notify.group.as_deref(),
         },
     };
     let rules = EntryRules::for_user(&state, &who).await?;
@@ -109,7 +111,7 @@ pub async fn add_entry(
         .add_entries(&list, std::slice::from_ref(&entry), state.now())
         .await
         .map_err(add_error)?;
-    state.store().alert_index.reload(&alerts).await?;
+    state.store().alert_index.refresh_if_stale(&alerts).await?;
     let agency = who.agency()?;
     let mut added = Vec::new();
     for id in ids {
@@ -216,7 +218,7 @@ pub async fn delete_entry(
         .delete_entry(&list, EntryId(entry_id))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    state.store().alert_index.reload(&alerts).await?;
+    state.store().alert_index.refresh_if_stale(&alerts).await?;
     state
         .store()
         .ledger()
@@ -262,7 +264,7 @@ pub async fn renew_entry(
         .renew(&list, EntryId(entry_id), state.now())
         .await?
         .ok_or_else(ApiError::not_found)?;
-    state.store().alert_index.reload(&alerts).await?;
+    state.store().alert_index.refresh_if_stale(&alerts).await?;
     state
         .store()
         .ledger()

@@ -1,10 +1,12 @@
 //! Alert lists over HTTP (R4): lists, entries (one, from a query, or a CSV
-//! upload), search, deletion, renewal, and the notification inbox.
+//! upload), search, deletion, renewal, named groups (case teams), and the
+//! notification inbox.
 
 mod access;
 mod deconflict;
 mod dto;
 mod entries;
+mod groups;
 mod inbox;
 mod lists;
 mod parse;
@@ -18,6 +20,7 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(lists::create_list, lists::my_lists))
+        .routes(routes!(groups::create_group, groups::my_groups))
         .routes(routes!(entries::add_entry, entries::list_entries))
         .routes(routes!(entries::delete_entry))
         .routes(routes!(entries::renew_entry))

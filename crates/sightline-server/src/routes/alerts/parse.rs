@@ -19,6 +19,7 @@ pub(super) struct RawEntry<'a> {
     pub note: Option<&'a str>,
     pub scope: Option<&'a str>,
     pub users: Vec<String>,
+    pub group: Option<&'a str>,
 }
 
 /// What every entry is checked against: the adder's reason codes and agency.
@@ -154,7 +155,7 @@ pub(super) async fn parse_entry(
                 &field("notify"),
                 format!("{say}unknown notification scope"),
             )
-            .accepting("owner, users or agency"),
+            .accepting("owner, group, users or agency"),
         );
     }
     let mut recipients = Vec::new();
@@ -183,6 +184,32 @@ pub(super) async fn parse_entry(
             )),
         }
     }
+    let mut group = None;
+    match (scope, present(raw.group)) {
+        (Some(NotifyScope::Group), Some(name)) => {
+            let found = state
+                .store()
+                .alerts()
+                .group_by_name(rules.agency, name)
+                .await
+                .ok()
+                .flatten();
+            match found {
+                Some(g) => group = Some(g.id),
+                None => errors.push(Violation::new(
+                    "notify_group_unknown",
+                    &field("notify"),
+                    format!("{say}there is no group '{name}' in your agency"),
+                )),
+            }
+        }
+        (Some(NotifyScope::Group), None) => errors.push(Violation::new(
+            "notify_group_required",
+            &field("notify"),
+            format!("{say}name the group to notify"),
+        )),
+        _ => {}
+    }
     match (plate, jurisdiction, reason, note, scope) {
         (Some(plate), Some(jurisdiction), Some(reason_code), Some(note), Some(notify))
             if errors.is_empty() =>
@@ -194,6 +221,7 @@ pub(super) async fn parse_entry(
                 note,
                 notify,
                 recipients,
+                group,
             })
         }
         _ => Err(errors),

@@ -35,9 +35,15 @@ fn too_large(rows: usize) -> ApiError {
     )
 }
 
-/// (notify scope, case-team usernames) from the optional fifth column.
-fn split_notify(raw: &str) -> (String, Vec<String>) {
+/// (notify scope, usernames, group name) from the optional fifth column:
+/// `owner`, `agency`, `users:alice;bob` or `group:Case Team`.
+fn split_notify(raw: &str) -> (String, Vec<String>, Option<String>) {
     match raw.split_once(':') {
+        Some((scope, rest)) if scope.trim().eq_ignore_ascii_case("group") => (
+            scope.trim().to_owned(),
+            Vec::new(),
+            Some(rest.trim().to_owned()),
+        ),
         Some((scope, users)) => (
             scope.trim().to_owned(),
             users
@@ -46,8 +52,9 @@ fn split_notify(raw: &str) -> (String, Vec<String>) {
                 .filter(|u| !u.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            None,
         ),
-        None => (raw.trim().to_owned(), Vec::new()),
+        None => (raw.trim().to_owned(), Vec::new(), None),
     }
 }
 
@@ -56,7 +63,7 @@ fn split_notify(raw: &str) -> (String, Vec<String>) {
     security(("session" = [])),
     params(("list_id" = i64, Path, description = "the list")),
     request_body(content = String, content_type = "text/csv",
-        description = "plate,state,reason_code,note[,notify] with an optional header row; notify is owner, agency or users:alice;bob"),
+        description = "plate,state,reason_code,note[,notify] with an optional header row; notify is owner, agency, group:NAME or users:alice;bob"),
     responses(
         (status = 201, body = UploadResponse),
         (status = 413, description = "upload_too_large: more than 2,500 rows", body = crate::error::Problem),
@@ -72,13 +79,20 @@ pub async fn upload(
     body: Bytes,
 ) -> Result<(StatusCode, Json<UploadResponse>), ApiError> {
     let list = owned_list(&state, &who, list_id).await?;
-    // Refused before parsing: count lines (an upper bound on records).
-    let lines = body
+    // Refused before parsing: count non-blank lines (an upper bound on
+    // records), less a header line if the file starts with one.
+    let mut lines = body
         .split(|b| *b == b'\n')
-        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
-        .count();
-    if lines > MAX_LIST_ENTRIES + 1 {
-        return Err(too_large(lines));
+        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
+    let header = lines.next().is_some_and(|first| {
+        let first = String::from_utf8_lossy(first)
+            .trim_start()
+            .to_ascii_lowercase();
+        first.starts_with("plate") || first.starts_with("\"plate")
+    });
+    let rows = lines.count() + usize::from(!header);
+    if rows > MAX_LIST_ENTRIES {
+        return Err(too_large(rows));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -116,7 +130,7 @@ pub async fn upload(
         if row > MAX_LIST_ENTRIES {
             return Err(too_large(row));
         }
-        let (scope, users) = split_notify(record.get(4).unwrap_or(""));
+        let (scope, users, group) = split_notify(record.get(4).unwrap_or(""));
         let raw = RawEntry {
             plate: record.get(0),
             state: record.get(1),
@@ -124,6 +138,7 @@ pub async fn upload(
             note: record.get(3),
             scope: Some(&scope),
             users,
+            group: group.as_deref(),
         };
         match parse_entry(
             &state,
@@ -167,7 +182,7 @@ pub async fn upload(
         .add_entries(&list, &entries, state.now())
         .await
         .map_err(add_error)?;
-    state.store().alert_index.reload(&alerts).await?;
+    state.store().alert_index.refresh_if_stale(&alerts).await?;
     let agency = who.agency()?;
     let mut added = Vec::with_capacity(ids.len());
     for id in ids {
