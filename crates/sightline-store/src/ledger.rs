@@ -209,35 +209,23 @@ impl Ledger {
             return Ok(None);
         };
         let e = row.entry;
-        if e.action != QUERY_ACTION
-            || e.outcome != Outcome::Success
-            || e.actor.user_id() != Some(user)
-            || e.session.as_deref() != Some(session)
-        {
+        if e.actor.user_id() != Some(user) || e.session.as_deref() != Some(session) {
             return Ok(None);
         }
-        let parsed = (|| {
-            let plate = Plate::parse(e.field_str("plate")?).ok()?;
-            let jurisdiction = Jurisdiction::parse(e.field_str("state")?).ok()?;
-            let tf = Timeframe::new(
-                from_micros(e.field_i64("from")?),
-                from_micros(e.field_i64("to")?),
-            )
-            .ok()?;
-            Some((plate, jurisdiction, tf, e.field_i64("watermark")?))
-        })();
-        Ok(
-            parsed.map(|(plate, jurisdiction, timeframe, watermark)| QueryReceipt {
-                agency,
-                seq,
-                user,
-                session: session.to_owned(),
-                plate,
-                jurisdiction,
-                timeframe,
-                watermark,
-            }),
-        )
+        Ok(receipt_from_entry(agency, &e))
+    }
+
+    /// The receipt of a logged query, for an auditor to replay it exactly as
+    /// it ran (R5.6): same plate, state, time frame and read watermark.
+    pub async fn replay_receipt(
+        &self,
+        agency: AgencyId,
+        seq: i64,
+    ) -> anyhow::Result<Option<QueryReceipt>> {
+        Ok(self
+            .entry(TenantScope::Agency(agency), seq)
+            .await?
+            .and_then(|row| receipt_from_entry(agency, &row.entry)))
     }
 
     pub async fn entry(
@@ -312,6 +300,27 @@ impl Ledger {
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(sightline_audit::verify_chain(links))
     }
+}
+
+/// A receipt from a successful `query.run` entry, if it is one.
+fn receipt_from_entry(agency: AgencyId, e: &Entry) -> Option<QueryReceipt> {
+    if e.action != QUERY_ACTION || e.outcome != Outcome::Success {
+        return None;
+    }
+    Some(QueryReceipt {
+        agency,
+        seq: e.seq,
+        user: e.actor.user_id()?,
+        session: e.session.clone()?,
+        plate: Plate::parse(e.field_str("plate")?).ok()?,
+        jurisdiction: Jurisdiction::parse(e.field_str("state")?).ok()?,
+        timeframe: Timeframe::new(
+            from_micros(e.field_i64("from")?),
+            from_micros(e.field_i64("to")?),
+        )
+        .ok()?,
+        watermark: e.field_i64("watermark")?,
+    })
 }
 
 fn row_to_entry(r: &sqlx::any::AnyRow) -> anyhow::Result<AuditEntryRow> {

@@ -16,6 +16,7 @@
 //! or an id already bound to one.
 
 mod alerts;
+mod audit_search;
 mod blobs;
 mod credentials;
 mod db;
@@ -38,6 +39,7 @@ pub use alerts::{
     AddError, AlertEntry, AlertGroup, AlertIndex, AlertList, AlertStore, Conflict, EntryId,
     GroupId, Hit, HitRead, LifecycleReport, ListId, NewEntry, Notification,
 };
+pub use audit_search::{AuditFilter, AuditSearch};
 pub use blobs::{BlobStore, LocalBlobStore};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
 pub use db::{Backend, Db, WriteTx};
@@ -145,6 +147,10 @@ impl Store {
 
     pub fn provisioning(&self) -> ProvisioningStore {
         ProvisioningStore::new(self.db.clone())
+    }
+
+    pub fn audit_search(&self) -> AuditSearch {
+        AuditSearch::new(self.db.clone())
     }
 
     pub fn settings(&self) -> SettingsStore {

@@ -285,6 +285,18 @@ impl TenancyStore {
         Ok(AorId(id))
     }
 
+    /// The agency's areas of responsibility, by id.
+    pub async fn aors(&self, agency: AgencyId) -> anyhow::Result<Vec<(AorId, String)>> {
+        let rows = sqlx::query("SELECT id, name FROM aors WHERE agency_id = $1 ORDER BY name")
+            .bind(agency.0)
+            .fetch_all(self.db.pool())
+            .await
+            .context("listing AORs")?;
+        rows.iter()
+            .map(|r| Ok((AorId(i64_col(r, "id")?), str_col(r, "name")?)))
+            .collect()
+    }
+
     pub async fn aor_id(&self, agency: AgencyId, name: &str) -> anyhow::Result<Option<AorId>> {
         let row = sqlx::query("SELECT id FROM aors WHERE agency_id = $1 AND name = $2")
             .bind(agency.0)

@@ -2,13 +2,14 @@
 
 mod access_requests;
 mod alerts;
+mod audit_search;
 mod health;
 mod ingest;
 pub(crate) mod mfa;
 mod operator;
 mod password;
 mod photos;
-mod queries;
+pub(crate) mod queries;
 mod registration;
 mod rules;
 pub(crate) mod session;
@@ -76,6 +77,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(access_requests::approve))
         .routes(routes!(access_requests::reject))
         .routes(routes!(access_requests::rekey))
+        .routes(routes!(audit_search::search))
+        .routes(routes!(audit_search::replay))
+        .routes(routes!(audit_search::statistics))
         .routes(routes!(operator::list_agencies, operator::create_agency))
         .routes(routes!(operator::invite_manager))
         .routes(routes!(operator::list_sources))

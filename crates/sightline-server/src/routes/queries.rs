@@ -185,7 +185,35 @@ pub async fn run_query(
 
     let sources = state.store().sources().by_ids().await?;
     let seq = receipt.seq();
-    let results = reads
+    let results = read_results(&reads, &sources, seq);
+    let tf = purpose.timeframe();
+    Ok(Json(QueryResponse {
+        query_id: seq,
+        plate: purpose.plate().as_str().to_owned(),
+        state: purpose.jurisdiction().code().to_owned(),
+        reason_code: purpose.reason().to_string(),
+        case_reference: purpose.case_reference().to_string(),
+        on_behalf_of: purpose.on_behalf_of().person().map(|p| p.to_string()),
+        timeframe: TimeframeDto {
+            start: rfc3339(tf.start()),
+            end: rfc3339(tf.end()),
+        },
+        result_count: results.len(),
+        truncated: i64::try_from(results.len()).unwrap_or(i64::MAX) >= MAX_RESULTS,
+        results,
+    }))
+}
+
+/// Query results as the API shows them, with photo links bound to query `seq`.
+pub(crate) fn read_results(
+    reads: &[sightline_core::Read],
+    sources: &std::collections::HashMap<
+        sightline_core::tenancy::SourceId,
+        sightline_store::SourceRecord,
+    >,
+    seq: i64,
+) -> Vec<ReadResult> {
+    reads
         .iter()
         .map(|r| {
             let src = sources.get(&r.read.source_id);
@@ -214,23 +242,7 @@ pub async fn run_query(
                 },
             }
         })
-        .collect::<Vec<_>>();
-    let tf = purpose.timeframe();
-    Ok(Json(QueryResponse {
-        query_id: seq,
-        plate: purpose.plate().as_str().to_owned(),
-        state: purpose.jurisdiction().code().to_owned(),
-        reason_code: purpose.reason().to_string(),
-        case_reference: purpose.case_reference().to_string(),
-        on_behalf_of: purpose.on_behalf_of().person().map(|p| p.to_string()),
-        timeframe: TimeframeDto {
-            start: rfc3339(tf.start()),
-            end: rfc3339(tf.end()),
-        },
-        result_count: results.len(),
-        truncated: i64::try_from(results.len()).unwrap_or(i64::MAX) >= MAX_RESULTS,
-        results,
-    }))
+        .collect()
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -185,6 +185,19 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         Roles(&[Mgr]),
         true,
     ),
+    ("GET", "/api/v1/audit/entries", Roles(&[Aud, Mgr]), false),
+    (
+        "POST",
+        "/api/v1/audit/entries/{seq}/replay",
+        Roles(&[Aud]),
+        true,
+    ),
+    (
+        "GET",
+        "/api/v1/reports/statistics",
+        Roles(&[Aud, Mgr]),
+        false,
+    ),
     ("POST", "/api/v1/rules", Roles(&[Mgr]), false),
     ("POST", "/api/v1/auth/logout", AnySession, false),
 ];
@@ -262,6 +275,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
     path.replace("{request_id}", &request_id.to_string())
         .replace("{user_id}", &user_id.to_string())
         .replace("{query_id}", &f.query_id.to_string())
+        .replace("{seq}", &f.query_id.to_string())
         .replace("{read_id}", &f.read_id.to_string())
         .replace("{kind}", "plate")
         .replace("{list_id}", &f.list_id.to_string())
@@ -420,7 +434,10 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
 
     for (method, path, access, addresses_a) in MATRIX {
         for p in &principals {
-            let url = app.url(&concrete(path, &fixture));
+            let mut url = app.url(&concrete(path, &fixture));
+            if path.ends_with("/statistics") {
+                url.push_str("?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z");
+            }
             let mut req = app.client.request(method.parse().unwrap(), &url);
             if path.ends_with("/uploads") {
                 req = req.header("content-type", "text/csv").body(

@@ -132,6 +132,23 @@ impl AlertStore {
         &self.db
     }
 
+    /// Entries of the agency that match reads now (R5.5 alert-list size).
+    pub async fn active_entry_count(
+        &self,
+        agency: AgencyId,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM alert_entries WHERE agency_id = $1 AND expires_at > $2",
+        )
+        .bind(agency.0)
+        .bind(to_micros(now))
+        .fetch_one(self.db.pool())
+        .await
+        .context("counting alert entries")?;
+        i64_col(&row, "n")
+    }
+
     pub async fn create_list(
         &self,
         agency: AgencyId,

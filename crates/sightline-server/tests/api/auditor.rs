@@ -1,0 +1,227 @@
+//! Auditors' tools (R5.3, R5.5, R5.6): search, statistics against a
+//! hand-counted fixture, and exact replay after new reads arrive.
+
+use crate::both_backends;
+use crate::helpers::{Db, TestApp, record, seed_query, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use time::Duration;
+
+/// Four searches, three with results: jones ABC123 (hit) and NOHIT1 (none);
+/// smith ABC123 for Agent Rivera (hit); garcia, ERO, ABC123 (hit).
+async fn fixture(app: &TestApp) -> i64 {
+    let now = app.now();
+    let recs: Vec<Value> = (0..3)
+        .map(|i| {
+            record(
+                &format!("s-{i}"),
+                "ABC123",
+                "PA",
+                now - Duration::days(i + 1),
+            )
+        })
+        .collect();
+    app.ingest(&app.pa_key, &recs).await;
+    let jones = app.login("hsi.jones").await;
+    let smith = app.login("hsi.smith").await;
+    let garcia = app.login("ero.garcia").await;
+    let (_, _, first) = app.query(&jones, &seed_query("ABC123", "PA")).await;
+    assert_eq!(first["result_count"], 3);
+    app.query(&jones, &seed_query("NOHIT1", "PA")).await;
+    let mut behalf = seed_query("ABC123", "PA");
+    behalf["on_behalf_of"] = json!({"person": "Agent Maria Rivera"});
+    assert_eq!(app.query(&smith, &behalf).await.0, StatusCode::OK);
+    let ero = json!({"plate": "ABC123", "state": "PA", "reason_code": "immigration-enforcement",
+        "timeframe": {"previous_days": 30}, "case_reference": "A-file 0123", "on_behalf_of": "self"});
+    assert_eq!(app.query(&garcia, &ero).await.0, StatusCode::OK);
+    first["query_id"].as_i64().unwrap()
+}
+
+async fn auditors_search_by_user_plate_person_and_time(db: Db) {
+    let app = spawn_app(db).await;
+    fixture(&app).await;
+    let auditor = app.login("a.auditor").await;
+    let search = |q: &str| {
+        let (app, auditor) = (&app, auditor.clone());
+        let url = format!("/api/v1/audit/entries?{q}");
+        async move {
+            let resp = app.get(&auditor, &url).await;
+            assert_eq!(resp.status(), StatusCode::OK, "{url}");
+            resp.json::<Value>().await.unwrap()["entries"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let by_jones = search("user=hsi.jones").await;
+    assert!(!by_jones.is_empty());
+    assert!(
+        by_jones
+            .iter()
+            .all(|e| e["actor"]["username"] == "hsi.jones")
+    );
+    let runs = search("action=query.run&plate=abc-123").await;
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    let rivera = search("on_behalf_of=rivera").await;
+    assert_eq!(rivera.len(), 1);
+    assert_eq!(rivera[0]["actor"]["username"], "hsi.smith");
+    assert_eq!(
+        rivera[0]["fields"]["case_reference"],
+        "Subject name John Doe, case number 12345678"
+    );
+    let ero = search("reason_code=immigration-enforcement").await;
+    assert_eq!(ero.len(), 1);
+    let future = search(&format!(
+        "from={}",
+        (app.now() + Duration::days(1))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    ))
+    .await;
+    assert!(future.is_empty());
+    // Paging walks back through the log without overlap.
+    let page: Value = app
+        .get(&auditor, "/api/v1/audit/entries?limit=3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let next = page["next_before"].as_i64().unwrap();
+    let page2: Value = app
+        .get(
+            &auditor,
+            &format!("/api/v1/audit/entries?limit=3&before={next}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        page2["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["seq"].as_i64().unwrap() < next)
+    );
+    // Bad input is a problem document naming the field.
+    let resp = app
+        .get(&auditor, "/api/v1/audit/entries?from=yesterday")
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(resp.json::<Value>().await.unwrap()["field"], "from");
+    // Investigators and the operator cannot search; searches are audited.
+    let jones = app.login("hsi.jones").await;
+    assert_eq!(
+        app.get(&jones, "/api/v1/audit/entries").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let op = app.login("operator").await;
+    assert_eq!(
+        app.get(&op, "/api/v1/audit/entries").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert!(!search("action=audit.searched").await.is_empty());
+}
+
+async fn statistics_match_the_hand_count(db: Db) {
+    let app = spawn_app(db).await;
+    let start = app.now() - Duration::hours(1);
+    fixture(&app).await;
+    let auditor = app.login("a.auditor").await;
+    let fmt = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let url = format!(
+        "/api/v1/reports/statistics?from={}&to={}",
+        fmt(start),
+        fmt(app.now() + Duration::hours(1))
+    );
+    let stats: Value = app.get(&auditor, &url).await.json().await.unwrap();
+    let t = &stats["totals"];
+    assert_eq!(
+        (t["searches"].as_u64(), t["positive_hits"].as_u64()),
+        (Some(4), Some(3)),
+        "{stats}"
+    );
+    assert_eq!(t["hit_ratio"], 0.75);
+    assert_eq!(stats["by_program"]["HSI"]["searches"], 3);
+    assert_eq!(stats["by_program"]["HSI"]["positive_hits"], 2);
+    assert_eq!(stats["by_program"]["ERO"]["positive_hits"], 1);
+    assert_eq!(
+        stats["by_reason_code"]["criminal-investigation"]["searches"],
+        3
+    );
+    assert_eq!(stats["by_user"]["hsi.jones"]["searches"], 2);
+    assert_eq!(stats["by_user"]["hsi.jones"]["positive_hits"], 1);
+    assert_eq!(stats["by_user"]["hsi.jones"]["hit_ratio"], 0.5);
+    // An empty period counts nothing; a period is required.
+    let url = format!(
+        "/api/v1/reports/statistics?from={}&to={}",
+        fmt(start - Duration::days(30)),
+        fmt(start)
+    );
+    let empty: Value = app.get(&auditor, &url).await.json().await.unwrap();
+    assert_eq!(empty["totals"]["searches"], 0);
+    let resp = app.get(&auditor, "/api/v1/reports/statistics").await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(resp.json::<Value>().await.unwrap()["code"], "from_required");
+}
+
+async fn replay_returns_exactly_what_the_user_saw(db: Db) {
+    let app = spawn_app(db).await;
+    let query_id = fixture(&app).await;
+    // New reads of the same plate, inside the original time frame, arrive later.
+    let earlier = app.now() - Duration::days(10);
+    app.ingest(&app.pa_key, &[record("late-1", "ABC123", "PA", earlier)])
+        .await;
+    let jones = app.login("hsi.jones").await;
+    assert_eq!(
+        app.query(&jones, &seed_query("ABC123", "PA")).await.2["result_count"],
+        4
+    );
+    let auditor = app.login("a.auditor").await;
+    let (status, replay) = app
+        .post(
+            &auditor,
+            &format!("/api/v1/audit/entries/{query_id}/replay"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{replay}");
+    assert_eq!(replay["result_count"], 3);
+    assert_eq!(replay["ran_by"]["username"], "hsi.jones");
+    let ids: Vec<i64> = replay["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["read_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert!(
+        !ids.contains(&4),
+        "the late read is beyond the query's watermark"
+    );
+    // Only query entries replay; managers and investigators cannot.
+    let (status, _) = app
+        .post(&auditor, "/api/v1/audit/entries/1/replay", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let manager = app.login("a.manager").await;
+    assert_eq!(
+        app.post(
+            &manager,
+            &format!("/api/v1/audit/entries/{query_id}/replay"),
+            &json!({})
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+both_backends!(
+    auditors_search_by_user_plate_person_and_time,
+    statistics_match_the_hand_count,
+    replay_returns_exactly_what_the_user_saw,
+);
