@@ -26,6 +26,7 @@ pub struct LedgerError(#[from] pub anyhow::Error);
 pub struct QueryReceipt {
     agency: AgencyId,
     seq: i64,
+    at: time::OffsetDateTime,
     user: UserId,
     session: String,
     plate: Plate,
@@ -37,6 +38,10 @@ pub struct QueryReceipt {
 impl QueryReceipt {
     pub fn agency(&self) -> AgencyId {
         self.agency
+    }
+    /// When the query ran: corrections made later do not change its results.
+    pub fn at(&self) -> time::OffsetDateTime {
+        self.at
     }
     /// The query's position in its agency's log: its public id.
     pub fn seq(&self) -> i64 {
@@ -187,6 +192,7 @@ impl Ledger {
         Ok(QueryReceipt {
             agency,
             seq: entry.seq,
+            at: from_micros(entry.at),
             user,
             session: session.to_owned(),
             plate: purpose.plate().clone(),
@@ -310,6 +316,7 @@ fn receipt_from_entry(agency: AgencyId, e: &Entry) -> Option<QueryReceipt> {
     Some(QueryReceipt {
         agency,
         seq: e.seq,
+        at: from_micros(e.at),
         user: e.actor.user_id()?,
         session: e.session.clone()?,
         plate: Plate::parse(e.field_str("plate")?).ok()?,

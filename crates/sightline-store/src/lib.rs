@@ -23,6 +23,7 @@ mod db;
 mod identity;
 mod ledger;
 mod migrate;
+mod misreads;
 mod outbox;
 mod policy;
 mod provisioning;
@@ -45,6 +46,7 @@ pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex,
 pub use db::{Backend, Db, WriteTx};
 pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
+pub use misreads::{MisreadReport, MisreadStore};
 pub use outbox::{ClaimedMail, LEASE, Outbox, OutboxMessage, backoff, enqueue};
 pub use policy::PolicyStore;
 pub use provisioning::{
@@ -147,6 +149,10 @@ impl Store {
 
     pub fn provisioning(&self) -> ProvisioningStore {
         ProvisioningStore::new(self.db.clone())
+    }
+
+    pub fn misreads(&self) -> MisreadStore {
+        MisreadStore::new(self.db.clone())
     }
 
     pub fn audit_search(&self) -> AuditSearch {

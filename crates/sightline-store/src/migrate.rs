@@ -45,13 +45,25 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_provisioning.sql"),
         postgres: include_str!("../migrations/postgres/0011_provisioning.sql"),
     },
+    Migration {
+        version: 12,
+        sqlite: include_str!("../migrations/sqlite/0012_misreads.sql"),
+        postgres: include_str!("../migrations/postgres/0012_misreads.sql"),
+    },
 ];
 
-const READS: &[Migration] = &[Migration {
-    version: 1001,
-    sqlite: include_str!("../migrations/sqlite/reads_0001.sql"),
-    postgres: include_str!("../migrations/postgres/reads_0001.sql"),
-}];
+const READS: &[Migration] = &[
+    Migration {
+        version: 1001,
+        sqlite: include_str!("../migrations/sqlite/reads_0001.sql"),
+        postgres: include_str!("../migrations/postgres/reads_0001.sql"),
+    },
+    Migration {
+        version: 1002,
+        sqlite: include_str!("../migrations/sqlite/reads_0002.sql"),
+        postgres: include_str!("../migrations/postgres/reads_0002.sql"),
+    },
+];
 
 pub async fn run(db: &Db, set: Set) -> anyhow::Result<()> {
     let migrations = match set {

@@ -47,6 +47,14 @@ pub trait ReadStore: Send + Sync + Debug {
     /// One read, if it belongs to the receipt's results.
     fn find_one<'a>(&'a self, receipt: &'a QueryReceipt, id: ReadId) -> BoxFut<'a, Option<Read>>;
 
+    /// One read by id, whatever query it belongs to: for the operator's
+    /// misread queue only, never for an agency.
+    fn get(&self, id: ReadId) -> BoxFut<'_, Option<Read>>;
+
+    /// Takes a confirmed misread out of the results of every query run from
+    /// `at` on. `false` if it was already suppressed.
+    fn suppress<'a>(&'a self, id: ReadId, reason: &'a str, at: OffsetDateTime) -> BoxFut<'a, bool>;
+
     /// The highest read id committed so far.
     fn watermark(&self) -> BoxFut<'_, i64>;
 
@@ -179,6 +187,7 @@ impl ReadStore for SqlReadStore {
             let sql = format!(
                 "SELECT {READ_COLS} FROM reads WHERE plate = $1 AND jurisdiction = $2 \
                  AND captured_at >= $3 AND captured_at < $4 AND id <= $5 \
+                 AND NOT EXISTS (SELECT 1 FROM read_suppressions s WHERE s.read_id = reads.id AND s.suppressed_at < $7) \
                  ORDER BY captured_at, id LIMIT $6"
             );
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -188,6 +197,7 @@ impl ReadStore for SqlReadStore {
                 .bind(to_micros(tf.end()))
                 .bind(receipt.watermark())
                 .bind(MAX_RESULTS)
+                .bind(to_micros(receipt.at()))
                 .fetch_all(self.db.pool())
                 .await
                 .context("looking up reads")?;
@@ -200,7 +210,8 @@ impl ReadStore for SqlReadStore {
             let tf = receipt.timeframe();
             let sql = format!(
                 "SELECT {READ_COLS} FROM reads WHERE id = $1 AND plate = $2 AND jurisdiction = $3 \
-                 AND captured_at >= $4 AND captured_at < $5 AND id <= $6"
+                 AND captured_at >= $4 AND captured_at < $5 AND id <= $6 \
+                 AND NOT EXISTS (SELECT 1 FROM read_suppressions s WHERE s.read_id = reads.id AND s.suppressed_at < $7)"
             );
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(id.0)
@@ -209,10 +220,41 @@ impl ReadStore for SqlReadStore {
                 .bind(to_micros(tf.start()))
                 .bind(to_micros(tf.end()))
                 .bind(receipt.watermark())
+                .bind(to_micros(receipt.at()))
                 .fetch_optional(self.db.pool())
                 .await
                 .context("reading one read")?;
             row.as_ref().map(read_from_row).transpose()
+        })
+    }
+
+    fn get(&self, id: ReadId) -> BoxFut<'_, Option<Read>> {
+        Box::pin(async move {
+            let sql = format!("SELECT {READ_COLS} FROM reads WHERE id = $1");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id.0)
+                .fetch_optional(self.db.pool())
+                .await
+                .context("reading a read")?;
+            row.as_ref().map(read_from_row).transpose()
+        })
+    }
+
+    fn suppress<'a>(&'a self, id: ReadId, reason: &'a str, at: OffsetDateTime) -> BoxFut<'a, bool> {
+        Box::pin(async move {
+            let mut tx = self.db.begin_write().await?;
+            let done = sqlx::query(
+                "INSERT INTO read_suppressions (read_id, suppressed_at, reason) VALUES ($1, $2, $3) \
+                 ON CONFLICT (read_id) DO NOTHING",
+            )
+            .bind(id.0)
+            .bind(to_micros(at))
+            .bind(reason)
+            .execute(&mut *tx.tx)
+            .await
+            .context("suppressing a read")?;
+            tx.commit().await?;
+            Ok(done.rows_affected() == 1)
         })
     }
 

@@ -6,6 +6,7 @@ mod audit_search;
 mod health;
 mod ingest;
 pub(crate) mod mfa;
+mod misreads;
 mod operator;
 mod password;
 mod photos;
@@ -77,6 +78,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(access_requests::approve))
         .routes(routes!(access_requests::reject))
         .routes(routes!(access_requests::rekey))
+        .routes(routes!(misreads::report))
+        .routes(routes!(misreads::queue))
+        .routes(routes!(misreads::resolve))
         .routes(routes!(audit_search::search))
         .routes(routes!(audit_search::replay))
         .routes(routes!(audit_search::statistics))

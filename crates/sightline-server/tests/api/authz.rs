@@ -185,6 +185,19 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         Roles(&[Mgr]),
         true,
     ),
+    (
+        "POST",
+        "/api/v1/queries/{query_id}/reads/{read_id}/misread",
+        Roles(&[Inv]),
+        true,
+    ),
+    ("GET", "/api/v1/admin/misreads", Roles(&[Op]), false),
+    (
+        "POST",
+        "/api/v1/admin/misreads/{report_id}/resolve",
+        Roles(&[Op]),
+        false,
+    ),
     ("GET", "/api/v1/audit/entries", Roles(&[Aud, Mgr]), false),
     (
         "POST",
@@ -257,6 +270,7 @@ struct Fixture {
     reject_id: i64,
     pending_user_id: i64,
     agency_a: i64,
+    report_id: i64,
     /// A source the matrix may rotate and revoke without losing its own key.
     spare_source: i64,
 }
@@ -281,6 +295,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{list_id}", &f.list_id.to_string())
         .replace("{entry_id}", &f.entry_id.to_string())
         .replace("{agency_id}", &f.agency_a.to_string())
+        .replace("{report_id}", &f.report_id.to_string())
         .replace("{source_id}", &f.spare_source.to_string())
 }
 
@@ -327,6 +342,8 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
         "/api/v1/alert-lists/{list_id}/entries" => json!({
             "plate": "MAT777", "state": "PA", "reason_code": "criminal-investigation", "note": "matrix case"
         }),
+        _ if path.ends_with("/misread") => json!({"kind": "other", "note": "matrix"}),
+        _ if path.ends_with("/resolve") => json!({"outcome": "not_misread"}),
         _ if path.ends_with("/renewal") => json!({"affirm_operational_need": true}),
         _ if path.ends_with("/training") => {
             json!({"course": "Annual", "completed_on": "2026-11-01", "evidence": "cert"})
@@ -417,7 +434,20 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
         .into_iter()
         .find(|s| s.jurisdiction.code() == "AR")
         .unwrap();
+    let (_, filed) = app
+        .post(
+            &jones,
+            &format!(
+                "/api/v1/queries/{}/reads/{}/misread",
+                q["query_id"], q["results"][0]["read_id"]
+            ),
+            &json!({"kind": "other", "note": "fixture"}),
+        )
+        .await;
     let fixture = Fixture {
+        report_id: filed["report_id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{filed}")),
         agency_a: app.agency_a.0,
         spare_source: spare.id.0,
         approve_id,

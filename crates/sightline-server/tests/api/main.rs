@@ -16,6 +16,7 @@ mod auditor;
 mod authz;
 mod identity;
 mod ingest;
+mod misreads;
 mod operator;
 mod provisioning;
 mod query;
