@@ -87,12 +87,10 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         let token = SecretString::from(token.to_owned());
         let now = state.now();
-        let session = state
-            .store()
-            .sessions()
-            .touch(&token, now)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
+        let Some(session) = state.store().sessions().touch(&token, now).await? else {
+            crate::incidents::after_refused_token(state, &token).await;
+            return Err(ApiError::unauthenticated());
+        };
         let user = state
             .store()
             .tenancy()

@@ -13,6 +13,7 @@ pub mod app;
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod incidents;
 pub mod limits;
 pub mod metrics;
 pub mod notify;

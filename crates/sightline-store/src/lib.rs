@@ -21,6 +21,7 @@ mod blobs;
 mod credentials;
 mod db;
 mod identity;
+mod incidents;
 mod ledger;
 mod migrate;
 mod misreads;
@@ -45,6 +46,7 @@ pub use blobs::{BlobStore, LocalBlobStore};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
 pub use db::{Backend, Db, WriteTx};
 pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
+pub use incidents::IncidentStore;
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
 pub use misreads::{MisreadReport, MisreadStore};
 pub use outbox::{ClaimedMail, LEASE, Outbox, OutboxMessage, backoff, enqueue};
@@ -149,6 +151,10 @@ impl Store {
 
     pub fn provisioning(&self) -> ProvisioningStore {
         ProvisioningStore::new(self.db.clone())
+    }
+
+    pub fn incidents(&self) -> IncidentStore {
+        IncidentStore::new(self.db.clone())
     }
 
     pub fn misreads(&self) -> MisreadStore {

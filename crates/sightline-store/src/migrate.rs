@@ -50,6 +50,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_misreads.sql"),
         postgres: include_str!("../migrations/postgres/0012_misreads.sql"),
     },
+    Migration {
+        version: 13,
+        sqlite: include_str!("../migrations/sqlite/0013_incidents.sql"),
+        postgres: include_str!("../migrations/postgres/0013_incidents.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[

@@ -125,6 +125,16 @@ impl SessionStore {
         }))
     }
 
+    /// The user a token was ever issued to, live or not (incident signals).
+    pub async fn owner_of(&self, token: &SecretString) -> anyhow::Result<Option<UserId>> {
+        let row = sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1")
+            .bind(sha256_hex(token.expose_secret().as_bytes()))
+            .fetch_optional(self.db.pool())
+            .await
+            .context("looking up token owner")?;
+        row.map(|r| i64_col(&r, "user_id").map(UserId)).transpose()
+    }
+
     /// Records that the second factor was checked in this session.
     pub async fn mark_mfa_verified(&self, id: &str, now: OffsetDateTime) -> anyhow::Result<()> {
         self.set_col(

@@ -79,6 +79,20 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
             }
         }
     });
+    let watch = state.clone();
+    // Every agency's audit log is re-verified every five minutes; a failure
+    // is an incident for its security contacts (R5.7).
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match sightline_server::incidents::verify_logs(&watch).await {
+                Ok(0) => {}
+                Ok(n) => tracing::error!(failures = n, "audit log verification failed"),
+                Err(e) => tracing::error!(error = ?e, "audit log verification could not run"),
+            }
+        }
+    });
     sightline_server::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")

@@ -120,14 +120,7 @@ async fn wrong_code(state: &AppState, who: &CurrentUser) -> ApiError {
         )
         .await;
     if matches!(locked_now, Ok(true)) {
-        let _ = ledger
-            .append(EntryDraft::new(
-                who.scope(),
-                who.actor(),
-                "auth.lockout",
-                Outcome::Success,
-            ))
-            .await;
+        let _ = crate::incidents::record_lockout(state, who.scope(), who.actor()).await;
         let _ = state.store().sessions().revoke(&who.session.id, now).await;
         return locked();
     }

@@ -13,6 +13,7 @@ mod photos;
 pub(crate) mod queries;
 mod registration;
 mod rules;
+pub(crate) mod security_contacts;
 pub(crate) mod session;
 pub(crate) mod users;
 
@@ -78,6 +79,10 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(access_requests::approve))
         .routes(routes!(access_requests::reject))
         .routes(routes!(access_requests::rekey))
+        .routes(routes!(
+            security_contacts::get_contacts,
+            security_contacts::set_contacts
+        ))
         .routes(routes!(misreads::report))
         .routes(routes!(misreads::queue))
         .routes(routes!(misreads::resolve))

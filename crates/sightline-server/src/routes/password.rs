@@ -55,14 +55,7 @@ pub async fn change_password(
             .record_failure(who.user.id, now)
             .await?
         {
-            ledger
-                .append(EntryDraft::new(
-                    who.scope(),
-                    who.actor(),
-                    "auth.lockout",
-                    Outcome::Success,
-                ))
-                .await?;
+            crate::incidents::record_lockout(&state, who.scope(), who.actor()).await?;
             state
                 .store()
                 .sessions()

@@ -375,14 +375,7 @@ pub async fn answer_recovery(
             .record_failure(user.id, now)
             .await?
         {
-            ledger
-                .append(EntryDraft::new(
-                    scope,
-                    actor,
-                    "auth.lockout",
-                    Outcome::Success,
-                ))
-                .await?;
+            crate::incidents::record_lockout(&state, scope, actor).await?;
         }
         return Ok(accepted);
     }

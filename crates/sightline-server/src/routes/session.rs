@@ -146,14 +146,7 @@ pub async fn login(
             .await?;
         count_login(&state, "failed");
         if !verified && identity.record_failure(user.id, now).await? {
-            ledger
-                .append(EntryDraft::new(
-                    scope,
-                    actor,
-                    "auth.lockout",
-                    Outcome::Success,
-                ))
-                .await?;
+            crate::incidents::record_lockout(&state, scope, actor).await?;
             return Err(crate::routes::mfa::locked());
         }
         return Err(refuse(

@@ -198,6 +198,13 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         Roles(&[Op]),
         false,
     ),
+    (
+        "GET",
+        "/api/v1/security-contacts",
+        Roles(&[Mgr, Aud]),
+        false,
+    ),
+    ("PUT", "/api/v1/security-contacts", Roles(&[Mgr]), false),
     ("GET", "/api/v1/audit/entries", Roles(&[Aud, Mgr]), false),
     (
         "POST",
@@ -339,6 +346,7 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
         "/api/v1/ingest/openalpr" => json!({"data_type": "heartbeat"}),
         "/api/v1/alert-lists" => json!({"name": "Matrix list"}),
         "/api/v1/alert-groups" => json!({"name": "Matrix team", "members": []}),
+        "/api/v1/security-contacts" => json!({"emails": ["soc@agency.test"]}),
         "/api/v1/alert-lists/{list_id}/entries" => json!({
             "plate": "MAT777", "state": "PA", "reason_code": "criminal-investigation", "note": "matrix case"
         }),
@@ -473,7 +481,7 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
                 req = req.header("content-type", "text/csv").body(
                     "plate,state,reason_code,note\nMAT778,PA,criminal-investigation,matrix\n",
                 );
-            } else if *method == "POST" {
+            } else if *method == "POST" || *method == "PUT" {
                 req = req.json(&body_for(&app, path, p));
             }
             match p {

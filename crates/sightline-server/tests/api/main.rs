@@ -15,6 +15,7 @@ mod alerts;
 mod auditor;
 mod authz;
 mod identity;
+mod incidents;
 mod ingest;
 mod misreads;
 mod operator;

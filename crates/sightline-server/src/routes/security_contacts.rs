@@ -1,0 +1,91 @@
+//! The agency's security contacts (R5.7): who is told, within the minute,
+//! when Sightline suspects unauthorized use of the agency's account.
+
+use crate::app::AppState;
+use crate::auth::ConsentedUser;
+use crate::error::{ApiError, ApiJson};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sightline_audit::{EntryDraft, Outcome};
+use sightline_core::{Role, Violation};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SecurityContacts {
+    pub emails: Vec<String>,
+}
+
+/// The agency's security contacts.
+#[utoipa::path(get, path = "/api/v1/security-contacts", tag = "administration",
+    security(("session" = [])),
+    responses((status = 200, body = SecurityContacts), (status = 403, body = crate::error::Problem)))]
+pub async fn get_contacts(
+    State(state): State<AppState>,
+    who: ConsentedUser,
+) -> Result<Json<SecurityContacts>, ApiError> {
+    who.require(&[Role::AgencyManager, Role::Auditor])?;
+    let emails = state.store().incidents().contacts(who.agency()?).await?;
+    Ok(Json(SecurityContacts { emails }))
+}
+
+/// Replaces the agency's security contacts.
+#[utoipa::path(put, path = "/api/v1/security-contacts", tag = "administration",
+    security(("session" = [])),
+    request_body = SecurityContacts,
+    responses((status = 200, body = SecurityContacts), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn set_contacts(
+    State(state): State<AppState>,
+    who: ConsentedUser,
+    ApiJson(req): ApiJson<SecurityContacts>,
+) -> Result<Json<SecurityContacts>, ApiError> {
+    who.require(&[Role::AgencyManager])?;
+    let agency = who.agency()?;
+    let emails: Vec<String> = req.emails.iter().map(|e| e.trim().to_owned()).collect();
+    let errors: Vec<Violation> = emails
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.contains('@') || e.len() > 254 || e.chars().any(char::is_whitespace))
+        .map(|(i, _)| {
+            Violation::new(
+                "email_invalid",
+                &format!("emails[{i}]"),
+                "not an email address",
+            )
+        })
+        .collect();
+    if emails.is_empty() || emails.len() > 20 || !errors.is_empty() {
+        let mut errors = errors;
+        if emails.is_empty() || emails.len() > 20 {
+            errors.push(
+                Violation::new("emails_count", "emails", "name 1 to 20 contacts")
+                    .accepting("1-20 addresses"),
+            );
+        }
+        return Err(ApiError::violations(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+        ));
+    }
+    state
+        .store()
+        .incidents()
+        .set_contacts(agency, &emails)
+        .await?;
+    state
+        .store()
+        .ledger()
+        .append(
+            EntryDraft::new(
+                who.scope(),
+                who.actor(),
+                "security_contacts.changed",
+                Outcome::Success,
+            )
+            .session(who.session.id.as_str())
+            .field("emails", emails.clone()),
+        )
+        .await?;
+    Ok(Json(SecurityContacts { emails }))
+}
