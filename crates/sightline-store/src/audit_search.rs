@@ -120,6 +120,35 @@ impl AuditSearch {
         Ok(out)
     }
 
+    /// The first entry whose search columns (action, outcome, actor, time)
+    /// disagree with its hashed canonical bytes: those columns are an index,
+    /// so tampering with them alone could hide an entry from a search.
+    pub async fn index_mismatch(&self, scope: TenantScope) -> anyhow::Result<Option<i64>> {
+        let rows = sqlx::query(
+            "SELECT seq, action, outcome, actor_id, at, canonical FROM audit_entries WHERE log_id = $1 ORDER BY seq",
+        )
+        .bind(scope.log_id())
+        .fetch_all(self.db.pool())
+        .await
+        .context("reading the audit index")?;
+        for r in &rows {
+            use crate::row::{i64_col, opt_i64_col};
+            let seq = i64_col(r, "seq")?;
+            let Ok(e) = serde_json::from_str::<Entry>(&str_col(r, "canonical")?) else {
+                return Ok(Some(seq));
+            };
+            let same = e.seq == seq
+                && e.action == str_col(r, "action")?
+                && e.outcome.as_str() == str_col(r, "outcome")?
+                && e.actor.user_id().map(|u| u.0) == opt_i64_col(r, "actor_id")?
+                && e.at == i64_col(r, "at")?;
+            if !same {
+                return Ok(Some(seq));
+            }
+        }
+        Ok(None)
+    }
+
     /// Every matching entry, oldest first (statistics, exports).
     pub async fn all(
         &self,

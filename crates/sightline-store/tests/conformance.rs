@@ -320,4 +320,48 @@ both_backends!(
     reads_are_idempotent_exact_and_receipt_bound,
     retention_purges_by_collection_jurisdiction,
     sources_keys_and_sessions,
+    index_columns_are_checked_against_the_hashed_bytes,
 );
+
+async fn index_columns_are_checked_against_the_hashed_bytes(pg: bool) {
+    let (store, _dir, _clock) = open(pg).await;
+    let scope = TenantScope::Agency(AgencyId(1));
+    for action in ["query.run", "auth.login"] {
+        store
+            .ledger()
+            .append(EntryDraft::new(
+                scope,
+                Actor::System,
+                action,
+                Outcome::Success,
+            ))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.audit_search().index_mismatch(scope).await.unwrap(),
+        None
+    );
+    let unguard = if pg {
+        "ALTER TABLE audit_entries DISABLE TRIGGER USER"
+    } else {
+        "DROP TRIGGER audit_entries_no_update"
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(unguard))
+        .execute(store.db.pool())
+        .await
+        .unwrap();
+    // Hide the query from action-filtered searches without touching the bytes.
+    sqlx::query("UPDATE audit_entries SET action = 'auth.login' WHERE action = 'query.run'")
+        .execute(store.db.pool())
+        .await
+        .unwrap();
+    assert!(
+        store.ledger().verify(scope).await.unwrap().is_ok(),
+        "the hashes alone do not see it"
+    );
+    assert_eq!(
+        store.audit_search().index_mismatch(scope).await.unwrap(),
+        Some(1)
+    );
+}

@@ -98,6 +98,7 @@ async fn suspected_misuse_reaches_the_security_contacts(db: Db) {
     let mails = mail_for(&smtp, "soc@agency.test", 3).await;
     assert_eq!(mails.len(), 3);
     assert!(mails[2].subject.contains("audit_verification_failed"));
+    assert!(mails[2].body.contains("leaf hash"), "{}", mails[2].body);
 }
 
 both_backends!(suspected_misuse_reaches_the_security_contacts);
