@@ -1,0 +1,59 @@
+//! Excel: header lines above a typed table with a frozen header row and
+//! filters on every column.
+
+use crate::{Cell, Report};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+pub fn to_xlsx(report: &Report) -> anyhow::Result<Vec<u8>> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Report")?;
+    let bold = Format::new().set_bold();
+    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    sheet.write_string_with_format(0, 0, &report.title, &bold)?;
+    let mut row: u32 = 1;
+    for (label, value) in &report.header {
+        sheet.write_string_with_format(row, 0, label, &bold)?;
+        sheet.write_string(row, 1, value)?;
+        row += 1;
+    }
+    row += 1;
+    let head = row;
+    for (c, name) in report.columns.iter().enumerate() {
+        let col = u16::try_from(c)?;
+        sheet.write_string_with_format(head, col, name, &bold)?;
+        sheet.set_column_width(col, 18)?;
+    }
+    for record in &report.rows {
+        row += 1;
+        for (c, cell) in record.iter().enumerate() {
+            let col = u16::try_from(c)?;
+            match cell {
+                Cell::Text(s) => {
+                    sheet.write_string(row, col, s)?;
+                }
+                Cell::Int(n) => {
+                    #[allow(clippy::cast_precision_loss)] // Excel numbers are f64
+                    sheet.write_number(row, col, *n as f64)?;
+                }
+                Cell::Time(t) => {
+                    let dt = ExcelDateTime::from_ymd(
+                        u16::try_from(t.year())?,
+                        u8::from(t.month()),
+                        t.day(),
+                    )?
+                    .and_hms(
+                        u16::from(t.hour()),
+                        t.minute(),
+                        f64::from(t.second()),
+                    )?;
+                    sheet.write_datetime_with_format(row, col, &dt, &when)?;
+                }
+            }
+        }
+    }
+    let last_col = u16::try_from(report.columns.len().saturating_sub(1))?;
+    sheet.set_freeze_panes(head + 1, 0)?;
+    sheet.autofilter(head, 0, row.max(head), last_col)?;
+    Ok(book.save_to_buffer()?)
+}
