@@ -8,5 +8,5 @@ pub fn to_csv(report: &Report) -> anyhow::Result<Vec<u8>> {
     for row in &report.rows {
         w.write_record(row.iter().map(|c| c.display()))?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
