@@ -16,9 +16,11 @@
 //! or an id already bound to one.
 
 mod blobs;
+mod checkpoints;
 mod credentials;
 mod db;
 mod ledger;
+mod ledger_keys;
 mod migrate;
 mod policy;
 mod reads;
@@ -29,6 +31,7 @@ mod sources;
 mod tenancy;
 
 pub use blobs::{BlobStore, LocalBlobStore};
+pub use checkpoints::{CHECKPOINT_GAP, CheckpointError, StoredCheckpoint, scope_of};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
 pub use db::{Backend, Db};
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
@@ -40,6 +43,7 @@ pub use sources::{Camera, SourceRecord, SourceStore};
 pub use tenancy::{AgencyRecord, NewUser, TenancyStore, UserRecord, UserStatus};
 
 use anyhow::Context as _;
+use secrecy::SecretString;
 use sightline_core::Clock;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -51,6 +55,9 @@ pub struct StoreConfig {
     pub data_dir: PathBuf,
     /// A `postgres://` URL selects the PostgreSQL backend.
     pub database_url: Option<String>,
+    /// Wraps the audit logs' signing keys at rest. Without it they are
+    /// stored unwrapped (and anyone with the database could sign).
+    pub audit_master_key: Option<SecretString>,
 }
 
 /// Every store of one deployment, opened and migrated.
@@ -60,6 +67,7 @@ pub struct Store {
     pub reads: Arc<dyn ReadStore>,
     pub blobs: Arc<dyn BlobStore>,
     pub clock: Arc<dyn Clock>,
+    audit_master_key: Option<Arc<SecretString>>,
 }
 
 impl Store {
@@ -88,6 +96,7 @@ impl Store {
             reads: Arc::new(SqlReadStore::new(reads_db)),
             blobs: Arc::new(blobs),
             clock,
+            audit_master_key: config.audit_master_key.clone().map(Arc::new),
         })
     }
 
@@ -112,7 +121,11 @@ impl Store {
     }
 
     pub fn ledger(&self) -> Ledger {
-        Ledger::new(self.db.clone(), self.clock.clone())
+        Ledger::new(
+            self.db.clone(),
+            self.clock.clone(),
+            self.audit_master_key.clone(),
+        )
     }
 
     /// Where the embedded databases live, for tools that inspect them.

@@ -30,6 +30,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_audit.sql"),
         postgres: include_str!("../migrations/postgres/0002_audit.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../migrations/sqlite/0003_checkpoints.sql"),
+        postgres: include_str!("../migrations/postgres/0003_checkpoints.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[Migration {

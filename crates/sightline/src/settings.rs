@@ -3,6 +3,7 @@
 
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,10 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// `json` for machine-readable logs, `pretty` for people.
     pub log_format: String,
+    /// Wraps the audit logs' signing keys at rest (also
+    /// SIGHTLINE_AUDIT_MASTER_KEY). Keep it out of the database's backups.
+    #[serde(default, skip_serializing)]
+    pub audit_master_key: Option<SecretString>,
 }
 
 impl Default for Settings {
@@ -26,6 +31,7 @@ impl Default for Settings {
             database_url: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             log_format: "pretty".into(),
+            audit_master_key: None,
         }
     }
 }
@@ -63,6 +69,7 @@ impl Settings {
         sightline_store::StoreConfig {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone().filter(|u| !u.is_empty()),
+            audit_master_key: self.audit_master_key.clone(),
         }
     }
 }

@@ -104,6 +104,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
         &StoreConfig {
             data_dir: dir.path().to_owned(),
             database_url: db_url.clone(),
+            audit_master_key: None,
         },
         Arc::new(clock.clone()),
     )
