@@ -1,5 +1,6 @@
 //! Every endpoint, registered with its OpenAPI description.
 
+mod audit;
 mod health;
 mod ingest;
 mod photos;
@@ -59,5 +60,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(session::me))
         .routes(routes!(queries::run_query, queries::recent_queries))
         .routes(routes!(photos::photo))
+        .routes(routes!(audit::checkpoint))
+        .routes(routes!(audit::inclusion))
+        .routes(routes!(audit::consistency))
+        .routes(routes!(audit::public_key))
         .merge(ingest::routes())
 }

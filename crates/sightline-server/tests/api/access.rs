@@ -233,12 +233,16 @@ async fn openapi_health_and_metrics(db: Db) {
         "/api/v1/queries/{query_id}/reads/{read_id}/photos/{kind}",
         "/api/v1/ingest/reads",
         "/api/v1/ingest/openalpr",
+        "/api/v1/audit/checkpoint",
+        "/api/v1/audit/proofs/inclusion",
+        "/api/v1/audit/proofs/consistency",
+        "/api/v1/audit/public-key",
     ] {
         assert!(paths.contains(&p), "{p} missing from {paths:?}");
     }
     assert_eq!(
         paths.len(),
-        10,
+        14,
         "every route is documented, and only those: {paths:?}"
     );
     assert!(

@@ -132,7 +132,10 @@ pub async fn spawn_app(db: Db) -> TestApp {
     let agency_b = seed_agency(
         &store,
         "Agency B",
-        &[("b.park", Role::Investigator, Some("HSI"))],
+        &[
+            ("b.park", Role::Investigator, Some("HSI")),
+            ("b.auditor", Role::Auditor, None),
+        ],
     )
     .await;
     store

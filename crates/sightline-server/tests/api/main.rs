@@ -9,5 +9,6 @@
 mod helpers;
 
 mod access;
+mod audit;
 mod ingest;
 mod query;
