@@ -1,9 +1,11 @@
 //! `sightline`: the one binary. It serves the API (`serve`), runs a demo
 //! deployment with generated data (`demo`), bulk-imports CSV reads
-//! (`import`), administers agencies, users and sources (`admin`), and
-//! migrates the schema (`migrate`).
+//! (`import`), administers agencies, users and sources (`admin`),
+//! exports and verifies audit logs (`audit`), and migrates the schema
+//! (`migrate`).
 
 mod admin;
+mod audit;
 mod demo;
 mod import;
 mod presets;
@@ -50,6 +52,9 @@ enum Command {
     /// Create agencies, programs, areas of responsibility, users, sources and cameras.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Export an audit log and verify exports offline.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate,
 }
@@ -111,6 +116,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&settings, &args).await,
         Command::Import(args) => import::run(&settings, &args).await,
         Command::Admin(cmd) => admin::run(&settings, cmd).await,
+        Command::Audit(cmd) => audit::run(&settings, cmd).await,
         Command::Migrate => {
             let store = serve::open_store(&settings).await?;
             println!("schema is up to date ({:?} backend)", store.db.backend());
