@@ -68,6 +68,100 @@ pub struct StoredEntry {
     pub leaf: Digest,
 }
 
+/// Writes an export line by line, keeping only the tree and the seqs, so a
+/// log of any length streams through it.
+#[derive(Debug)]
+pub struct ExportWriter {
+    tree: Tree,
+    seqs: Vec<i64>,
+}
+
+impl ExportWriter {
+    /// Emits the header; then call [`ExportWriter::entry`] for each entry
+    /// in order and [`ExportWriter::finish`] with the signed notes.
+    pub fn start<E>(
+        log: &str,
+        origin: &str,
+        vkey: &str,
+        entries: u64,
+        checkpoints: u64,
+        emit: &mut impl FnMut(&ExportLine) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        emit(&ExportLine::Header {
+            format: EXPORT_FORMAT.to_owned(),
+            log: log.to_owned(),
+            origin: origin.to_owned(),
+            vkey: vkey.to_owned(),
+            entries,
+            checkpoints,
+        })?;
+        Ok(Self {
+            tree: Tree::new(),
+            seqs: Vec::new(),
+        })
+    }
+
+    /// The tree over the entries written so far.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    pub fn entry<E>(
+        &mut self,
+        seq: i64,
+        canonical: &str,
+        leaf: Digest,
+        emit: &mut impl FnMut(&ExportLine) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.tree.push(leaf);
+        self.seqs.push(seq);
+        emit(&ExportLine::Entry {
+            seq,
+            canonical: canonical.to_owned(),
+            leaf_hash: hex::encode(leaf),
+        })
+    }
+
+    /// Emits the checkpoints, the consistency proofs between consecutive
+    /// ones and every entry's inclusion proof against the latest.
+    pub fn finish<E>(
+        self,
+        notes: &[String],
+        emit: &mut impl FnMut(&ExportLine) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let sizes: Vec<u64> = notes
+            .iter()
+            .filter_map(|n| Checkpoint::parse(note_text(n)).ok().map(|c| c.size))
+            .collect();
+        for note in notes {
+            emit(&ExportLine::Checkpoint { note: note.clone() })?;
+        }
+        for pair in sizes.windows(2) {
+            if let [from, to] = *pair
+                && let Some(proof) = self.tree.consistency_proof(from, to)
+            {
+                emit(&ExportLine::Consistency {
+                    from,
+                    to,
+                    proof: hexes(&proof),
+                })?;
+            }
+        }
+        if let Some(&latest) = sizes.last() {
+            for (index, seq) in self.seqs.iter().enumerate() {
+                if let Some(proof) = self.tree.inclusion_proof(index as u64, latest) {
+                    emit(&ExportLine::Inclusion {
+                        seq: *seq,
+                        tree_size: latest,
+                        proof: hexes(&proof),
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Writes the export of one log through `emit`, line by line.
 pub fn write_export<E>(
     log: &str,
@@ -77,50 +171,16 @@ pub fn write_export<E>(
     notes: &[String],
     mut emit: impl FnMut(&ExportLine) -> Result<(), E>,
 ) -> Result<(), E> {
-    emit(&ExportLine::Header {
-        format: EXPORT_FORMAT.to_owned(),
-        log: log.to_owned(),
-        origin: origin.to_owned(),
-        vkey: vkey.to_owned(),
-        entries: entries.len() as u64,
-        checkpoints: notes.len() as u64,
-    })?;
-    let tree = Tree::from_leaves(entries.iter().map(|e| e.leaf));
+    let mut w = ExportWriter::start(
+        log,
+        origin,
+        vkey,
+        entries.len() as u64,
+        notes.len() as u64,
+        &mut emit,
+    )?;
     for e in entries {
-        emit(&ExportLine::Entry {
-            seq: e.seq,
-            canonical: e.canonical.clone(),
-            leaf_hash: hex::encode(e.leaf),
-        })?;
+        w.entry(e.seq, &e.canonical, e.leaf, &mut emit)?;
     }
-    let sizes: Vec<u64> = notes
-        .iter()
-        .filter_map(|n| Checkpoint::parse(note_text(n)).ok().map(|c| c.size))
-        .collect();
-    for note in notes {
-        emit(&ExportLine::Checkpoint { note: note.clone() })?;
-    }
-    for pair in sizes.windows(2) {
-        if let [from, to] = *pair
-            && let Some(proof) = tree.consistency_proof(from, to)
-        {
-            emit(&ExportLine::Consistency {
-                from,
-                to,
-                proof: hexes(&proof),
-            })?;
-        }
-    }
-    if let Some(&latest) = sizes.last() {
-        for (index, e) in entries.iter().enumerate() {
-            if let Some(proof) = tree.inclusion_proof(index as u64, latest) {
-                emit(&ExportLine::Inclusion {
-                    seq: e.seq,
-                    tree_size: latest,
-                    proof: hexes(&proof),
-                })?;
-            }
-        }
-    }
-    Ok(())
+    w.finish(notes, &mut emit)
 }

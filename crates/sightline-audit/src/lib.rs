@@ -32,7 +32,7 @@ mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError, origin_of};
 pub use entry::{Action, Actor, Entry, EntryDraft, Outcome};
-pub use export::{EXPORT_FORMAT, ExportLine, StoredEntry, note_text, write_export};
+pub use export::{EXPORT_FORMAT, ExportLine, ExportWriter, StoredEntry, note_text, write_export};
 pub use hash::{Digest, GENESIS, chain_hash, leaf_hash};
 pub use keywrap::xor_wrap;
 pub use merkle::{Tree, empty_root, node_hash, verify_consistency, verify_inclusion};

@@ -80,7 +80,9 @@ pub struct Verifier<'k> {
     checkpoints: Vec<Checkpoint>,
     heads: BTreeMap<u64, Digest>,
     consistency: Vec<(u64, u64, Vec<Digest>)>,
-    inclusion: Vec<(i64, u64, Vec<Digest>)>,
+    /// Inclusion proofs are checked as they stream past (they follow every
+    /// entry and checkpoint in an export); only the count is kept.
+    proven: u64,
     findings: Findings,
 }
 
@@ -92,7 +94,7 @@ impl<'k> Verifier<'k> {
             checkpoints: Vec::new(),
             heads: BTreeMap::new(),
             consistency: Vec::new(),
-            inclusion: Vec::new(),
+            proven: 0,
             findings: Findings::default(),
         }
     }
@@ -122,12 +124,7 @@ impl<'k> Verifier<'k> {
                 seq,
                 tree_size,
                 proof,
-            } => match digests(&proof) {
-                Some(p) => self.inclusion.push((seq, tree_size, p)),
-                None => self
-                    .findings
-                    .add(2, fail(Some(seq), "malformed inclusion proof")),
-            },
+            } => self.inclusion(seq, tree_size, &proof),
         }
     }
 
@@ -167,7 +164,38 @@ impl<'k> Verifier<'k> {
         }
     }
 
+    fn inclusion(&mut self, seq: i64, size: u64, proof: &[String]) {
+        let latest = self.checkpoints.last().map(|c| (c.size, c.root));
+        let index = u64::try_from(seq.saturating_sub(1)).unwrap_or(u64::MAX);
+        let ok = match (latest, digests(proof), self.tree.leaf(index)) {
+            (Some((latest, root)), Some(p), Some(leaf)) => {
+                size == latest && verify_inclusion(index, latest, &leaf, &p, &root)
+            }
+            _ => false,
+        };
+        if ok {
+            self.proven += 1;
+        } else {
+            self.findings.add(
+                2,
+                fail(
+                    Some(seq),
+                    "its inclusion proof does not verify against the latest checkpoint",
+                ),
+            );
+        }
+    }
+
     fn checkpoint(&mut self, note: &str) {
+        if self.proven > 0 {
+            self.findings.add(
+                0,
+                fail(
+                    None,
+                    "a checkpoint follows the inclusion proofs; proofs must come last",
+                ),
+            );
+        }
         let n = self.checkpoints.len() + 1;
         let text = match self.key.open(note) {
             Ok(t) => t,
@@ -307,35 +335,15 @@ impl<'k> Verifier<'k> {
                 );
             }
         }
-        let Some(root) = self.heads.get(&latest).copied() else {
-            return;
-        };
-        let mut proven = 0u64;
-        for (seq, size, proof) in &self.inclusion {
-            let index = u64::try_from(seq.saturating_sub(1)).unwrap_or(u64::MAX);
-            let ok = *size == latest
-                && self
-                    .tree
-                    .leaf(index)
-                    .is_some_and(|leaf| verify_inclusion(index, latest, &leaf, proof, &root));
-            if ok {
-                proven += 1;
-            } else {
-                self.findings.add(
-                    2,
-                    fail(
-                        Some(*seq),
-                        "its inclusion proof does not verify against the latest checkpoint",
-                    ),
-                );
-            }
-        }
-        if proven < latest.min(self.tree.size()) {
+        if self.proven < latest.min(self.tree.size()) {
             self.findings.add(
                 2,
                 fail(
                     None,
-                    format!("only {proven} of {latest} entries have a valid inclusion proof"),
+                    format!(
+                        "only {} of {latest} entries have a valid inclusion proof",
+                        self.proven
+                    ),
                 ),
             );
         }

@@ -1,11 +1,12 @@
 //! `sightline`: the one binary. It serves the API (`serve`), runs a demo
 //! deployment with generated data (`demo`), bulk-imports CSV reads
 //! (`import`), administers agencies, users and sources (`admin`),
-//! exports and verifies audit logs (`audit`), and migrates the schema
-//! (`migrate`).
+//! exports and verifies audit logs (`audit`), benchmarks (`bench`), and
+//! migrates the schema (`migrate`).
 
 mod admin;
 mod audit;
+mod bench;
 mod demo;
 mod import;
 mod presets;
@@ -55,6 +56,9 @@ enum Command {
     /// Export an audit log and verify exports offline.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Benchmarks, printed beside a baseline measured in the same run.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate,
 }
@@ -117,6 +121,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(&settings, &args).await,
         Command::Admin(cmd) => admin::run(&settings, cmd).await,
         Command::Audit(cmd) => audit::run(&settings, cmd).await,
+        Command::Bench(cmd) => bench::run(&settings, cmd).await,
         Command::Migrate => {
             let store = serve::open_store(&settings).await?;
             println!("schema is up to date ({:?} backend)", store.db.backend());

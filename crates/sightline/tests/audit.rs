@@ -217,6 +217,33 @@ async fn inserted_entry_is_named(postgres: bool) {
     assert_names(&export_and_verify(&dep, &key), 4);
 }
 
+/// `bench audit` runs end to end (a smoke test: no timing is asserted).
+#[test]
+fn bench_audit_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(support::BIN)
+        .args(["--data-dir", dir.path().to_str().unwrap()])
+        .args(["bench", "audit", "--appends", "8", "--concurrency", "2"])
+        .args(["--entries", "50", "--checkpoint-every", "10"])
+        .env_remove("SIGHTLINE_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("verified: 50 entries, 5 signed checkpoints"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("baseline: durable write transaction"),
+        "{stdout}"
+    );
+}
+
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
