@@ -80,6 +80,8 @@ pub struct Verifier<'k> {
     checkpoints: Vec<Checkpoint>,
     heads: BTreeMap<u64, Digest>,
     consistency: Vec<(u64, u64, Vec<Digest>)>,
+    /// Checkpoints the auditor kept from before (a previous export, the API).
+    trusted: Vec<Checkpoint>,
     /// Inclusion proofs are checked as they stream past (they follow every
     /// entry and checkpoint in an export); only the count is kept.
     proven: u64,
@@ -94,6 +96,7 @@ impl<'k> Verifier<'k> {
             checkpoints: Vec::new(),
             heads: BTreeMap::new(),
             consistency: Vec::new(),
+            trusted: Vec::new(),
             proven: 0,
             findings: Findings::default(),
         }
@@ -103,6 +106,21 @@ impl<'k> Verifier<'k> {
         i64::try_from(self.tree.size())
             .unwrap_or(i64::MAX)
             .saturating_add(1)
+    }
+
+    /// Adds a checkpoint the auditor kept from earlier: the export must
+    /// extend it. This is what catches a log rewritten wholesale after its
+    /// stored checkpoints were deleted (the ledger would then sign the
+    /// rewrite as a fresh log).
+    pub fn trust(&mut self, note: &str) -> Result<(), Failure> {
+        let text = self
+            .key
+            .open(note)
+            .map_err(|e| fail(None, format!("the kept checkpoint: {e}")))?;
+        let c =
+            Checkpoint::parse(text).map_err(|e| fail(None, format!("the kept checkpoint: {e}")))?;
+        self.trusted.push(c);
+        Ok(())
     }
 
     pub fn line(&mut self, line: ExportLine) {
@@ -274,6 +292,20 @@ impl<'k> Verifier<'k> {
                 break;
             }
             good = c.size;
+        }
+        for t in &self.trusted {
+            if self.tree.root(t.size) != Some(t.root) {
+                self.findings.add(
+                    0,
+                    fail(
+                        None,
+                        format!(
+                            "the export does not extend the checkpoint you kept (size {}): entries up to {} were removed or rewritten and its checkpoints replaced",
+                            t.size, t.size
+                        ),
+                    ),
+                );
+            }
         }
         let Some(latest) = self.checkpoints.last().map(|c| c.size) else {
             return Err(self

@@ -56,8 +56,19 @@ fn notes(rows: &[StoredEntry], sizes: &[u64]) -> Vec<String> {
 }
 
 fn verify(rows: &[StoredEntry], notes: &[String]) -> Result<Verified, Failure> {
+    verify_kept(rows, notes, &[])
+}
+
+fn verify_kept(
+    rows: &[StoredEntry],
+    notes: &[String],
+    kept: &[String],
+) -> Result<Verified, Failure> {
     let key = signer().verifier();
     let mut v = Verifier::new(&key);
+    for k in kept {
+        v.trust(k).unwrap();
+    }
     write_export::<()>(LOG, &origin_of(LOG), &key.vkey(), rows, notes, |l| {
         // Through JSON, as the file goes.
         let text = serde_json::to_string(l).unwrap();
@@ -147,4 +158,23 @@ fn forged_checkpoints_and_missing_coverage_fail() {
     let err = verify(&rows, &notes(&rows, &[3])).unwrap_err();
     assert_eq!(err.seq, Some(4), "{err}");
     assert!(verify(&rows, &[]).is_err());
+}
+
+#[test]
+fn a_kept_checkpoint_catches_a_rewrite_with_replaced_checkpoints() {
+    let honest = entries(6);
+    let kept = notes(&honest, &[4]);
+    // Entry 2 rewritten, old checkpoints deleted, a fresh one signed over
+    // the rewrite: only a checkpoint kept from before can tell.
+    let mut rows = honest.clone();
+    edit(&mut rows[1], "\"n\":2", "\"n\":22");
+    rows[1].leaf = leaf_hash(rows[1].canonical.as_bytes());
+    let fresh = notes(&rows, &[6]);
+    assert!(verify(&rows, &fresh).is_ok());
+    let err = verify_kept(&rows, &fresh, &kept).unwrap_err();
+    assert!(
+        err.message.contains("checkpoint you kept (size 4)"),
+        "{err}"
+    );
+    assert!(verify_kept(&honest, &notes(&honest, &[6]), &kept).is_ok());
 }

@@ -34,6 +34,10 @@ pub enum AuditCommand {
         /// The log's public key: a file holding it, or the `vkey` text itself.
         #[arg(long)]
         public_key: String,
+        /// A signed checkpoint kept from earlier (a previous export or GET
+        /// /api/v1/audit/checkpoint), as a file; the export must extend it.
+        #[arg(long)]
+        trusted_checkpoint: Vec<PathBuf>,
     },
     /// Print the public key (`vkey`) that verifies a log's checkpoints.
     PublicKey {
@@ -67,7 +71,11 @@ pub async fn run(settings: &Settings, cmd: AuditCommand) -> anyhow::Result<()> {
             let store = open_store(settings).await?;
             export(&store, scope(&store, &log).await?, &out).await
         }
-        AuditCommand::Verify { export, public_key } => verify(&export, &public_key),
+        AuditCommand::Verify {
+            export,
+            public_key,
+            trusted_checkpoint,
+        } => verify(&export, &public_key, &trusted_checkpoint),
         AuditCommand::PublicKey { log } => {
             let store = open_store(settings).await?;
             let key = store
@@ -142,12 +150,20 @@ fn load_key(arg: &str) -> anyhow::Result<NoteVerifier> {
     NoteVerifier::from_vkey(text.trim()).map_err(|e| anyhow!("public key: {e}"))
 }
 
-/// Checks `export` against `public_key`; an error names the first bad entry.
-pub fn verify(export: &Path, public_key: &str) -> anyhow::Result<()> {
+/// Checks `export` against `public_key` (and checkpoints kept from
+/// earlier); an error names the first bad entry.
+pub fn verify(export: &Path, public_key: &str, trusted: &[PathBuf]) -> anyhow::Result<()> {
     let key = load_key(public_key)?;
     let file =
         std::fs::File::open(export).with_context(|| format!("opening {}", export.display()))?;
     let mut verifier = Verifier::new(&key);
+    for t in trusted {
+        let note =
+            std::fs::read_to_string(t).with_context(|| format!("reading {}", t.display()))?;
+        verifier
+            .trust(&note)
+            .map_err(|f| anyhow!("{}: {f}", t.display()))?;
+    }
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.with_context(|| format!("reading {}", export.display()))?;
         let parsed: ExportLine = serde_json::from_str(&line)

@@ -276,7 +276,7 @@ fn verification(dir: &std::path::Path, args: &AuditBench) -> anyhow::Result<()> 
     );
 
     let began = Instant::now();
-    crate::audit::verify(&path, &vkey)?;
+    crate::audit::verify(&path, &vkey, &[])?;
     let rate = n as f64 / began.elapsed().as_secs_f64();
     println!(
         "{:<44} {:>10.0} entries/s   ({:.3}x SHA-256 messages/s)",

@@ -59,27 +59,32 @@ async fn setup(postgres: bool) -> (Deployment, Store, String, std::path::PathBuf
 }
 
 fn export_and_verify(dep: &Deployment, key: &std::path::Path) -> Output {
+    export_and_verify_kept(dep, key, &[])
+}
+
+fn export_and_verify_kept(
+    dep: &Deployment,
+    key: &std::path::Path,
+    kept: &[&std::path::Path],
+) -> Output {
     let file = dep.dir.path().join("export.jsonl");
-    dep.run(&[
-        "audit",
-        "export",
-        "--agency",
-        AGENCY,
-        "--out",
-        file.to_str().unwrap(),
-    ]);
+    let path = file.to_str().unwrap();
+    dep.run(&["audit", "export", "--agency", AGENCY, "--out", path]);
     // Verification needs no database: run the bare binary.
-    std::process::Command::new(support::BIN)
+    let mut verify = std::process::Command::new(support::BIN);
+    verify
         .args([
             "audit",
             "verify",
-            file.to_str().unwrap(),
+            path,
             "--public-key",
             key.to_str().unwrap(),
         ])
-        .env_remove("SIGHTLINE_DATABASE_URL")
-        .output()
-        .unwrap()
+        .env_remove("SIGHTLINE_DATABASE_URL");
+    for k in kept {
+        verify.arg("--trusted-checkpoint").arg(k);
+    }
+    verify.output().unwrap()
 }
 
 async fn sql(store: &Store, statements: &[String]) {
@@ -217,6 +222,45 @@ async fn inserted_entry_is_named(postgres: bool) {
     assert_names(&export_and_verify(&dep, &key), 4);
 }
 
+async fn rewrite_with_replaced_checkpoints_is_caught_by_a_kept_checkpoint(postgres: bool) {
+    let (dep, store, log, key) = setup(postgres).await;
+    // The auditor kept the latest checkpoint (from the API or an export).
+    let scope = sightline_store::scope_of(&log).unwrap();
+    let kept = store
+        .ledger()
+        .latest_checkpoint(scope)
+        .await
+        .unwrap()
+        .unwrap();
+    let kept_file = dep.dir.path().join("kept.note");
+    std::fs::write(&kept_file, &kept.note).unwrap();
+    // The attacker rewrites entry 2 with its leaf, and deletes every stored
+    // checkpoint so the ledger signs the rewrite as a fresh log.
+    let row = store.ledger().entry(scope, 2).await.unwrap().unwrap();
+    let forged = row.canonical.replace("\"i\":2", "\"i\":22");
+    let mut stmts = disable_triggers(postgres);
+    stmts.push(if postgres {
+        "ALTER TABLE audit_checkpoints DISABLE TRIGGER USER".into()
+    } else {
+        "DROP TRIGGER audit_checkpoints_no_delete".into()
+    });
+    stmts.push(format!(
+        "UPDATE audit_entries SET canonical = '{forged}', leaf_hash = '{}' WHERE log_id = '{log}' AND seq = 2",
+        hex::encode(leaf_hash(forged.as_bytes()))
+    ));
+    stmts.push(format!(
+        "DELETE FROM audit_checkpoints WHERE log_id = '{log}'"
+    ));
+    sql(&store, &stmts).await;
+    // The export alone cannot tell (documented limit)...
+    assert!(export_and_verify(&dep, &key).status.success());
+    // ...the kept checkpoint can.
+    let out = export_and_verify_kept(&dep, &key, &[&kept_file]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("checkpoint you kept (size 6)"), "{stderr}");
+}
+
 /// `bench audit` runs end to end (a smoke test: no timing is asserted).
 #[test]
 fn bench_audit_runs() {
@@ -263,4 +307,5 @@ both_backends!(
     deleted_entry_is_named,
     reordered_entries_are_named,
     inserted_entry_is_named,
+    rewrite_with_replaced_checkpoints_is_caught_by_a_kept_checkpoint,
 );
