@@ -175,7 +175,15 @@ async fn checkpoints_sign_prove_and_refuse_tampering(pg: bool) {
         store.clock.clone(),
         Some(Arc::new(secrecy::SecretString::from("wrong"))),
     );
-    assert!(wrong.public_key(scope).await.is_err());
+    assert_eq!(
+        wrong.public_key(scope).await.unwrap(),
+        key,
+        "public, no unwrap"
+    );
+    append_n(&ledger, scope, 1).await;
+    let err = wrong.checkpoint(scope).await.unwrap_err();
+    assert!(err.to_string().contains("wrong master key"), "{err}");
+    ledger.checkpoint(scope).await.unwrap().unwrap();
 
     // An attacker rewrites entry 2 (and its leaf hash): the ledger refuses
     // to sign over it.
@@ -203,7 +211,7 @@ async fn checkpoints_sign_prove_and_refuse_tampering(pg: bool) {
     );
     assert_eq!(
         ledger.latest_checkpoint(scope).await.unwrap().unwrap().size,
-        5
+        6
     );
 }
 
