@@ -88,6 +88,14 @@ async fn no_data_endpoint_is_reachable_without_authentication(db: Db) {
         ("POST", "/api/v1/ingest/reads", Some(user.clone())),
         ("POST", "/api/v1/ingest/openalpr", Some(user.clone())),
         ("POST", "/api/v1/ingest/reads", Some("sk_forged".to_owned())),
+        ("GET", "/api/v1/audit/checkpoint", Some(app.pa_key.clone())),
+        (
+            "GET",
+            "/api/v1/audit/public-key",
+            Some("slt_forged".to_owned()),
+        ),
+        ("GET", "/api/v1/audit/proofs/inclusion?seq=1", None),
+        ("GET", "/api/v1/audit/proofs/consistency?from=1", None),
     ];
     for (method, path, token) in cases {
         let mut req = app
