@@ -11,12 +11,31 @@
 //! leaves without re-encoding a single stored entry. The chain is what lets
 //! this first form detect an edited, dropped, inserted or reordered entry.
 //!
+//! Over the same leaves, [`Tree`] is the RFC 6962 / 9162 Merkle tree: tree
+//! heads, inclusion and consistency proofs. A tree head becomes a C2SP
+//! `tlog-checkpoint` ([`Checkpoint`]) signed as a C2SP signed note with the
+//! log's Ed25519 key ([`NoteSigner`]). [`write_export`] and [`Verifier`]
+//! are the two ends of offline verification: anyone with the export and the
+//! log's public key can recheck everything.
+//!
 //! Persistence lives in `sightline-store`; this crate does no I/O.
 
+mod checkpoint;
 mod entry;
+mod export;
 mod hash;
+mod keywrap;
+mod merkle;
+mod note;
+mod offline;
 mod verify;
 
+pub use checkpoint::{Checkpoint, CheckpointError, origin_of};
 pub use entry::{Action, Actor, Entry, EntryDraft, Outcome};
+pub use export::{EXPORT_FORMAT, ExportLine, ExportWriter, StoredEntry, note_text, write_export};
 pub use hash::{Digest, GENESIS, chain_hash, leaf_hash};
+pub use keywrap::xor_wrap;
+pub use merkle::{Tree, empty_root, node_hash, verify_consistency, verify_inclusion};
+pub use note::{NoteError, NoteSigner, NoteVerifier, generate_secret};
+pub use offline::{Failure, Verified, Verifier};
 pub use verify::{ChainError, StoredLink, verify_chain};

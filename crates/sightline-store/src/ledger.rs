@@ -6,9 +6,10 @@
 //! takes that receipt, so results cannot be produced for a query that was
 //! not logged first (STYLE §5).
 
-use crate::db::{Backend, Db};
+use crate::db::{Backend, Db, WriteTx};
 use crate::row::{i64_col, str_col};
 use anyhow::{Context as _, anyhow};
+use secrecy::SecretString;
 use sightline_audit::{Actor, Digest, Entry, EntryDraft, GENESIS, Outcome, chain_hash, leaf_hash};
 use sightline_core::clock::from_micros;
 use sightline_core::purpose::CheckedPurpose;
@@ -79,11 +80,13 @@ pub struct AuditEntryRow {
 
 #[derive(Debug, Clone)]
 pub struct Ledger {
-    db: Db,
-    clock: Arc<dyn Clock>,
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Wraps the logs' signing keys at rest; `None` stores them unwrapped.
+    pub(crate) master_key: Option<Arc<SecretString>>,
 }
 
-fn digest_from_hex(s: &str) -> anyhow::Result<Digest> {
+pub(crate) fn digest_from_hex(s: &str) -> anyhow::Result<Digest> {
     let v = hex::decode(s).context("decoding stored hash")?;
     v.try_into()
         .map_err(|_| anyhow!("stored hash is not 32 bytes"))
@@ -93,8 +96,12 @@ fn digest_from_hex(s: &str) -> anyhow::Result<Digest> {
 pub const QUERY_ACTION: &str = "query.run";
 
 impl Ledger {
-    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock }
+    pub fn new(db: Db, clock: Arc<dyn Clock>, master_key: Option<Arc<SecretString>>) -> Self {
+        Self {
+            db,
+            clock,
+            master_key,
+        }
     }
 
     /// Appends one entry and returns it once committed.
@@ -104,15 +111,7 @@ impl Ledger {
 
     async fn append_inner(&self, draft: EntryDraft) -> anyhow::Result<Entry> {
         let log = draft.scope.log_id();
-        let mut tx = self.db.begin_write().await?;
-        if self.db.backend() == Backend::Postgres {
-            // One appender per log at a time, across every node.
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(log.as_str())
-                .execute(&mut *tx.tx)
-                .await
-                .context("locking the audit log")?;
-        }
+        let mut tx = self.begin_log_write(&log).await?;
         let head = sqlx::query(
             "SELECT seq, chain_hash FROM audit_entries WHERE log_id = $1 ORDER BY seq DESC LIMIT 1",
         )
@@ -152,6 +151,20 @@ impl Ledger {
         .context("appending audit entry")?;
         tx.commit().await?;
         Ok(entry)
+    }
+
+    /// A write transaction holding the log: one appender or checkpointer
+    /// per log at a time, across every node.
+    pub(crate) async fn begin_log_write(&self, log: &str) -> anyhow::Result<WriteTx> {
+        let mut tx = self.db.begin_write().await?;
+        if self.db.backend() == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(log)
+                .execute(&mut *tx.tx)
+                .await
+                .context("locking the audit log")?;
+        }
+        Ok(tx)
     }
 
     /// Logs a plate query with every field of R5.2 and returns the receipt

@@ -18,11 +18,13 @@
 mod alerts;
 mod audit_search;
 mod blobs;
+mod checkpoints;
 mod credentials;
 mod db;
 mod identity;
 mod incidents;
 mod ledger;
+mod ledger_keys;
 mod migrate;
 mod misreads;
 mod outbox;
@@ -43,6 +45,7 @@ pub use alerts::{
 };
 pub use audit_search::{AuditFilter, AuditSearch};
 pub use blobs::{BlobStore, LocalBlobStore};
+pub use checkpoints::{CHECKPOINT_GAP, CheckpointError, StoredCheckpoint, scope_of};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
 pub use db::{Backend, Db, WriteTx};
 pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
@@ -64,6 +67,7 @@ pub use tenancy::{AgencyRecord, NewUser, TenancyStore, UserRecord, UserStatus};
 pub use training::{PeopleStore, TRAINING_VALIDITY, Termination, TrainingRecord};
 
 use anyhow::Context as _;
+use secrecy::SecretString;
 use sightline_core::Clock;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -75,6 +79,9 @@ pub struct StoreConfig {
     pub data_dir: PathBuf,
     /// A `postgres://` URL selects the PostgreSQL backend.
     pub database_url: Option<String>,
+    /// Wraps the audit logs' signing keys at rest. Without it they are
+    /// stored unwrapped (and anyone with the database could sign).
+    pub audit_master_key: Option<SecretString>,
 }
 
 /// Every store of one deployment, opened and migrated.
@@ -87,6 +94,7 @@ pub struct Store {
     /// The alert matcher's in-memory index, shared by every ingest path of
     /// this process and kept in step with the database (see `alerts`).
     pub alert_index: Arc<AlertIndex>,
+    audit_master_key: Option<Arc<SecretString>>,
 }
 
 impl Store {
@@ -118,6 +126,7 @@ impl Store {
             blobs: Arc::new(blobs),
             clock,
             alert_index,
+            audit_master_key: config.audit_master_key.clone().map(Arc::new),
         })
     }
 
@@ -178,7 +187,11 @@ impl Store {
     }
 
     pub fn ledger(&self) -> Ledger {
-        Ledger::new(self.db.clone(), self.clock.clone())
+        Ledger::new(
+            self.db.clone(),
+            self.clock.clone(),
+            self.audit_master_key.clone(),
+        )
     }
 
     /// Where the embedded databases live, for tools that inspect them.

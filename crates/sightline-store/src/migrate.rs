@@ -55,6 +55,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_incidents.sql"),
         postgres: include_str!("../migrations/postgres/0013_incidents.sql"),
     },
+    Migration {
+        version: 4,
+        sqlite: include_str!("../migrations/sqlite/0003_checkpoints.sql"),
+        postgres: include_str!("../migrations/postgres/0003_checkpoints.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[

@@ -28,6 +28,7 @@ async fn open(pg: bool) -> (Store, Store, tempfile::TempDir, ManualClock) {
     let config = StoreConfig {
         data_dir: dir.path().to_owned(),
         database_url,
+        audit_master_key: None,
     };
     let a = Store::open(&config, Arc::new(clock.clone())).await.unwrap();
     let b = Store::open(&config, Arc::new(clock.clone())).await.unwrap();

@@ -34,6 +34,7 @@ async fn open(pg: bool) -> (Store, tempfile::TempDir, ManualClock) {
         &StoreConfig {
             data_dir: dir.path().to_owned(),
             database_url,
+            audit_master_key: Some(secrecy::SecretString::from("conformance master key")),
         },
         Arc::new(clock.clone()),
     )
@@ -92,6 +93,126 @@ async fn ledger_chains_and_refuses_rewrites(pg: bool) {
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
     assert_eq!(ledger.all(scope).await.unwrap().len(), 3);
+}
+
+async fn append_n(ledger: &sightline_store::Ledger, scope: TenantScope, n: usize) {
+    for i in 0..n {
+        ledger
+            .append(
+                EntryDraft::new(scope, Actor::System, "test.event", Outcome::Success).field("i", i),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+async fn checkpoints_sign_prove_and_refuse_tampering(pg: bool) {
+    let (store, _dir, clock) = open(pg).await;
+    let ledger = store.ledger();
+    let scope = TenantScope::Agency(AgencyId(1));
+    assert_eq!(ledger.checkpoint_due().await.unwrap(), 0, "nothing to sign");
+    append_n(&ledger, scope, 3).await;
+    assert_eq!(ledger.checkpoint_due().await.unwrap(), 1);
+    let key = ledger.public_key(scope).await.unwrap();
+    assert!(key.vkey().starts_with("sightline/agency/1+"));
+    let first = ledger.latest_checkpoint(scope).await.unwrap().unwrap();
+    assert_eq!(first.size, 3);
+    let text = key.open(&first.note).unwrap();
+    assert_eq!(
+        sightline_audit::Checkpoint::parse(text).unwrap().root,
+        first.root
+    );
+
+    // New entries are signed once the gap has passed, not before.
+    append_n(&ledger, scope, 2).await;
+    assert_eq!(ledger.checkpoint_due().await.unwrap(), 0);
+    clock.advance(Duration::seconds(5));
+    assert_eq!(ledger.checkpoint_due().await.unwrap(), 1);
+    assert!(
+        ledger.checkpoint(scope).await.unwrap().is_none(),
+        "no new entries"
+    );
+    let second = ledger.latest_checkpoint(scope).await.unwrap().unwrap();
+    assert_eq!(second.size, 5);
+    let tree = ledger.leaves(scope, None).await.unwrap();
+    let proof = tree.consistency_proof(3, 5).unwrap();
+    assert!(sightline_audit::verify_consistency(
+        3,
+        5,
+        &first.root,
+        &second.root,
+        &proof
+    ));
+    let incl = tree.inclusion_proof(1, 5).unwrap();
+    assert!(sightline_audit::verify_inclusion(
+        1,
+        5,
+        &tree.leaf(1).unwrap(),
+        &incl,
+        &second.root
+    ));
+    assert_eq!(ledger.checkpoints(scope).await.unwrap().len(), 2);
+    assert_eq!(ledger.checkpoint_at(scope, 3).await.unwrap(), Some(first));
+
+    // Checkpoints and keys are append-only too.
+    for sql in [
+        "UPDATE audit_checkpoints SET at = 0",
+        "DELETE FROM audit_keys",
+    ] {
+        let err = sqlx::query(sql).execute(store.db.pool()).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+
+    // The key is wrapped: another master key cannot sign with it.
+    let row: (String,) =
+        sqlx::query_as("SELECT wrapping FROM audit_keys WHERE log_id = 'agency:1'")
+            .fetch_one(store.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(row.0, "sha256-xor-v1");
+    let wrong = sightline_store::Ledger::new(
+        store.db.clone(),
+        store.clock.clone(),
+        Some(Arc::new(secrecy::SecretString::from("wrong"))),
+    );
+    assert_eq!(
+        wrong.public_key(scope).await.unwrap(),
+        key,
+        "public, no unwrap"
+    );
+    append_n(&ledger, scope, 1).await;
+    let err = wrong.checkpoint(scope).await.unwrap_err();
+    assert!(err.to_string().contains("wrong master key"), "{err}");
+    ledger.checkpoint(scope).await.unwrap().unwrap();
+
+    // An attacker rewrites entry 2 (and its leaf hash): the ledger refuses
+    // to sign over it.
+    let disable = if pg {
+        "ALTER TABLE audit_entries DISABLE TRIGGER USER"
+    } else {
+        "DROP TRIGGER audit_entries_no_update"
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(disable))
+        .execute(store.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_entries SET leaf_hash = $1 WHERE log_id = 'agency:1' AND seq = 2")
+        .bind(hex::encode([7u8; 32]))
+        .execute(store.db.pool())
+        .await
+        .unwrap();
+    append_n(&ledger, scope, 1).await;
+    clock.advance(Duration::seconds(5));
+    assert_eq!(ledger.checkpoint_due().await.unwrap(), 0);
+    let err = ledger.checkpoint(scope).await.unwrap_err();
+    assert!(
+        matches!(err, sightline_store::CheckpointError::Inconsistent { .. }),
+        "{err}"
+    );
+    assert_eq!(
+        ledger.latest_checkpoint(scope).await.unwrap().unwrap().size,
+        6
+    );
 }
 
 async fn reads_are_idempotent_exact_and_receipt_bound(pg: bool) {
@@ -317,6 +438,7 @@ macro_rules! both_backends {
 
 both_backends!(
     ledger_chains_and_refuses_rewrites,
+    checkpoints_sign_prove_and_refuse_tampering,
     reads_are_idempotent_exact_and_receipt_bound,
     retention_purges_by_collection_jurisdiction,
     sources_keys_and_sessions,

@@ -114,7 +114,7 @@ pub enum AdminCommand {
     List,
 }
 
-async fn agency_id(store: &Store, name: &str) -> anyhow::Result<AgencyId> {
+pub(crate) async fn agency_id(store: &Store, name: &str) -> anyhow::Result<AgencyId> {
     if let Ok(id) = name.parse::<i64>() {
         return Ok(AgencyId(id));
     }

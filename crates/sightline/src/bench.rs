@@ -53,6 +53,8 @@ pub struct AlertsBenchArgs {
 pub enum BenchCommand {
     /// Ingest throughput with 0, 100k and 1M active entries, and hit-to-SMTP latency.
     Alerts(AlertsBenchArgs),
+    /// The audit ledger: durable appends, checkpoint signing, offline verification.
+    Audit(crate::bench_audit::AuditBench),
 }
 
 struct World {
@@ -71,6 +73,7 @@ async fn world(database_url: Option<String>, dir: &std::path::Path) -> anyhow::R
         &StoreConfig {
             data_dir: dir.to_owned(),
             database_url,
+            audit_master_key: None,
         },
         Arc::new(SystemClock),
     )
@@ -217,8 +220,12 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted.get(idx.min(last)).copied().unwrap_or_default()
 }
 
-pub async fn run(database_url: Option<String>, cmd: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Alerts(args) = cmd;
+pub async fn run(settings: &crate::settings::Settings, cmd: BenchCommand) -> anyhow::Result<()> {
+    let args = match cmd {
+        BenchCommand::Alerts(args) => args,
+        BenchCommand::Audit(args) => return crate::bench_audit::audit(settings, &args).await,
+    };
+    let database_url = settings.database_url.clone();
     let dir = std::env::temp_dir().join(format!("sightline-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let result = bench(database_url, &dir, &args).await;

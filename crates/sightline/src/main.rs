@@ -1,10 +1,14 @@
 //! `sightline`: the one binary. It serves the API (`serve`), runs a demo
 //! deployment with generated data (`demo`), bulk-imports CSV reads
-//! (`import`), administers agencies, users and sources (`admin`), and
-//! migrates the schema (`migrate`), and measures itself (`bench`).
+//! (`import`), administers agencies, users and sources (`admin`),
+//! exports and verifies audit logs (`audit`), benchmarks (`bench`),
+//! migrates the schema (`migrate`), and prints TOTP codes for trying the
+//! API from a shell (`totp`).
 
 mod admin;
+mod audit;
 mod bench;
+mod bench_audit;
 mod demo;
 mod import;
 mod serve;
@@ -50,6 +54,13 @@ enum Command {
     /// Create agencies, programs, areas of responsibility, users, sources and cameras.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Export an audit log and verify exports offline.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Benchmarks on a throwaway deployment, printed beside a baseline
+    /// measured in the same run (never in CI).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Print the current TOTP code for a base32 secret (like oathtool), for
@@ -58,9 +69,6 @@ enum Command {
         /// The secret returned by POST /api/v1/auth/mfa/enroll.
         secret: String,
     },
-    /// Measure performance on a throwaway deployment (never in CI).
-    #[command(subcommand)]
-    Bench(bench::BenchCommand),
 }
 
 fn init_tracing(format: &str) {
@@ -129,7 +137,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{code}");
             Ok(())
         }
-        Command::Bench(cmd) => bench::run(settings.database_url.clone(), cmd).await,
+        Command::Audit(cmd) => audit::run(&settings, cmd).await,
+        Command::Bench(cmd) => bench::run(&settings, cmd).await,
         Command::Migrate => {
             let store = serve::open_store(&settings).await?;
             println!("schema is up to date ({:?} backend)", store.db.backend());

@@ -61,6 +61,17 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
             }
         }
     });
+    let ledger = store.ledger();
+    // Every log with new entries gets a signed checkpoint within 10 s.
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(sightline_store::CHECKPOINT_GAP);
+        loop {
+            tick.tick().await;
+            if let Err(e) = ledger.checkpoint_due().await {
+                tracing::error!(error = ?e, "audit checkpointing failed");
+            }
+        }
+    });
     let state = AppState::with_mail(store, settings.mail());
     if state.spawn_sender()?.is_none() {
         tracing::warn!("no smtp_url configured: alert emails stay queued in the outbox");

@@ -3,6 +3,7 @@
 
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,10 @@ pub struct Settings {
     pub mail_from: String,
     /// The address users reach the service at; links in emails start with it.
     pub public_base_url: String,
+    /// Wraps the audit logs' signing keys at rest (also
+    /// SIGHTLINE_AUDIT_MASTER_KEY). Keep it out of the database's backups.
+    #[serde(default, skip_serializing)]
+    pub audit_master_key: Option<SecretString>,
 }
 
 impl Default for Settings {
@@ -35,6 +40,7 @@ impl Default for Settings {
             smtp_url: None,
             mail_from: "sightline@localhost".into(),
             public_base_url: "http://127.0.0.1:8080".into(),
+            audit_master_key: None,
         }
     }
 }
@@ -80,6 +86,7 @@ impl Settings {
         sightline_store::StoreConfig {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone().filter(|u| !u.is_empty()),
+            audit_master_key: self.audit_master_key.clone(),
         }
     }
 }

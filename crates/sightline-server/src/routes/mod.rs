@@ -2,6 +2,7 @@
 
 mod access_requests;
 mod alerts;
+mod audit;
 mod audit_search;
 mod health;
 mod ingest;
@@ -109,6 +110,10 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(users::termination_report))
         .routes(routes!(queries::run_query, queries::recent_queries))
         .routes(routes!(photos::photo))
+        .routes(routes!(audit::checkpoint))
+        .routes(routes!(audit::inclusion))
+        .routes(routes!(audit::consistency))
+        .routes(routes!(audit::public_key))
         .merge(ingest::routes())
         .merge(alerts::routes())
 }

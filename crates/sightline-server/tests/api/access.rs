@@ -96,6 +96,14 @@ async fn no_data_endpoint_is_reachable_without_authentication(db: Db) {
         ("POST", "/api/v1/ingest/reads", Some(user.clone())),
         ("POST", "/api/v1/ingest/openalpr", Some(user.clone())),
         ("POST", "/api/v1/ingest/reads", Some("sk_forged".to_owned())),
+        ("GET", "/api/v1/audit/checkpoint", Some(app.pa_key.clone())),
+        (
+            "GET",
+            "/api/v1/audit/public-key",
+            Some("slt_forged".to_owned()),
+        ),
+        ("GET", "/api/v1/audit/proofs/inclusion?seq=1", None),
+        ("GET", "/api/v1/audit/proofs/consistency?from=1", None),
     ];
     for (method, path, token) in cases {
         let mut req = app
@@ -246,6 +254,10 @@ async fn openapi_health_and_metrics(db: Db) {
         "/api/v1/alert-lists/{list_id}/entries/{entry_id}/renewal",
         "/api/v1/alert-lists/{list_id}/uploads",
         "/api/v1/notifications",
+        "/api/v1/audit/checkpoint",
+        "/api/v1/audit/proofs/inclusion",
+        "/api/v1/audit/proofs/consistency",
+        "/api/v1/audit/public-key",
     ] {
         assert!(paths.contains(&p), "{p} missing from {paths:?}");
     }

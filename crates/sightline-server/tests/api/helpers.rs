@@ -178,6 +178,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
         &StoreConfig {
             data_dir: dir.path().to_owned(),
             database_url: db_url.clone(),
+            audit_master_key: None,
         },
         Arc::new(clock.clone()),
     )
@@ -208,6 +209,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
         &[
             ("b.park", Role::Investigator, Some("HSI")),
             ("b.manager", Role::AgencyManager, None),
+            ("b.auditor", Role::Auditor, None),
         ],
     )
     .await;
@@ -513,6 +515,7 @@ impl TestApp {
             &StoreConfig {
                 data_dir: self.dir.path().to_owned(),
                 database_url: self.db_url.clone(),
+                audit_master_key: None,
             },
             Arc::new(self.clock.clone()),
         )

@@ -12,6 +12,7 @@ mod access;
 mod alert_delivery;
 mod alert_lifecycle;
 mod alerts;
+mod audit;
 mod auditor;
 mod authz;
 mod identity;

@@ -50,6 +50,7 @@ impl Deployment {
         sightline_store::StoreConfig {
             data_dir: self.dir.path().to_owned(),
             database_url: self.database_url.clone(),
+            audit_master_key: None,
         }
     }
 

@@ -1,0 +1,191 @@
+//! `sightline audit …`: the ledger's offline side. `export` writes one log,
+//! with its signed checkpoints and proofs, to a JSON Lines file; `verify`
+//! checks such a file with nothing but the log's public key (no database,
+//! no network) and names the first bad entry; `public-key` prints the key
+//! an auditor keeps to do so.
+
+use crate::admin::agency_id;
+use crate::serve::open_store;
+use crate::settings::Settings;
+use anyhow::{Context as _, anyhow, bail};
+use clap::{Args, Subcommand};
+use sightline_audit::{
+    Actor, EXPORT_FORMAT, EntryDraft, ExportLine, NoteVerifier, Outcome, Verifier, write_export,
+};
+use sightline_core::TenantScope;
+use sightline_store::{CheckpointError, Store};
+use std::io::{BufRead as _, BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Export one log, its signed checkpoints and proofs, as JSON Lines.
+    Export {
+        #[command(flatten)]
+        log: LogArg,
+        /// Where to write the export.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify an export offline, given only the log's public key.
+    Verify {
+        /// The export file.
+        export: PathBuf,
+        /// The log's public key: a file holding it, or the `vkey` text itself.
+        #[arg(long)]
+        public_key: String,
+        /// A signed checkpoint kept from earlier (a previous export or GET
+        /// /api/v1/audit/checkpoint), as a file; the export must extend it.
+        #[arg(long)]
+        trusted_checkpoint: Vec<PathBuf>,
+    },
+    /// Print the public key (`vkey`) that verifies a log's checkpoints.
+    PublicKey {
+        #[command(flatten)]
+        log: LogArg,
+    },
+}
+
+/// Which log: an agency's, or the operator's.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct LogArg {
+    /// The agency, by name or id.
+    #[arg(long)]
+    agency: Option<String>,
+    /// The operator's own log.
+    #[arg(long)]
+    operator: bool,
+}
+
+async fn scope(store: &Store, log: &LogArg) -> anyhow::Result<TenantScope> {
+    match &log.agency {
+        Some(name) => Ok(TenantScope::Agency(agency_id(store, name).await?)),
+        None => Ok(TenantScope::Operator),
+    }
+}
+
+pub async fn run(settings: &Settings, cmd: AuditCommand) -> anyhow::Result<()> {
+    match cmd {
+        AuditCommand::Export { log, out } => {
+            let store = open_store(settings).await?;
+            export(&store, scope(&store, &log).await?, &out).await
+        }
+        AuditCommand::Verify {
+            export,
+            public_key,
+            trusted_checkpoint,
+        } => verify(&export, &public_key, &trusted_checkpoint),
+        AuditCommand::PublicKey { log } => {
+            let store = open_store(settings).await?;
+            let key = store
+                .ledger()
+                .public_key(scope(&store, &log).await?)
+                .await?;
+            println!("{}", key.vkey());
+            Ok(())
+        }
+    }
+}
+
+async fn export(store: &Store, scope: TenantScope, out: &Path) -> anyhow::Result<()> {
+    let ledger = store.ledger();
+    // The export is itself an audited action (R5.1), covered by the export.
+    ledger
+        .append(
+            EntryDraft::new(scope, Actor::Console, "audit.exported", Outcome::Success)
+                .field("file", out.display().to_string()),
+        )
+        .await
+        .map_err(|e| e.0)?;
+    match ledger.checkpoint(scope).await {
+        Ok(_) => {}
+        Err(CheckpointError::Inconsistent { reason, .. }) => eprintln!(
+            "warning: the ledger refused to sign a new checkpoint ({reason}); exporting as stored, so that verification shows where"
+        ),
+        Err(CheckpointError::Other(e)) => return Err(e),
+    }
+    let key = ledger.public_key(scope).await?;
+    let entries = ledger.stored_entries(scope).await?;
+    let notes: Vec<String> = ledger
+        .checkpoints(scope)
+        .await?
+        .into_iter()
+        .map(|c| c.note)
+        .collect();
+    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut w = BufWriter::new(file);
+    write_export(
+        &scope.log_id(),
+        key.name(),
+        &key.vkey(),
+        &entries,
+        &notes,
+        |line| -> anyhow::Result<()> {
+            serde_json::to_writer(&mut w, line)?;
+            w.write_all(b"\n")?;
+            Ok(())
+        },
+    )?;
+    w.flush()
+        .with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "exported {} entries and {} signed checkpoints of {} to {}",
+        entries.len(),
+        notes.len(),
+        scope.log_id(),
+        out.display()
+    );
+    println!("public key: {}", key.vkey());
+    Ok(())
+}
+
+fn load_key(arg: &str) -> anyhow::Result<NoteVerifier> {
+    let path = Path::new(arg);
+    let text = if path.is_file() {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+    } else {
+        arg.to_owned()
+    };
+    NoteVerifier::from_vkey(text.trim()).map_err(|e| anyhow!("public key: {e}"))
+}
+
+/// Checks `export` against `public_key` (and checkpoints kept from
+/// earlier); an error names the first bad entry.
+pub fn verify(export: &Path, public_key: &str, trusted: &[PathBuf]) -> anyhow::Result<()> {
+    let key = load_key(public_key)?;
+    let file =
+        std::fs::File::open(export).with_context(|| format!("opening {}", export.display()))?;
+    let mut verifier = Verifier::new(&key);
+    for t in trusted {
+        let note =
+            std::fs::read_to_string(t).with_context(|| format!("reading {}", t.display()))?;
+        verifier
+            .trust(&note)
+            .map_err(|f| anyhow!("{}: {f}", t.display()))?;
+    }
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", export.display()))?;
+        let parsed: ExportLine = serde_json::from_str(&line)
+            .with_context(|| format!("line {} is not an audit export line", n + 1))?;
+        if let ExportLine::Header { format, .. } = &parsed
+            && format != EXPORT_FORMAT
+        {
+            bail!("unsupported export format {format}");
+        }
+        verifier.line(parsed);
+    }
+    match verifier.finish() {
+        Ok(v) => {
+            println!(
+                "verified: {} entries, {} signed checkpoints, tree size {}, root {}",
+                v.entries,
+                v.checkpoints,
+                v.tree_size,
+                hex::encode(v.root)
+            );
+            Ok(())
+        }
+        Err(f) => bail!("TAMPERED: {f}"),
+    }
+}
