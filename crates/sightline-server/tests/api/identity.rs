@@ -414,6 +414,7 @@ both_backends!(
     password_changes_follow_the_policy_and_end_other_sessions,
     logon_attempts_are_rate_limited_per_address,
     cookie_sessions_are_http_only_and_refuse_cross_site_changes,
+    managers_act_only_within_their_area_of_responsibility,
 );
 
 async fn password_changes_follow_the_policy_and_end_other_sessions(db: Db) {
@@ -596,4 +597,65 @@ async fn cookie_sessions_are_http_only_and_refuse_cross_site_changes(db: Db) {
         .await
         .unwrap();
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn managers_act_only_within_their_area_of_responsibility(db: Db) {
+    let app = spawn_app(db).await;
+    let tenancy = app.store.tenancy();
+    let philly = tenancy
+        .create_aor(app.agency_a, "Philadelphia")
+        .await
+        .unwrap();
+    let chicago = tenancy.create_aor(app.agency_a, "Chicago").await.unwrap();
+    // Assign AORs as the operator's console would at onboarding.
+    for (user, aor) in [
+        ("a.manager", philly),
+        ("hsi.jones", philly),
+        ("ero.garcia", chicago),
+    ] {
+        app.raw_sql(&format!(
+            "UPDATE users SET aor_id = {} WHERE username = '{user}'",
+            aor.0
+        ))
+        .await;
+    }
+    let manager = app.login("a.manager").await;
+    let users: Value = app
+        .get(&manager, "/api/v1/users")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"hsi.jones") && !names.contains(&"ero.garcia"),
+        "{names:?}"
+    );
+    let garcia = app.user_id("ero.garcia").await;
+    for action in ["unlock", "disable", "terminate"] {
+        let (status, _) = app
+            .post(
+                &manager,
+                &format!("/api/v1/users/{garcia}/{action}"),
+                &json!({"reason": "x"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{action} outside the AOR");
+    }
+    let jones = app.user_id("hsi.jones").await;
+    assert_eq!(
+        app.post(
+            &manager,
+            &format!("/api/v1/users/{jones}/unlock"),
+            &json!({})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
 }
