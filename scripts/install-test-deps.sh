@@ -9,6 +9,8 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
     need+=(postgresql)
 fi
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+# Export tests read PDFs back as text.
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 
 if [ ${#need[@]} -gt 0 ]; then
     SUDO=""
@@ -25,4 +27,10 @@ if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
         || python3 -m pip install --quiet --break-system-packages aiosmtpd 2>/dev/null \
         || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"; \
              DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-aiosmtpd; }
+fi
+# Export tests open the .xlsx with a real reader.
+if ! python3 -c "import openpyxl" >/dev/null 2>&1; then
+    echo "installing: openpyxl"
+    python3 -m pip install --quiet openpyxl 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages openpyxl
 fi

@@ -83,7 +83,7 @@ fn time_param(field: &str, raw: Option<&str>) -> Result<Option<i64>, ApiError> {
 }
 
 /// The agency, and the users whose actions the caller may see (`None`: all).
-async fn audit_scope(
+pub(crate) async fn audit_scope(
     state: &AppState,
     who: &ConsentedUser,
 ) -> Result<(sightline_core::AgencyId, Option<HashSet<UserId>>), ApiError> {
@@ -113,17 +113,13 @@ fn dto(row: sightline_store::AuditEntryRow) -> AuditEntryDto {
     }
 }
 
-/// Searches the agency's audit log, newest first.
-#[utoipa::path(get, path = "/api/v1/audit/entries", tag = "audit",
-    security(("session" = [])),
-    params(SearchParams),
-    responses((status = 200, body = AuditPage), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn search(
-    State(state): State<AppState>,
-    who: ConsentedUser,
-    Query(p): Query<SearchParams>,
-) -> Result<Json<AuditPage>, ApiError> {
-    let (agency, mut actors) = audit_scope(&state, &who).await?;
+/// Turns search parameters into a filter within the caller's reach.
+pub(crate) async fn filter_from(
+    state: &AppState,
+    agency: sightline_core::AgencyId,
+    mut actors: Option<HashSet<UserId>>,
+    p: &SearchParams,
+) -> Result<AuditFilter, ApiError> {
     if let Some(name) = p.user.as_deref() {
         let user = state
             .store()
@@ -152,7 +148,7 @@ pub async fn search(
         ),
         None => None,
     };
-    let filter = AuditFilter {
+    Ok(AuditFilter {
         actors,
         action: p.action.clone(),
         from: time_param("from", p.from.as_deref())?,
@@ -161,7 +157,21 @@ pub async fn search(
         reason_code: p.reason_code.clone(),
         on_behalf_of: p.on_behalf_of.clone(),
         before_seq: p.before,
-    };
+    })
+}
+
+/// Searches the agency's audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit/entries", tag = "audit",
+    security(("session" = [])),
+    params(SearchParams),
+    responses((status = 200, body = AuditPage), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn search(
+    State(state): State<AppState>,
+    who: ConsentedUser,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<AuditPage>, ApiError> {
+    let (agency, actors) = audit_scope(&state, &who).await?;
+    let filter = filter_from(&state, agency, actors, &p).await?;
     let limit = p.limit.unwrap_or(100).clamp(1, 500);
     let rows = state
         .store()

@@ -3,6 +3,7 @@
 mod access_requests;
 mod alerts;
 mod audit;
+mod audit_export;
 mod audit_search;
 mod health;
 mod ingest;
@@ -88,6 +89,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(misreads::queue))
         .routes(routes!(misreads::resolve))
         .routes(routes!(audit_search::search))
+        .routes(routes!(audit_export::export))
         .routes(routes!(audit_search::replay))
         .routes(routes!(audit_search::statistics))
         .routes(routes!(operator::list_agencies, operator::create_agency))

@@ -233,6 +233,7 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         false,
     ),
     ("GET", "/api/v1/audit/entries", Roles(&[Aud, Mgr]), false),
+    ("GET", "/api/v1/audit/export", Roles(&[Aud, Mgr]), false),
     (
         "POST",
         "/api/v1/audit/entries/{seq}/replay",

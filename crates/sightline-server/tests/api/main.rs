@@ -15,6 +15,7 @@ mod alerts;
 mod audit;
 mod auditor;
 mod authz;
+mod exports;
 mod identity;
 mod incidents;
 mod ingest;
