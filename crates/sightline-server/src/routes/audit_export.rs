@@ -43,7 +43,7 @@ fn actor_name(e: &Entry) -> String {
         sightline_audit::Actor::Claimant { username } => format!("{username} (unauthenticated)"),
         other => serde_json::to_value(other)
             .ok()
-            .and_then(|v| v["kind"].as_str().map(str::to_owned))
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
             .unwrap_or_default(),
     }
 }
