@@ -11,6 +11,7 @@ mod bench;
 mod bench_audit;
 mod demo;
 mod import;
+mod report;
 mod serve;
 mod settings;
 
@@ -61,6 +62,9 @@ enum Command {
     /// measured in the same run (never in CI).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Reports for agencies: quarterly statistics as PDF and Excel.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Print the current TOTP code for a base32 secret (like oathtool), for
@@ -138,6 +142,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(cmd) => audit::run(&settings, cmd).await,
+        Command::Report(cmd) => report::run(&settings, cmd).await,
         Command::Bench(cmd) => bench::run(&settings, cmd).await,
         Command::Migrate => {
             let store = serve::open_store(&settings).await?;

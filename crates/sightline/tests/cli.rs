@@ -189,3 +189,77 @@ async fn sqlite_csv_import_reports_rows() {
 async fn postgres_csv_import_reports_rows() {
     csv_import(true).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quarterly_report_writes_pdf_and_xlsx() {
+    let dep = Deployment::new(false).await;
+    dep.run(&[
+        "admin",
+        "create-agency",
+        "Quarter Agency",
+        "--seat-cap",
+        "5",
+    ]);
+    let out_dir = dep.dir.path().join("reports");
+    let out = dep.run(&[
+        "report",
+        "quarterly",
+        "--agency",
+        "Quarter Agency",
+        "--quarter",
+        "2026Q3",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wrote"));
+    let pdf = out_dir.join("sightline-1-2026Q3.pdf");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Sightline quarterly statistics, 2026Q3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Quarter Agency") && text.contains("2026-07-01 to 2026-10-01"),
+        "{text}"
+    );
+    let xlsx = out_dir.join("sightline-1-2026Q3.xlsx");
+    let script = format!(
+        "import openpyxl\nws=openpyxl.load_workbook(r'{}').active\nprint([c.value for c in next(r for r in ws.iter_rows() if r[0].value == 'total')])",
+        xlsx.display()
+    );
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("'total', None, 0, 0"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A malformed quarter is refused with a clear error.
+    let bad = dep
+        .command()
+        .args([
+            "report",
+            "quarterly",
+            "--agency",
+            "Quarter Agency",
+            "--quarter",
+            "2026Q9",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2026Q3"));
+}

@@ -322,25 +322,47 @@ pub async fn statistics(
     };
     let from = time_param("from", p.from.as_deref())?.ok_or_else(|| required("from"))?;
     let to = time_param("to", p.to.as_deref())?.ok_or_else(|| required("to"))?;
+    let stats = compute_statistics(state.store(), state.now(), agency, actors, from, to).await?;
+    state
+        .store()
+        .ledger()
+        .append(
+            EntryDraft::new(
+                who.scope(),
+                who.actor(),
+                "report.statistics",
+                Outcome::Success,
+            )
+            .session(who.session.id.as_str())
+            .field("from", from)
+            .field("to", to),
+        )
+        .await?;
+    Ok(Json(stats))
+}
+
+/// The statistics of one agency's log over `[from, to)` (microseconds),
+/// optionally only of `actors`: shared by the API and the quarterly report.
+pub async fn compute_statistics(
+    store: &sightline_store::Store,
+    now: OffsetDateTime,
+    agency: sightline_core::AgencyId,
+    actors: Option<HashSet<UserId>>,
+    from: i64,
+    to: i64,
+) -> anyhow::Result<Statistics> {
     let filter = AuditFilter {
         actors,
         from: Some(from),
         to: Some(to),
         ..AuditFilter::default()
     };
-    let entries: Vec<Entry> = state
-        .store()
+    let entries: Vec<Entry> = store
         .audit_search()
         .all(TenantScope::Agency(agency), &filter)
         .await?;
-    let users = state.store().tenancy().users_in(agency, None).await?;
-    let aors: HashMap<_, _> = state
-        .store()
-        .tenancy()
-        .aors(agency)
-        .await?
-        .into_iter()
-        .collect();
+    let users = store.tenancy().users_in(agency, None).await?;
+    let aors: HashMap<_, _> = store.tenancy().aors(agency).await?.into_iter().collect();
     let aor_names: HashMap<i64, String> = users
         .iter()
         .filter_map(|u| Some((u.id.0, aors.get(&u.aor_id?)?.clone())))
@@ -349,11 +371,7 @@ pub async fn statistics(
         from: rfc3339(from_micros(from)),
         to: rfc3339(from_micros(to)),
         totals: Counts::default(),
-        alert_list_size: state
-            .store()
-            .alerts()
-            .active_entry_count(agency, state.now())
-            .await?,
+        alert_list_size: store.alerts().active_entry_count(agency, now).await?,
         by_user: BTreeMap::new(),
         by_aor: BTreeMap::new(),
         by_program: BTreeMap::new(),
@@ -424,20 +442,5 @@ pub async fn statistics(
     ] {
         m.values_mut().for_each(ratio);
     }
-    state
-        .store()
-        .ledger()
-        .append(
-            EntryDraft::new(
-                who.scope(),
-                who.actor(),
-                "report.statistics",
-                Outcome::Success,
-            )
-            .session(who.session.id.as_str())
-            .field("from", from)
-            .field("to", to),
-        )
-        .await?;
-    Ok(Json(stats))
+    Ok(stats)
 }

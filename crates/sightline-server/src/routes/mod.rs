@@ -19,6 +19,7 @@ pub(crate) mod security_contacts;
 pub(crate) mod session;
 pub(crate) mod users;
 
+pub use audit_search::{Counts, Statistics, compute_statistics};
 pub use rules::rules_in_force;
 
 use crate::app::AppState;
