@@ -57,11 +57,12 @@ const PAGE: i64 = 500;
 #[derive(Debug, Clone)]
 pub struct AuditSearch {
     db: Db,
+    keys: crate::field_keys::FieldKeys,
 }
 
 impl AuditSearch {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, keys: crate::field_keys::FieldKeys) -> Self {
+        Self { db, keys }
     }
 
     async fn page(
@@ -84,7 +85,8 @@ impl AuditSearch {
         .fetch_all(self.db.pool())
         .await
         .context("searching the audit log")?;
-        rows.iter()
+        let mut out = rows
+            .iter()
             .map(|r| {
                 let canonical = str_col(r, "canonical")?;
                 Ok(AuditEntryRow {
@@ -94,7 +96,12 @@ impl AuditSearch {
                     chain: str_col(r, "chain_hash")?,
                 })
             })
-            .collect()
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        // Field filters (plate, case) see the opened values.
+        for row in &mut out {
+            self.keys.open(&mut row.entry).await?;
+        }
+        Ok(out)
     }
 
     /// Up to `limit` matching entries, newest first.

@@ -109,8 +109,11 @@ impl Ledger {
         Ok(self.append_inner(draft).await?)
     }
 
-    async fn append_inner(&self, draft: EntryDraft) -> anyhow::Result<Entry> {
+    async fn append_inner(&self, mut draft: EntryDraft) -> anyhow::Result<Entry> {
         let log = draft.scope.log_id();
+        // Sealed before the log is locked: making a year's first key writes.
+        let now = self.clock.now();
+        self.field_keys().seal(&mut draft, now).await?;
         let mut tx = self.begin_log_write(&log).await?;
         let head = sqlx::query(
             "SELECT seq, chain_hash FROM audit_entries WHERE log_id = $1 ORDER BY seq DESC LIMIT 1",
@@ -127,7 +130,7 @@ impl Ledger {
             None => (0, GENESIS),
         };
         let actor_id = draft.actor.user_id().map(|u| u.0);
-        let entry = Entry::place(draft, prev_seq + 1, self.clock.now());
+        let entry = Entry::place(draft, prev_seq + 1, now);
         let canonical = entry.canonical();
         let leaf = leaf_hash(&canonical);
         let chain = chain_hash(&prev_chain, &leaf);
@@ -151,6 +154,21 @@ impl Ledger {
         .context("appending audit entry")?;
         tx.commit().await?;
         Ok(entry)
+    }
+
+    /// The data keys that seal and open the log's sensitive fields.
+    pub fn field_keys(&self) -> crate::field_keys::FieldKeys {
+        crate::field_keys::FieldKeys::new(self.db.clone(), self.master_key.clone())
+    }
+
+    /// Opens the sealed fields of rows read back (their canonical bytes,
+    /// which the hashes cover, keep the ciphertext).
+    pub(crate) async fn opened(&self, mut rows: Vec<AuditEntryRow>) -> anyhow::Result<Vec<AuditEntryRow>> {
+        let keys = self.field_keys();
+        for r in &mut rows {
+            keys.open(&mut r.entry).await?;
+        }
+        Ok(rows)
     }
 
     /// A write transaction holding the log: one appender or checkpointer
@@ -260,7 +278,11 @@ impl Ledger {
         .fetch_optional(self.db.pool())
         .await
         .context("reading audit entry")?;
-        row.map(|r| row_to_entry(&r)).transpose()
+        let row = row.map(|r| row_to_entry(&r)).transpose()?;
+        match row {
+            Some(r) => Ok(self.opened(vec![r]).await?.into_iter().next()),
+            None => Ok(None),
+        }
     }
 
     /// Entries of one log, newest first, optionally only one actor's and
@@ -286,7 +308,8 @@ impl Ledger {
         .fetch_all(self.db.pool())
         .await
         .context("listing audit entries")?;
-        rows.iter().map(row_to_entry).collect()
+        let rows = rows.iter().map(row_to_entry).collect::<anyhow::Result<Vec<_>>>()?;
+        self.opened(rows).await
     }
 
     /// Every entry of one log, oldest first.
@@ -298,7 +321,8 @@ impl Ledger {
         .fetch_all(self.db.pool())
         .await
         .context("reading audit log")?;
-        rows.iter().map(row_to_entry).collect()
+        let rows = rows.iter().map(row_to_entry).collect::<anyhow::Result<Vec<_>>>()?;
+        self.opened(rows).await
     }
 
     /// Recomputes one log's chain from the stored bytes.

@@ -21,6 +21,7 @@ mod blobs;
 mod checkpoints;
 mod credentials;
 mod db;
+mod field_keys;
 mod identity;
 mod incidents;
 mod ledger;
@@ -48,6 +49,7 @@ pub use blobs::{BlobStore, LocalBlobStore};
 pub use checkpoints::{CHECKPOINT_GAP, CheckpointError, StoredCheckpoint, scope_of};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
 pub use db::{Backend, Db, WriteTx};
+pub use field_keys::{FieldKeys, SENSITIVE_FIELDS};
 pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use incidents::IncidentStore;
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
@@ -171,7 +173,7 @@ impl Store {
     }
 
     pub fn audit_search(&self) -> AuditSearch {
-        AuditSearch::new(self.db.clone())
+        AuditSearch::new(self.db.clone(), self.ledger().field_keys())
     }
 
     pub fn settings(&self) -> SettingsStore {

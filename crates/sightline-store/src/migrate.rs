@@ -56,6 +56,11 @@ const CORE: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0013_incidents.sql"),
     },
     Migration {
+        version: 14,
+        sqlite: include_str!("../migrations/sqlite/0014_field_keys.sql"),
+        postgres: include_str!("../migrations/postgres/0014_field_keys.sql"),
+    },
+    Migration {
         version: 4,
         sqlite: include_str!("../migrations/sqlite/0003_checkpoints.sql"),
         postgres: include_str!("../migrations/postgres/0003_checkpoints.sql"),

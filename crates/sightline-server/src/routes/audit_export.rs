@@ -147,8 +147,10 @@ pub async fn export(
                 .unwrap_or_default();
             out.push('\n');
             for r in &rows {
+                // `canonical` is what the hashes cover (sensitive fields
+                // sealed); `fields` is the same entry opened for reading.
                 let line = json!({"type": "entry", "seq": r.entry.seq, "leaf_hash": r.leaf, "canonical": r.canonical,
-                    "tree_size": size, "inclusion_proof": proof_of(r.entry.seq)});
+                    "fields": r.entry.fields, "tree_size": size, "inclusion_proof": proof_of(r.entry.seq)});
                 out.push_str(&line.to_string());
                 out.push('\n');
             }

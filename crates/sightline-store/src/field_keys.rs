@@ -1,0 +1,195 @@
+//! Encryption of the audit log's sensitive fields under per-agency, per-year
+//! data keys (AES-256-GCM), and crypto-shredding by destroying those keys.
+//!
+//! `seal` runs before an entry is placed, so the canonical bytes, the leaf
+//! hash and every proof commit to the ciphertext; `open` runs when entries
+//! are read back. A field whose key was destroyed reads as
+//! `{"shredded": true}` and the log still verifies.
+
+use crate::db::Db;
+use crate::row::{opt_i64_col, str_col};
+use aes_gcm::aead::{Aead as _, KeyInit as _};
+use aes_gcm::{Aes256Gcm, Nonce};
+use anyhow::{Context as _, anyhow};
+use base64::Engine as _;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde_json::{Value, json};
+use sightline_audit::{Entry, EntryDraft, xor_wrap};
+use sightline_core::clock::to_micros;
+use sightline_core::{AgencyId, TenantScope};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+/// The fields that never reach the database in clear.
+pub const SENSITIVE_FIELDS: [&str; 4] = ["plate", "case_reference", "note", "on_behalf_of"];
+
+/// Keys of one agency's log, cached for the life of one ledger call.
+#[derive(Debug, Clone)]
+pub struct FieldKeys {
+    db: Db,
+    master: Option<Arc<SecretString>>,
+    // Keys looked up by this instance; `None` marks a destroyed key.
+    cache: Arc<Mutex<HashMap<(i64, i64), Option<[u8; 32]>>>>,
+}
+
+fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| anyhow!("gathering randomness: {e}"))?;
+    Ok(b)
+}
+
+fn label(agency: i64, year: i64) -> String {
+    format!("fieldkey:agency:{agency}:{year}")
+}
+
+impl FieldKeys {
+    pub fn new(db: Db, master: Option<Arc<SecretString>>) -> Self {
+        Self {
+            db,
+            master,
+            cache: Arc::default(),
+        }
+    }
+
+    fn wrap(&self, agency: i64, year: i64, salt: &[u8; 16], key: &[u8; 32]) -> [u8; 32] {
+        match &self.master {
+            Some(m) => xor_wrap(m.expose_secret().as_bytes(), &label(agency, year), salt, key),
+            None => *key,
+        }
+    }
+
+    async fn load(&self, agency: i64, year: i64) -> anyhow::Result<Option<Option<[u8; 32]>>> {
+        let row = sqlx::query(
+            "SELECT wrapped, salt, destroyed_at FROM audit_field_keys WHERE agency_id = $1 AND year = $2",
+        )
+        .bind(agency)
+        .bind(year)
+        .fetch_optional(self.db.pool())
+        .await
+        .context("reading a field key")?;
+        let Some(r) = row else { return Ok(None) };
+        if opt_i64_col(&r, "destroyed_at")?.is_some() {
+            return Ok(Some(None));
+        }
+        let wrapped: [u8; 32] = hex::decode(str_col(&r, "wrapped")?)?
+            .try_into()
+            .map_err(|_| anyhow!("a stored field key is not 32 bytes"))?;
+        let salt: [u8; 16] = hex::decode(str_col(&r, "salt")?)?
+            .try_into()
+            .map_err(|_| anyhow!("a stored salt is not 16 bytes"))?;
+        // XOR wrapping is its own inverse.
+        Ok(Some(Some(self.wrap(agency, year, &salt, &wrapped))))
+    }
+
+    /// The key for `(agency, year)`; made on first use when `create`.
+    async fn key(&self, agency: i64, year: i64, create: bool) -> anyhow::Result<Option<[u8; 32]>> {
+        if let Some(k) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&(agency, year)) {
+            return Ok(*k);
+        }
+        let mut found = self.load(agency, year).await?;
+        if found.is_none() && create {
+            let (key, salt) = (random::<32>()?, random::<16>()?);
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO audit_field_keys (agency_id, year, wrapped, salt, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (agency_id, year) DO NOTHING",
+            )
+            .bind(agency)
+            .bind(year)
+            .bind(hex::encode(self.wrap(agency, year, &salt, &key)))
+            .bind(hex::encode(salt))
+            .bind(0_i64)
+            .execute(&mut *tx.tx)
+            .await
+            .context("saving a field key")?;
+            tx.commit().await?;
+            found = self.load(agency, year).await?;
+        }
+        let key = found.flatten();
+        if found.is_some() {
+            self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert((agency, year), key);
+        }
+        Ok(key)
+    }
+
+    /// Encrypts the sensitive fields of an agency entry to be placed at `at`.
+    pub async fn seal(&self, draft: &mut EntryDraft, at: OffsetDateTime) -> anyhow::Result<()> {
+        let TenantScope::Agency(agency) = draft.scope else { return Ok(()) };
+        let year = i64::from(at.year());
+        let mut cipher = None;
+        for name in SENSITIVE_FIELDS {
+            let Some(value) = draft.fields.get(name).filter(|v| !v.is_null()).cloned() else { continue };
+            if cipher.is_none() {
+                let key = self
+                    .key(agency.0, year, true)
+                    .await?
+                    .ok_or_else(|| anyhow!("the {year} data key of agency {agency} was destroyed"))?;
+                cipher = Some(Aes256Gcm::new_from_slice(&key).map_err(|e| anyhow!("{e}"))?);
+            }
+            let Some(c) = &cipher else { continue };
+            let nonce = random::<12>()?;
+            let plain = serde_json::to_vec(&value)?;
+            let sealed = c
+                .encrypt(&Nonce::from(nonce), plain.as_slice())
+                .map_err(|e| anyhow!("sealing a field: {e}"))?;
+            let mut blob = nonce.to_vec();
+            blob.extend(sealed);
+            let text = base64::engine::general_purpose::STANDARD.encode(blob);
+            draft.fields.insert(name.to_owned(), json!({"sealed": text, "key": year}));
+        }
+        Ok(())
+    }
+
+    /// Decrypts the sealed fields of an entry read back, in place.
+    pub async fn open(&self, entry: &mut Entry) -> anyhow::Result<()> {
+        let Some(agency) = entry.agency else { return Ok(()) };
+        let names: Vec<String> = entry
+            .fields
+            .iter()
+            .filter(|(_, v)| v.get("sealed").is_some())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for name in names {
+            let Some(v) = entry.fields.get(&name).cloned() else { continue };
+            let year = v.get("key").and_then(Value::as_i64).unwrap_or_default();
+            let opened = match self.key(agency, year, false).await? {
+                None => json!({"shredded": true}),
+                Some(key) => {
+                    let blob = base64::engine::general_purpose::STANDARD
+                        .decode(v.get("sealed").and_then(Value::as_str).unwrap_or_default())
+                        .context("decoding a sealed field")?;
+                    let (nonce, ct) = blob.split_at_checked(12).ok_or_else(|| anyhow!("a sealed field is too short"))?;
+                    let nonce: [u8; 12] = nonce.try_into().map_err(|_| anyhow!("bad nonce"))?;
+                    let c = Aes256Gcm::new_from_slice(&key).map_err(|e| anyhow!("{e}"))?;
+                    let plain = c
+                        .decrypt(&Nonce::from(nonce), ct)
+                        .map_err(|_| anyhow!("a sealed field of entry {} does not open", entry.seq))?;
+                    serde_json::from_slice(&plain)?
+                }
+            };
+            entry.fields.insert(name, opened);
+        }
+        Ok(())
+    }
+
+    /// Destroys the agency's data keys (all, or those of years before
+    /// `before_year`): their fields are unreadable from then on, everywhere.
+    pub async fn shred(&self, agency: AgencyId, before_year: Option<i64>, now: OffsetDateTime) -> anyhow::Result<u64> {
+        let mut tx = self.db.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE audit_field_keys SET wrapped = '', salt = '', destroyed_at = $1 \
+             WHERE agency_id = $2 AND destroyed_at IS NULL AND ($3 IS NULL OR year < $3)",
+        )
+        .bind(to_micros(now))
+        .bind(agency.0)
+        .bind(before_year)
+        .execute(&mut *tx.tx)
+        .await
+        .context("destroying field keys")?;
+        tx.commit().await?;
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        Ok(done.rows_affected())
+    }
+}
+
