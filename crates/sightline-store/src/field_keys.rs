@@ -24,13 +24,16 @@ use time::OffsetDateTime;
 /// The fields that never reach the database in clear.
 pub const SENSITIVE_FIELDS: [&str; 4] = ["plate", "case_reference", "note", "on_behalf_of"];
 
+/// `(agency, year)` → key; `None` marks a destroyed key.
+type KeyCache = HashMap<(i64, i64), Option<[u8; 32]>>;
+
 /// Keys of one agency's log, cached for the life of one ledger call.
 #[derive(Debug, Clone)]
 pub struct FieldKeys {
     db: Db,
     master: Option<Arc<SecretString>>,
-    // Keys looked up by this instance; `None` marks a destroyed key.
-    cache: Arc<Mutex<HashMap<(i64, i64), Option<[u8; 32]>>>>,
+    // Keys looked up by this instance.
+    cache: Arc<Mutex<KeyCache>>,
 }
 
 fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
