@@ -45,4 +45,7 @@ pub struct Report {
     /// Relative column widths for the PDF; equal when empty.
     pub widths: Vec<f32>,
     pub rows: Vec<Vec<Cell>>,
+    /// Lines printed after the table (PDF) or on a second sheet (Excel),
+    /// e.g. inclusion proofs; long lines wrap in the PDF.
+    pub appendix: Vec<String>,
 }

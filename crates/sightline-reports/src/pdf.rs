@@ -60,7 +60,23 @@ pub fn to_pdf(report: &Report) -> anyhow::Result<Vec<u8>> {
         pages.push(page);
         rest = tail;
     }
-    let n_pages = pages.len();
+    // The appendix: wrapped lines, after the table, on pages of their own.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let per_line = ((W - 2.0 * MARGIN) / (BODY * 0.55)).floor().max(10.0) as usize;
+    let wrapped: Vec<String> = report
+        .appendix
+        .iter()
+        .flat_map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            chars
+                .chunks(per_line)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let appendix_pages: Vec<&[String]> = wrapped.chunks(other_rows).collect();
+    let table_pages = pages.len();
+    let n_pages = table_pages + appendix_pages.len();
     let mut doc = Document::new();
     for (index, rows) in pages.into_iter().enumerate() {
         let settings = PageSettings::from_wh(W, H).ok_or_else(|| anyhow::anyhow!("page size"))?;
@@ -110,6 +126,34 @@ pub fn to_pdf(report: &Report) -> anyhow::Result<Vec<u8>> {
             H - MARGIN / 2.0,
             8.0,
             &format!("Page {} of {n_pages}", index + 1),
+        );
+        surface.finish();
+        page.finish();
+    }
+    for (i, lines) in appendix_pages.into_iter().enumerate() {
+        let settings = PageSettings::from_wh(W, H).ok_or_else(|| anyhow::anyhow!("page size"))?;
+        let mut page = doc.start_page_with(settings);
+        let mut surface = page.surface();
+        let mut y = MARGIN + 14.0;
+        for line in lines {
+            surface.draw_text(
+                Point::from_xy(MARGIN, y),
+                font.clone(),
+                BODY,
+                line,
+                false,
+                TextDirection::Auto,
+            );
+            y += LINE;
+        }
+        let number = table_pages + i + 1;
+        surface.draw_text(
+            Point::from_xy(W - MARGIN - 60.0, H - MARGIN / 2.0),
+            font.clone(),
+            8.0,
+            &format!("Page {number} of {n_pages}"),
+            false,
+            TextDirection::Auto,
         );
         surface.finish();
         page.finish();

@@ -55,5 +55,12 @@ pub fn to_xlsx(report: &Report) -> anyhow::Result<Vec<u8>> {
     let last_col = u16::try_from(report.columns.len().saturating_sub(1))?;
     sheet.set_freeze_panes(head + 1, 0)?;
     sheet.autofilter(head, 0, row.max(head), last_col)?;
+    if !report.appendix.is_empty() {
+        let more = book.add_worksheet();
+        more.set_name("Appendix")?;
+        for (i, line) in report.appendix.iter().enumerate() {
+            more.write_string(u32::try_from(i)?, 0, line)?;
+        }
+    }
     Ok(book.save_to_buffer()?)
 }

@@ -57,7 +57,12 @@ impl FieldKeys {
 
     fn wrap(&self, agency: i64, year: i64, salt: &[u8; 16], key: &[u8; 32]) -> [u8; 32] {
         match &self.master {
-            Some(m) => xor_wrap(m.expose_secret().as_bytes(), &label(agency, year), salt, key),
+            Some(m) => xor_wrap(
+                m.expose_secret().as_bytes(),
+                &label(agency, year),
+                salt,
+                key,
+            ),
             None => *key,
         }
     }
@@ -87,7 +92,12 @@ impl FieldKeys {
 
     /// The key for `(agency, year)`; made on first use when `create`.
     async fn key(&self, agency: i64, year: i64, create: bool) -> anyhow::Result<Option<[u8; 32]>> {
-        if let Some(k) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&(agency, year)) {
+        if let Some(k) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(agency, year))
+        {
             return Ok(*k);
         }
         let mut found = self.load(agency, year).await?;
@@ -111,23 +121,29 @@ impl FieldKeys {
         }
         let key = found.flatten();
         if found.is_some() {
-            self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert((agency, year), key);
+            self.cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert((agency, year), key);
         }
         Ok(key)
     }
 
     /// Encrypts the sensitive fields of an agency entry to be placed at `at`.
     pub async fn seal(&self, draft: &mut EntryDraft, at: OffsetDateTime) -> anyhow::Result<()> {
-        let TenantScope::Agency(agency) = draft.scope else { return Ok(()) };
+        let TenantScope::Agency(agency) = draft.scope else {
+            return Ok(());
+        };
         let year = i64::from(at.year());
         let mut cipher = None;
         for name in SENSITIVE_FIELDS {
-            let Some(value) = draft.fields.get(name).filter(|v| !v.is_null()).cloned() else { continue };
+            let Some(value) = draft.fields.get(name).filter(|v| !v.is_null()).cloned() else {
+                continue;
+            };
             if cipher.is_none() {
-                let key = self
-                    .key(agency.0, year, true)
-                    .await?
-                    .ok_or_else(|| anyhow!("the {year} data key of agency {agency} was destroyed"))?;
+                let key = self.key(agency.0, year, true).await?.ok_or_else(|| {
+                    anyhow!("the {year} data key of agency {agency} was destroyed")
+                })?;
                 cipher = Some(Aes256Gcm::new_from_slice(&key).map_err(|e| anyhow!("{e}"))?);
             }
             let Some(c) = &cipher else { continue };
@@ -139,14 +155,18 @@ impl FieldKeys {
             let mut blob = nonce.to_vec();
             blob.extend(sealed);
             let text = base64::engine::general_purpose::STANDARD.encode(blob);
-            draft.fields.insert(name.to_owned(), json!({"sealed": text, "key": year}));
+            draft
+                .fields
+                .insert(name.to_owned(), json!({"sealed": text, "key": year}));
         }
         Ok(())
     }
 
     /// Decrypts the sealed fields of an entry read back, in place.
     pub async fn open(&self, entry: &mut Entry) -> anyhow::Result<()> {
-        let Some(agency) = entry.agency else { return Ok(()) };
+        let Some(agency) = entry.agency else {
+            return Ok(());
+        };
         let names: Vec<String> = entry
             .fields
             .iter()
@@ -154,7 +174,9 @@ impl FieldKeys {
             .map(|(k, _)| k.clone())
             .collect();
         for name in names {
-            let Some(v) = entry.fields.get(&name).cloned() else { continue };
+            let Some(v) = entry.fields.get(&name).cloned() else {
+                continue;
+            };
             let year = v.get("key").and_then(Value::as_i64).unwrap_or_default();
             let opened = match self.key(agency, year, false).await? {
                 None => json!({"shredded": true}),
@@ -162,12 +184,14 @@ impl FieldKeys {
                     let blob = base64::engine::general_purpose::STANDARD
                         .decode(v.get("sealed").and_then(Value::as_str).unwrap_or_default())
                         .context("decoding a sealed field")?;
-                    let (nonce, ct) = blob.split_at_checked(12).ok_or_else(|| anyhow!("a sealed field is too short"))?;
+                    let (nonce, ct) = blob
+                        .split_at_checked(12)
+                        .ok_or_else(|| anyhow!("a sealed field is too short"))?;
                     let nonce: [u8; 12] = nonce.try_into().map_err(|_| anyhow!("bad nonce"))?;
                     let c = Aes256Gcm::new_from_slice(&key).map_err(|e| anyhow!("{e}"))?;
-                    let plain = c
-                        .decrypt(&Nonce::from(nonce), ct)
-                        .map_err(|_| anyhow!("a sealed field of entry {} does not open", entry.seq))?;
+                    let plain = c.decrypt(&Nonce::from(nonce), ct).map_err(|_| {
+                        anyhow!("a sealed field of entry {} does not open", entry.seq)
+                    })?;
                     serde_json::from_slice(&plain)?
                 }
             };
@@ -178,7 +202,12 @@ impl FieldKeys {
 
     /// Destroys the agency's data keys (all, or those of years before
     /// `before_year`): their fields are unreadable from then on, everywhere.
-    pub async fn shred(&self, agency: AgencyId, before_year: Option<i64>, now: OffsetDateTime) -> anyhow::Result<u64> {
+    pub async fn shred(
+        &self,
+        agency: AgencyId,
+        before_year: Option<i64>,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<u64> {
         let mut tx = self.db.begin_write().await?;
         let done = sqlx::query(
             "UPDATE audit_field_keys SET wrapped = '', salt = '', destroyed_at = $1 \
@@ -195,4 +224,3 @@ impl FieldKeys {
         Ok(done.rows_affected())
     }
 }
-

@@ -163,7 +163,10 @@ impl Ledger {
 
     /// Opens the sealed fields of rows read back (their canonical bytes,
     /// which the hashes cover, keep the ciphertext).
-    pub(crate) async fn opened(&self, mut rows: Vec<AuditEntryRow>) -> anyhow::Result<Vec<AuditEntryRow>> {
+    pub(crate) async fn opened(
+        &self,
+        mut rows: Vec<AuditEntryRow>,
+    ) -> anyhow::Result<Vec<AuditEntryRow>> {
         let keys = self.field_keys();
         for r in &mut rows {
             keys.open(&mut r.entry).await?;
@@ -308,7 +311,10 @@ impl Ledger {
         .fetch_all(self.db.pool())
         .await
         .context("listing audit entries")?;
-        let rows = rows.iter().map(row_to_entry).collect::<anyhow::Result<Vec<_>>>()?;
+        let rows = rows
+            .iter()
+            .map(row_to_entry)
+            .collect::<anyhow::Result<Vec<_>>>()?;
         self.opened(rows).await
     }
 
@@ -321,7 +327,10 @@ impl Ledger {
         .fetch_all(self.db.pool())
         .await
         .context("reading audit log")?;
-        let rows = rows.iter().map(row_to_entry).collect::<anyhow::Result<Vec<_>>>()?;
+        let rows = rows
+            .iter()
+            .map(row_to_entry)
+            .collect::<anyhow::Result<Vec<_>>>()?;
         self.opened(rows).await
     }
 

@@ -110,6 +110,16 @@ pub enum AdminCommand {
         #[arg(long)]
         evidence: String,
     },
+    /// Destroy an agency's audit data keys (contract end, R6.1), or only
+    /// those of years before --before-year (retention, R5.6). The sealed
+    /// fields become unreadable everywhere, backups included; the log still
+    /// verifies.
+    ShredAuditKeys {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        before_year: Option<i64>,
+    },
     /// List agencies and sources.
     List,
 }
@@ -545,6 +555,28 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             )
             .await?;
             println!("training recorded for {username}");
+        }
+        AdminCommand::ShredAuditKeys {
+            agency,
+            before_year,
+        } => {
+            let a = agency_id(&store, &agency).await?;
+            let n = store
+                .ledger()
+                .field_keys()
+                .shred(a, before_year, now)
+                .await?;
+            audit(
+                &store,
+                "admin.audit_keys_shredded",
+                &[
+                    ("agency_id", a.0.into()),
+                    ("before_year", before_year.into()),
+                    ("keys", n.into()),
+                ],
+            )
+            .await?;
+            println!("{n} data key(s) of agency {a} destroyed");
         }
         AdminCommand::List => {
             for a in store.tenancy().agencies().await? {

@@ -66,6 +66,7 @@ fn rows(stats: &Statistics) -> Vec<Vec<Cell>> {
         ("program", &stats.by_program),
         ("reason code", &stats.by_reason_code),
         ("user", &stats.by_user),
+        ("on behalf of", &stats.by_on_behalf_of),
     ] {
         out.extend(map.iter().map(|(k, c)| line(group, k, c)));
     }
@@ -115,6 +116,7 @@ pub async fn run(settings: &Settings, cmd: ReportCommand) -> anyhow::Result<()> 
         .collect(),
         widths: vec![1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.2],
         rows: rows(&stats),
+        appendix: Vec::new(),
     };
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let base = out.join(format!("sightline-{}-{label}", record.id));

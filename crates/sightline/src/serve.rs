@@ -38,6 +38,39 @@ pub async fn purge_once(store: &Store) -> anyhow::Result<u64> {
     Ok(purged)
 }
 
+/// Audit records are kept seven years (R5.6): the data keys of years that
+/// ended more than seven years ago are destroyed, which shreds their
+/// sensitive fields. Returns the keys destroyed.
+pub async fn shred_expired_audit_keys(store: &Store) -> anyhow::Result<u64> {
+    let now = store.clock.now();
+    let before_year = i64::from(now.year()) - 7;
+    let mut total = 0;
+    for agency in store.tenancy().agencies().await? {
+        let n = store
+            .ledger()
+            .field_keys()
+            .shred(agency.id, Some(before_year), now)
+            .await?;
+        if n > 0 {
+            store
+                .ledger()
+                .append(
+                    EntryDraft::new(
+                        TenantScope::Agency(agency.id),
+                        Actor::System,
+                        "audit.retention_shred",
+                        Outcome::Success,
+                    )
+                    .field("before_year", before_year)
+                    .field("keys", n),
+                )
+                .await?;
+        }
+        total += n;
+    }
+    Ok(total)
+}
+
 /// Serves `store` on the configured address until Ctrl-C or SIGTERM.
 pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
@@ -49,6 +82,16 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
         "Sightline is listening on http://{addr}  (health: /healthz, API description: /openapi.json)"
     );
     let purge_store = store.clone();
+    let shred_store = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3_600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = shred_expired_audit_keys(&shred_store).await {
+                tracing::error!(error = ?e, "audit retention failed");
+            }
+        }
+    });
     // Retention is enforced every minute: New Hampshire allows 3 minutes.
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));

@@ -157,6 +157,7 @@ pub async fn export(
             (out.into_bytes(), "application/x-ndjson", "jsonl")
         }
         _ => {
+            // The PDF is for reading: proofs go to an appendix, in full.
             let with_proofs = format != "pdf";
             let mut columns: Vec<String> = [
                 "seq",
@@ -210,12 +211,31 @@ pub async fn export(
                 "Signed checkpoint".into(),
                 checkpoint.note.replace('\n', " | "),
             ));
+            let appendix = if with_proofs {
+                Vec::new()
+            } else {
+                let mut lines = vec![format!(
+                    "Inclusion proofs against the checkpoint of tree size {size} (root {root}):"
+                )];
+                lines.extend(rows.iter().map(|r| {
+                    format!(
+                        "seq {} leaf {}: {}",
+                        r.entry.seq,
+                        r.leaf,
+                        proof_of(r.entry.seq).join(" ")
+                    )
+                }));
+                lines.push("Signed checkpoint:".into());
+                lines.extend(checkpoint.note.lines().map(str::to_owned));
+                lines
+            };
             let report = Report {
                 title: "Sightline audit log export".into(),
                 header,
                 columns,
                 widths,
                 rows: report_rows,
+                appendix,
             };
             match format.as_str() {
                 "csv" => {

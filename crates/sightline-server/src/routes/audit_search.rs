@@ -291,6 +291,8 @@ pub struct Statistics {
     pub by_aor: BTreeMap<String, Counts>,
     pub by_program: BTreeMap<String, Counts>,
     pub by_reason_code: BTreeMap<String, Counts>,
+    /// Searches by whom they were run for: "(self)" or the person named.
+    pub by_on_behalf_of: BTreeMap<String, Counts>,
 }
 
 fn bump(map: &mut BTreeMap<String, Counts>, key: &str, f: impl Fn(&mut Counts)) {
@@ -376,6 +378,7 @@ pub async fn compute_statistics(
         by_aor: BTreeMap::new(),
         by_program: BTreeMap::new(),
         by_reason_code: BTreeMap::new(),
+        by_on_behalf_of: BTreeMap::new(),
     };
     // query.results names its query; its reason and program are on query.run.
     let queries: HashMap<i64, &Entry> = entries
@@ -404,6 +407,15 @@ pub async fn compute_statistics(
                 }),
             _ => (None, e.field_str("reason_code")),
         };
+        let query_of = match e.action.as_str() {
+            QUERY_ACTION => Some(e),
+            "query.results" => e
+                .field_i64("query_seq")
+                .and_then(|q| queries.get(&q))
+                .copied(),
+            _ => None,
+        };
+        let behalf = query_of.map(|q| q.field_str("on_behalf_of").unwrap_or("(self)").to_owned());
         let apply: Option<fn(&mut Counts)> = match e.action.as_str() {
             QUERY_ACTION if e.outcome == Outcome::Success => Some(|c| c.searches += 1),
             "query.results" if e.field_i64("result_count").unwrap_or(0) > 0 => {
@@ -423,6 +435,9 @@ pub async fn compute_statistics(
         if let Some(r) = reason {
             bump(&mut stats.by_reason_code, r, apply);
         }
+        if let Some(b) = &behalf {
+            bump(&mut stats.by_on_behalf_of, b, apply);
+        }
     }
     let ratio = |c: &mut Counts| {
         #[allow(clippy::cast_precision_loss)] // counts far below 2^52
@@ -439,6 +454,7 @@ pub async fn compute_statistics(
         &mut stats.by_aor,
         &mut stats.by_program,
         &mut stats.by_reason_code,
+        &mut stats.by_on_behalf_of,
     ] {
         m.values_mut().for_each(ratio);
     }

@@ -155,6 +155,16 @@ async fn statistics_match_the_hand_count(db: Db) {
     assert_eq!(stats["by_user"]["hsi.jones"]["searches"], 2);
     assert_eq!(stats["by_user"]["hsi.jones"]["positive_hits"], 1);
     assert_eq!(stats["by_user"]["hsi.jones"]["hit_ratio"], 0.5);
+    // Usage by on-behalf-of person: smith's search for Agent Rivera hit.
+    assert_eq!(
+        stats["by_on_behalf_of"]["Agent Maria Rivera"]["searches"],
+        1
+    );
+    assert_eq!(
+        stats["by_on_behalf_of"]["Agent Maria Rivera"]["positive_hits"],
+        1
+    );
+    assert_eq!(stats["by_on_behalf_of"]["(self)"]["searches"], 3);
     // An empty period counts nothing; a period is required.
     let url = format!(
         "/api/v1/reports/statistics?from={}&to={}",

@@ -125,7 +125,14 @@ async fn exports_carry_the_events_and_their_proofs(db: Db) {
         text.contains("EXP100") && text.contains("query.run") && text.contains("hsi.jones"),
         "{text}"
     );
-    assert!(text.contains("Page 1 of 1"), "{text}");
+    assert!(
+        text.contains("Page 1 of 2") && text.contains("Page 2 of 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Inclusion proofs against the checkpoint"),
+        "{text}"
+    );
     assert!(!text.contains("OTHER9"));
 
     // Exports are themselves audited; bad formats are refused by name.
