@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 /// The fields that never reach the database in clear.
 pub const SENSITIVE_FIELDS: [&str; 4] = ["plate", "case_reference", "note", "on_behalf_of"];
 
-/// `(agency, year)` → key; `None` marks a destroyed key.
+/// `(agency, period)` → key; `None` marks a destroyed key.
 type KeyCache = HashMap<(i64, i64), Option<[u8; 32]>>;
 
 /// Keys of one agency's log, cached for the life of one ledger call.
@@ -40,6 +40,12 @@ fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|e| anyhow!("gathering randomness: {e}"))?;
     Ok(b)
+}
+
+/// The key period of an instant: `YYYYMM`. One key per agency and month, so
+/// retention can shred each month as it passes seven years.
+pub fn key_period(at: OffsetDateTime) -> i64 {
+    i64::from(at.year()) * 100 + i64::from(u8::from(at.month()))
 }
 
 fn label(agency: i64, year: i64) -> String {
@@ -134,7 +140,7 @@ impl FieldKeys {
         let TenantScope::Agency(agency) = draft.scope else {
             return Ok(());
         };
-        let year = i64::from(at.year());
+        let year = key_period(at);
         let mut cipher = None;
         for name in SENSITIVE_FIELDS {
             let Some(value) = draft.fields.get(name).filter(|v| !v.is_null()).cloned() else {
@@ -200,8 +206,9 @@ impl FieldKeys {
         Ok(())
     }
 
-    /// Destroys the agency's data keys (all, or those of years before
-    /// `before_year`): their fields are unreadable from then on, everywhere.
+    /// Destroys the agency's data keys (all, or those of periods before
+    /// `before_year`, a `YYYYMM` from [`key_period`]): their fields are
+    /// unreadable from then on, everywhere.
     pub async fn shred(
         &self,
         agency: AgencyId,

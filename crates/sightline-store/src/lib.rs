@@ -49,7 +49,7 @@ pub use blobs::{BlobStore, LocalBlobStore};
 pub use checkpoints::{CHECKPOINT_GAP, CheckpointError, StoredCheckpoint, scope_of};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
 pub use db::{Backend, Db, WriteTx};
-pub use field_keys::{FieldKeys, SENSITIVE_FIELDS};
+pub use field_keys::{FieldKeys, SENSITIVE_FIELDS, key_period};
 pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use incidents::IncidentStore;
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};

@@ -521,12 +521,12 @@ async fn sensitive_fields_are_sealed_and_shredding_keeps_the_log_verifiable(pg: 
         Some("criminal-investigation"),
         "not sensitive, not sealed"
     );
-    // Retention destroys the older year's key: that year's fields are gone,
-    // the newer year's still open, and the whole log still verifies.
-    let old_year = i64::from((clock.now_for_test() - Duration::days(366)).year());
+    // Retention destroys the older month's key: its fields are gone, the
+    // newer month's still open, and the whole log still verifies.
+    let old = sightline_store::key_period(clock.now_for_test() - Duration::days(366));
     let n = ledger
         .field_keys()
-        .shred(AgencyId(1), Some(old_year + 1), clock.now_for_test())
+        .shred(AgencyId(1), Some(old + 1), clock.now_for_test())
         .await
         .unwrap();
     assert_eq!(n, 1);

@@ -111,14 +111,15 @@ pub enum AdminCommand {
         evidence: String,
     },
     /// Destroy an agency's audit data keys (contract end, R6.1), or only
-    /// those of years before --before-year (retention, R5.6). The sealed
+    /// those of months before --before YYYYMM (retention, R5.6). The sealed
     /// fields become unreadable everywhere, backups included; the log still
     /// verifies.
     ShredAuditKeys {
         #[arg(long)]
         agency: String,
+        /// A month as YYYYMM, e.g. 201911.
         #[arg(long)]
-        before_year: Option<i64>,
+        before: Option<i64>,
     },
     /// List agencies and sources.
     List,
@@ -558,7 +559,7 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::ShredAuditKeys {
             agency,
-            before_year,
+            before: before_year,
         } => {
             let a = agency_id(&store, &agency).await?;
             let n = store

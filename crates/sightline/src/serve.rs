@@ -38,12 +38,13 @@ pub async fn purge_once(store: &Store) -> anyhow::Result<u64> {
     Ok(purged)
 }
 
-/// Audit records are kept seven years (R5.6): the data keys of years that
+/// Audit records are kept seven years (R5.6): the data keys of months that
 /// ended more than seven years ago are destroyed, which shreds their
-/// sensitive fields. Returns the keys destroyed.
+/// sensitive fields (so nothing is kept past seven years and a month).
+/// Returns the keys destroyed.
 pub async fn shred_expired_audit_keys(store: &Store) -> anyhow::Result<u64> {
     let now = store.clock.now();
-    let before_year = i64::from(now.year()) - 7;
+    let before_year = sightline_store::key_period(now - time::Duration::days(7 * 365 + 2));
     let mut total = 0;
     for agency in store.tenancy().agencies().await? {
         let n = store
@@ -174,4 +175,51 @@ async fn shutdown_signal() {
 pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     serve_store(settings, store).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sightline_core::ManualClock;
+    use sightline_store::StoreConfig;
+    use time::macros::datetime;
+
+    #[tokio::test]
+    async fn audit_fields_are_shredded_seven_years_and_a_month_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new(datetime!(2026-03-15 12:00 UTC));
+        let config = StoreConfig {
+            data_dir: dir.path().to_owned(),
+            database_url: None,
+            audit_master_key: None,
+        };
+        let store = Store::open(&config, Arc::new(clock.clone())).await.unwrap();
+        let agency = store
+            .tenancy()
+            .create_agency("A", 5, clock.now())
+            .await
+            .unwrap();
+        let scope = TenantScope::Agency(agency);
+        let draft = EntryDraft::new(scope, Actor::System, "query.run", Outcome::Success)
+            .field("plate", "RET777");
+        store.ledger().append(draft).await.unwrap();
+        // Seven years on, the month is not yet past: nothing is shredded.
+        clock.set(datetime!(2033-03-20 12:00 UTC));
+        assert_eq!(shred_expired_audit_keys(&store).await.unwrap(), 0);
+        assert_eq!(
+            store.ledger().all(scope).await.unwrap()[0]
+                .entry
+                .field_str("plate"),
+            Some("RET777")
+        );
+        clock.set(datetime!(2033-04-20 12:00 UTC));
+        assert_eq!(shred_expired_audit_keys(&store).await.unwrap(), 1);
+        let rows = store.ledger().all(scope).await.unwrap();
+        assert_eq!(
+            rows[0].entry.fields["plate"],
+            serde_json::json!({"shredded": true})
+        );
+        assert!(store.ledger().verify(scope).await.unwrap().is_ok());
+        assert_eq!(rows.last().unwrap().entry.action, "audit.retention_shred");
+    }
 }

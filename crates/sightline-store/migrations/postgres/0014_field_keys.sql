@@ -1,4 +1,4 @@
--- Per-agency, per-year data keys for the audit log's sensitive fields
+-- Per-agency, per-month data keys (`year` holds the period as YYYYMM) for the audit log's sensitive fields
 -- (plate, case reference, notes, on-behalf-of name). Destroying a key
 -- (R5.6 retention, R6.1 contract end) shreds those fields in every copy of
 -- the database, backups included; the hashes commit to the ciphertext, so
