@@ -234,4 +234,67 @@ both_backends!(
     auditors_search_by_user_plate_person_and_time,
     statistics_match_the_hand_count,
     replay_returns_exactly_what_the_user_saw,
+    managers_see_only_their_aor_in_the_audit_log,
 );
+
+async fn managers_see_only_their_aor_in_the_audit_log(db: Db) {
+    let app = spawn_app(db).await;
+    let philly = app
+        .store
+        .tenancy()
+        .create_aor(app.agency_a, "Philadelphia")
+        .await
+        .unwrap();
+    let chicago = app
+        .store
+        .tenancy()
+        .create_aor(app.agency_a, "Chicago")
+        .await
+        .unwrap();
+    for (user, aor) in [
+        ("a.manager", philly),
+        ("hsi.jones", philly),
+        ("ero.garcia", chicago),
+    ] {
+        app.raw_sql(&format!(
+            "UPDATE users SET aor_id = {} WHERE username = '{user}'",
+            aor.0
+        ))
+        .await;
+    }
+    fixture(&app).await;
+    let manager = app.login("a.manager").await;
+    let page: Value = app
+        .get(&manager, "/api/v1/audit/entries?action=query.run")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let who: Vec<&str> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"]["username"].as_str().unwrap())
+        .collect();
+    assert!(
+        !who.is_empty() && who.iter().all(|u| *u == "hsi.jones"),
+        "{who:?}"
+    );
+    let auditor = app.login("a.auditor").await;
+    let page: Value = app
+        .get(&auditor, "/api/v1/audit/entries?action=query.run")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let who: Vec<&str> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"]["username"].as_str().unwrap())
+        .collect();
+    assert!(
+        who.contains(&"ero.garcia") && who.contains(&"hsi.smith"),
+        "{who:?}"
+    );
+}
