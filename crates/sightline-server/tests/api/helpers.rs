@@ -404,15 +404,8 @@ impl TestApp {
     }
 
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-        let resp = self
-            .client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
+        self.send_json(reqwest::Method::POST, token, path, body)
             .await
-            .unwrap();
-        (resp.status(), resp.json().await.unwrap_or(Value::Null))
     }
 
     /// A fresh TOTP code for `username`, moving the clock one step on if the
