@@ -28,18 +28,7 @@ pub async fn create_group(
 ) -> Result<(StatusCode, Json<GroupDto>), ApiError> {
     who.require(&[Role::Investigator])?;
     let agency = who.agency()?;
-    let name = req
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty() && n.chars().count() <= 200)
-        .ok_or_else(|| {
-            ApiError::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Violation::new("name_required", "name", "a group needs a name")
-                    .accepting("1-200 characters"),
-            )
-        })?;
+    let name = super::parse::name(req.name.as_deref(), "group")?;
     let mut members = Vec::new();
     let mut errors = Vec::new();
     for (i, username) in req.members.iter().enumerate() {

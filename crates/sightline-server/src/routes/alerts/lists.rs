@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sightline_audit::{EntryDraft, Outcome};
-use sightline_core::{Role, Violation};
+use sightline_core::Role;
 use sightline_store::ListId;
 
 /// Creates an alert list owned by the caller.
@@ -29,18 +29,7 @@ pub async fn create_list(
 ) -> Result<(StatusCode, Json<ListDto>), ApiError> {
     who.require(&[Role::Investigator])?;
     let agency = who.agency()?;
-    let name = req
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty() && n.chars().count() <= 200)
-        .ok_or_else(|| {
-            ApiError::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Violation::new("name_required", "name", "a list needs a name")
-                    .accepting("1-200 characters"),
-            )
-        })?;
+    let name = super::parse::name(req.name.as_deref(), "list")?;
     let alerts = state.store().alerts();
     let id = alerts
         .create_list(agency, who.user.id, name, state.now())

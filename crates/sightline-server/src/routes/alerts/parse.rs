@@ -227,3 +227,16 @@ pub(super) async fn parse_entry(
         _ => Err(errors),
     }
 }
+
+/// The name of a list or group: 1-200 characters after trimming.
+pub(super) fn name<'a>(raw: Option<&'a str>, what: &str) -> Result<&'a str, ApiError> {
+    raw.map(str::trim)
+        .filter(|n| !n.is_empty() && n.chars().count() <= 200)
+        .ok_or_else(|| {
+            ApiError::field(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Violation::new("name_required", "name", format!("a {what} needs a name"))
+                    .accepting("1-200 characters"),
+            )
+        })
+}
