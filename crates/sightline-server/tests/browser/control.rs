@@ -1,0 +1,133 @@
+//! The test's own control server, on another loopback port: the browser
+//! suite asks it to move the server's clock, make users, compute TOTP
+//! codes at the server's time, and push reads as a camera would.
+
+use crate::helpers::{PASSWORD, TestApp, password_hash};
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sightline_core::Role;
+use sightline_store::{NewUser, TrainingRecord};
+use std::sync::Arc;
+use time::Duration;
+use time::format_description::well_known::Rfc3339;
+
+pub struct Control {
+    pub base: String,
+    pub app_base: String,
+    _app: Arc<TestApp>,
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    seconds: i64,
+}
+
+#[derive(Deserialize)]
+struct NewUserReq {
+    username: String,
+    #[serde(default)]
+    program: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TotpReq {
+    username: String,
+    secret: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ReadReq {
+    plate: String,
+    state: String,
+    #[serde(default)]
+    place: usize,
+}
+
+async fn now(State(app): State<Arc<TestApp>>) -> Json<Value> {
+    Json(json!({"now": app.now().format(&Rfc3339).unwrap()}))
+}
+
+async fn advance(State(app): State<Arc<TestApp>>, Json(req): Json<Advance>) -> Json<Value> {
+    app.advance(Duration::seconds(req.seconds));
+    now(State(app)).await
+}
+
+async fn new_user(State(app): State<Arc<TestApp>>, Json(req): Json<NewUserReq>) -> Json<Value> {
+    let t = app.store.tenancy();
+    let program = req.program.as_deref().unwrap_or("HSI");
+    let program_id = t.program_id(app.agency_a, program).await.unwrap();
+    let id = t
+        .create_user(
+            &NewUser {
+                agency_id: Some(app.agency_a),
+                aor_id: None,
+                program_id,
+                username: req.username.clone(),
+                display_name: format!("Investigator {}", req.username),
+                email: format!("{}@agency.test", req.username),
+                role: Role::Investigator,
+                password_hash: password_hash(),
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    app.store
+        .people()
+        .add_training(
+            app.agency_a,
+            &TrainingRecord {
+                user_id: id,
+                course: "Sightline privacy and rules of behavior".into(),
+                completed_at: app.now() - Duration::days(1),
+                evidence: "LMS certificate".into(),
+            },
+            id,
+            app.now(),
+        )
+        .await
+        .unwrap();
+    Json(json!({"username": req.username, "password": PASSWORD}))
+}
+
+async fn totp(State(app): State<Arc<TestApp>>, Json(req): Json<TotpReq>) -> Json<Value> {
+    if let Some(secret) = req.secret {
+        let clean: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes = sightline_core::totp::decode_secret(&clean).expect("a base32 secret");
+        let mut map = app.totp.lock().unwrap();
+        let keep = map.get(&req.username).is_some_and(|(s, _)| *s == bytes);
+        if !keep {
+            map.insert(req.username.clone(), (bytes, i64::MIN));
+        }
+    }
+    Json(json!({"code": app.totp_code(&req.username)}))
+}
+
+async fn read(State(app): State<Arc<TestApp>>, Json(req): Json<ReadReq>) -> Json<Value> {
+    let id = format!("ctl-{}", sightline_testkit::unique_suffix());
+    let record = crate::seed::sighting(&id, &req.plate, &req.state, app.now(), req.place);
+    Json(app.ingest(&app.pa_key, &[record]).await)
+}
+
+pub async fn start(app: TestApp) -> Control {
+    let app_base = app.base.clone();
+    let app = Arc::new(app);
+    let router = Router::new()
+        .route("/clock", get(now))
+        .route("/clock/advance", post(advance))
+        .route("/users", post(new_user))
+        .route("/totp", post(totp))
+        .route("/reads", post(read))
+        .with_state(app.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    Control {
+        base,
+        app_base,
+        _app: app,
+    }
+}

@@ -1,0 +1,108 @@
+// Boot: purge what the device may not keep, find out who is signed in and
+// what their session still owes (second factor, rules of behavior, …),
+// then route. Every screen past sign-in waits for `me.next === 'ready'`.
+import { onSessionProblem, get } from './api.js';
+import { app } from './state.js';
+import { route, onRender, start, navigate, match } from './router.js';
+import { mount, h } from './dom.js';
+import { drawHeader, startBadgePolling } from './shell.js';
+import { purgeExpired } from './device-store.js';
+import { registerServiceWorker } from './pwa.js';
+import * as signin from './screens/signin.js';
+import * as mfa from './screens/mfa.js';
+import * as rules from './screens/rules.js';
+import * as password from './screens/password.js';
+import * as recovery from './screens/recovery.js';
+import * as register from './screens/register.js';
+import * as query from './screens/query.js';
+import * as results from './screens/results.js';
+import * as recent from './screens/recent.js';
+import * as alerts from './screens/alerts.js';
+import * as inbox from './screens/inbox.js';
+import * as home from './screens/home.js';
+
+// Public screens: reachable signed out.
+route('/signin', signin.render, { public: true });
+route('/recover', recovery.render, { public: true });
+route('/register', register.render, { public: true });
+// Session stages.
+route('/signin/enroll', mfa.renderEnroll, { stage: 'mfa_enroll' });
+route('/signin/verify', mfa.renderVerify, { stage: 'mfa_verify' });
+route('/splash', rules.renderSplash, { stage: 'rules' });
+route('/password', password.render, { stage: 'password_change' });
+route('/training', home.renderTraining, { stage: 'training_required' });
+// The app.
+route('/', home.render);
+route('/query', query.render);
+route('/results', results.render);
+route('/recent', recent.render);
+route('/alerts', alerts.render);
+route('/alerts/:id', alerts.render);
+route('/inbox', inbox.render);
+route('/rules', rules.renderRead, { anyStage: true });
+
+const STAGE_PATH = {
+  mfa_enroll: '/signin/enroll',
+  mfa_verify: '/signin/verify',
+  rules: '/splash',
+  password_change: '/password',
+  training_required: '/training',
+};
+
+/** Re-reads who is signed in; null when nobody is. */
+export async function refreshMe() {
+  try {
+    app.me = await get('/api/v1/me', { quiet: true });
+  } catch {
+    app.me = null;
+  }
+  return app.me;
+}
+
+async function draw(path, search) {
+  await purgeExpired();
+  const r = match(path);
+  const main = document.getElementById('main');
+  if (!r) {
+    drawHeader();
+    mount(main, h('div', { class: 'panel narrow' }, h('h1', {}, 'Page not found'), h('p', {}, h('a', { href: '/' }, 'Go to the start page'))));
+    return;
+  }
+  if (!r.public && !app.me) await refreshMe();
+  if (!r.public) {
+    if (!app.me) return navigate(`/signin?next=${encodeURIComponent(path + (search.toString() ? `?${search}` : ''))}`, { replace: true });
+    const stage = app.me.next || 'ready';
+    if (stage !== 'ready' && !r.anyStage && r.stage !== stage) return navigate(STAGE_PATH[stage] || '/signin', { replace: true });
+    if (stage === 'ready' && r.stage) return navigate('/', { replace: true });
+  }
+  drawHeader();
+  document.title = 'Sightline';
+  await r.screen(main, { params: r.params, search });
+  if (document.activeElement === document.body || !main.contains(document.activeElement)) {
+    const heading = main.querySelector('h1');
+    if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({ preventScroll: true }); }
+    document.title = `${heading?.textContent || 'Sightline'} · Sightline`;
+  }
+}
+
+onSessionProblem(async (p) => {
+  if (p.code === 'unauthenticated') {
+    app.me = null;
+    app.lastQuery = null;
+    app.signinNotice = 'Your session has ended (30 minutes without activity, or you were signed out). Sign in again to continue.';
+    await navigate('/signin', { replace: true });
+  } else {
+    await refreshMe();
+    const stage = app.me?.next;
+    if (stage && STAGE_PATH[stage]) await navigate(STAGE_PATH[stage], { replace: true });
+  }
+});
+
+// Every app start and every return to the app purges expired device data.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') purgeExpired();
+});
+
+onRender(draw);
+registerServiceWorker();
+start().then(() => startBadgePolling());
