@@ -11,6 +11,7 @@
 pub mod alert;
 pub mod clock;
 pub mod collection;
+pub mod device_key;
 pub mod geo;
 pub mod jurisdiction;
 pub mod password;

@@ -318,6 +318,43 @@ impl Ledger {
         self.opened(rows).await
     }
 
+    /// One action's entries in an agency's log, newest first, by `user` or by
+    /// any user of the agency who shares an alert group (case team) with
+    /// them (R3.10), before `before_seq`.
+    pub async fn recent_with_group_peers(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        action: &str,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<AuditEntryRow>> {
+        let rows = sqlx::query(
+            "SELECT canonical, leaf_hash, chain_hash FROM audit_entries \
+             WHERE log_id = $1 AND action = $2 AND seq < $3 AND (actor_id = $4 OR actor_id IN ( \
+               SELECT peer.user_id FROM alert_group_members mine \
+               JOIN alert_group_members peer ON peer.group_id = mine.group_id \
+               JOIN alert_groups g ON g.id = mine.group_id \
+               JOIN users u ON u.id = peer.user_id \
+               WHERE mine.user_id = $4 AND g.agency_id = $5 AND u.agency_id = $5)) \
+             ORDER BY seq DESC LIMIT $6",
+        )
+        .bind(TenantScope::Agency(agency).log_id())
+        .bind(action)
+        .bind(before_seq.unwrap_or(i64::MAX))
+        .bind(user.0)
+        .bind(agency.0)
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await
+        .context("listing group members' audit entries")?;
+        let rows = rows
+            .iter()
+            .map(row_to_entry)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        self.opened(rows).await
+    }
+
     /// Every entry of one log, oldest first.
     pub async fn all(&self, scope: TenantScope) -> anyhow::Result<Vec<AuditEntryRow>> {
         let rows = sqlx::query(

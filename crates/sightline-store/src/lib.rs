@@ -21,6 +21,7 @@ mod blobs;
 mod checkpoints;
 mod credentials;
 mod db;
+mod device_secret;
 mod field_keys;
 mod identity;
 mod incidents;
@@ -49,6 +50,7 @@ pub use blobs::{BlobStore, LocalBlobStore};
 pub use checkpoints::{CHECKPOINT_GAP, CheckpointError, StoredCheckpoint, scope_of};
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
 pub use db::{Backend, Db, WriteTx};
+pub use device_secret::DeviceSecretStore;
 pub use field_keys::{FieldKeys, SENSITIVE_FIELDS, key_period};
 pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use incidents::IncidentStore;
@@ -178,6 +180,10 @@ impl Store {
 
     pub fn settings(&self) -> SettingsStore {
         SettingsStore::new(self.db.clone())
+    }
+
+    pub fn device_secret(&self) -> DeviceSecretStore {
+        DeviceSecretStore::new(self.db.clone())
     }
 
     pub fn alerts(&self) -> AlertStore {

@@ -65,6 +65,16 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_checkpoints.sql"),
         postgres: include_str!("../migrations/postgres/0003_checkpoints.sql"),
     },
+    Migration {
+        version: 15,
+        sqlite: include_str!("../migrations/sqlite/0015_device_keys.sql"),
+        postgres: include_str!("../migrations/postgres/0015_device_keys.sql"),
+    },
+    Migration {
+        version: 16,
+        sqlite: include_str!("../migrations/sqlite/0016_notification_entries.sql"),
+        postgres: include_str!("../migrations/postgres/0016_notification_entries.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[

@@ -19,6 +19,11 @@ pub fn str_col(row: &AnyRow, col: &str) -> anyhow::Result<String> {
         .with_context(|| format!("reading column {col}"))
 }
 
+pub fn opt_str_col(row: &AnyRow, col: &str) -> anyhow::Result<Option<String>> {
+    row.try_get::<Option<String>, _>(col)
+        .with_context(|| format!("reading column {col}"))
+}
+
 pub fn f64_col(row: &AnyRow, col: &str) -> anyhow::Result<f64> {
     row.try_get::<f64, _>(col)
         .with_context(|| format!("reading column {col}"))

@@ -7,7 +7,7 @@
 use super::entries::{AlertStore, ENTRY_COLS, EntryId, entry_from_row};
 use crate::db::WriteTx;
 use crate::outbox::{OutboxMessage, enqueue};
-use crate::row::{i64_col, opt_i64_col, str_col};
+use crate::row::{i64_col, opt_i64_col, opt_str_col, str_col};
 use anyhow::Context as _;
 use sightline_core::alert::{HitFacts, NotifyScope, hit_message};
 use sightline_core::clock::{from_micros, to_micros};
@@ -45,6 +45,11 @@ pub struct Notification {
     pub body: String,
     pub created_at: OffsetDateTime,
     pub read_at: Option<OffsetDateTime>,
+    /// The entry's plate, state and reason code, copied when the row was
+    /// written (`None` on rows from before that copy was made).
+    pub plate: Option<String>,
+    pub state: Option<String>,
+    pub reason_code: Option<String>,
 }
 
 /// An inbox item plus its email, to write.
@@ -60,15 +65,21 @@ pub(crate) struct Draft<'a> {
     pub body: &'a str,
 }
 
-/// Writes the inbox row and enqueues its email; `None` if it existed.
+/// Writes the inbox row (with a copy of the entry's plate, state and reason
+/// code) and enqueues its email; `None` if it existed.
 pub(crate) async fn notify_in(
     tx: &mut WriteTx,
     d: &Draft<'_>,
     now: OffsetDateTime,
 ) -> anyhow::Result<Option<i64>> {
     let row = sqlx::query(
-        "INSERT INTO notifications (agency_id, ref_id, entry_id, recipient_id, kind, subject, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kind, ref_id, entry_id, recipient_id) DO NOTHING RETURNING id",
+        "INSERT INTO notifications (agency_id, ref_id, entry_id, recipient_id, kind, subject, body, created_at, \
+         plate, state, reason_code) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         (SELECT plate FROM alert_entries WHERE id = $3 AND agency_id = $1), \
+         (SELECT jurisdiction FROM alert_entries WHERE id = $3 AND agency_id = $1), \
+         (SELECT reason_code FROM alert_entries WHERE id = $3 AND agency_id = $1)) \
+         ON CONFLICT (kind, ref_id, entry_id, recipient_id) DO NOTHING RETURNING id",
     )
     .bind(d.agency.0)
     .bind(d.ref_id)
@@ -221,6 +232,9 @@ impl AlertStore {
                         body: body.clone(),
                         created_at: now,
                         read_at: None,
+                        plate: Some(entry.entry.plate.as_str().to_owned()),
+                        state: Some(entry.entry.jurisdiction.code().to_owned()),
+                        reason_code: Some(entry.entry.reason_code.as_str().to_owned()),
                     });
                 }
             }
@@ -271,7 +285,8 @@ impl AlertStore {
         limit: i64,
     ) -> anyhow::Result<Vec<Notification>> {
         let rows = sqlx::query(
-            "SELECT id, agency_id, kind, ref_id, entry_id, recipient_id, subject, body, created_at, read_at \
+            "SELECT id, agency_id, kind, ref_id, entry_id, recipient_id, subject, body, created_at, read_at, \
+             plate, state, reason_code \
              FROM notifications WHERE agency_id = $1 AND recipient_id = $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(agency.0)
@@ -293,8 +308,50 @@ impl AlertStore {
                     body: str_col(r, "body")?,
                     created_at: from_micros(i64_col(r, "created_at")?),
                     read_at: opt_i64_col(r, "read_at")?.map(from_micros),
+                    plate: opt_str_col(r, "plate")?,
+                    state: opt_str_col(r, "state")?,
+                    reason_code: opt_str_col(r, "reason_code")?,
                 })
             })
             .collect()
+    }
+
+    /// Marks one of the user's notifications read (the first time only);
+    /// `false` if the user has no such notification.
+    pub async fn mark_read(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        id: i64,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.db().begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = COALESCE(read_at, $4) \
+             WHERE id = $1 AND agency_id = $2 AND recipient_id = $3",
+        )
+        .bind(id)
+        .bind(agency.0)
+        .bind(user.0)
+        .bind(to_micros(now))
+        .execute(&mut *tx.tx)
+        .await
+        .context("marking a notification read")?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// How many of the user's notifications are unread.
+    pub async fn unread_count(&self, agency: AgencyId, user: UserId) -> anyhow::Result<i64> {
+        let row = sqlx::query(
+            "SELECT count(*) AS n FROM notifications \
+             WHERE agency_id = $1 AND recipient_id = $2 AND read_at IS NULL",
+        )
+        .bind(agency.0)
+        .bind(user.0)
+        .fetch_one(self.db().pool())
+        .await
+        .context("counting unread notifications")?;
+        i64_col(&row, "n")
     }
 }
