@@ -137,6 +137,10 @@ pub struct QueryResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecentQuery {
     pub query_id: i64,
+    /// Who ran it (the caller, or a member of one of the caller's alert
+    /// groups with `include=groups`).
+    pub username: String,
+    pub display_name: String,
     #[schema(format = DateTime)]
     pub at: String,
     pub plate: String,

@@ -18,6 +18,37 @@ pub struct Enrolment {
     pub secret: String,
     /// `otpauth://` URI, for a QR code.
     pub otpauth_uri: String,
+    /// The QR code of `otpauth_uri`, drawn here so the web app needs no
+    /// encoder of its own.
+    pub qr: QrMatrix,
+}
+
+/// A QR code as modules: `size` rows of `size` characters, `1` dark and `0`
+/// light, top row first, without the quiet zone (draw four light modules
+/// around it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QrMatrix {
+    pub size: usize,
+    pub rows: Vec<String>,
+}
+
+fn qr_matrix(data: &str) -> Result<QrMatrix, ApiError> {
+    let code = qrcode::QrCode::new(data.as_bytes())
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("drawing the QR code: {e}")))?;
+    let size = code.width();
+    let rows = code
+        .to_colors()
+        .chunks(size.max(1))
+        .map(|row| {
+            row.iter()
+                .map(|c| match c {
+                    qrcode::Color::Dark => '1',
+                    qrcode::Color::Light => '0',
+                })
+                .collect()
+        })
+        .collect();
+    Ok(QrMatrix { size, rows })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -84,9 +115,11 @@ pub async fn enroll(
             .session(who.session.id.as_str()),
         )
         .await?;
+    let otpauth_uri = totp::otpauth_uri("Sightline", &who.user.username, &secret);
     Ok(Json(Enrolment {
         secret: totp::encode_secret(&secret),
-        otpauth_uri: totp::otpauth_uri("Sightline", &who.user.username, &secret),
+        qr: qr_matrix(&otpauth_uri)?,
+        otpauth_uri,
     }))
 }
 

@@ -5,10 +5,13 @@ mod alerts;
 mod audit;
 mod audit_export;
 mod audit_search;
+mod device_key;
 mod health;
 mod ingest;
+mod jurisdictions;
 pub(crate) mod mfa;
 mod misreads;
+mod ocr;
 mod operator;
 mod password;
 mod photos;
@@ -73,6 +76,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
+        .routes(routes!(jurisdictions::list))
+        .routes(routes!(device_key::today))
+        .routes(routes!(device_key::by_id))
         .routes(routes!(password::change_password))
         .routes(routes!(registration::security_questions))
         .routes(routes!(registration::register))
@@ -119,4 +125,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::public_key))
         .merge(ingest::routes())
         .merge(alerts::routes())
+        .merge(ocr::routes())
 }

@@ -19,11 +19,12 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
-use sightline_audit::{EntryDraft, Outcome};
+use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::clock::from_micros;
 use sightline_core::purpose::{self, QueryInput};
-use sightline_core::{Role, TimeframeSpec, Violation};
+use sightline_core::{Role, TimeframeSpec, UserId, Violation};
 use sightline_store::{MAX_RESULTS, QUERY_ACTION};
+use std::collections::HashMap;
 
 const FIELD_ORDER: [&str; 6] = [
     "plate",
@@ -251,39 +252,92 @@ pub struct RecentParams {
     pub limit: Option<i64>,
     /// Only queries older than this query id (for paging).
     pub before: Option<i64>,
+    /// `groups`: also the queries of the other members of your alert groups
+    /// (case teams), same agency only.
+    pub include: Option<String>,
 }
 
-/// The signed-in user's own recent queries, newest first.
+/// The signed-in user's recent queries, newest first; with `include=groups`
+/// also those of the members of the user's alert groups (R3.10).
 #[utoipa::path(get, path = "/api/v1/queries", tag = "queries",
     security(("session" = [])),
     params(RecentParams),
-    responses((status = 200, body = RecentQueries), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = RecentQueries),
+              (status = 422, description = "include_invalid", body = crate::error::Problem),
+              (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn recent_queries(
     State(state): State<AppState>,
     who: ConsentedUser,
     Query(params): Query<RecentParams>,
 ) -> Result<Json<RecentQueries>, ApiError> {
     who.require(&[Role::Investigator])?;
+    let agency = who.agency()?;
+    let with_groups = match params.include.as_deref().map(str::trim) {
+        None | Some("") => false,
+        Some("groups") => true,
+        Some(_) => {
+            return Err(ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Violation::new(
+                    "include_invalid",
+                    "include",
+                    "Sightline can add only your groups' queries to the list",
+                )
+                .accepting("groups"),
+            ));
+        }
+    };
     let limit = params.limit.unwrap_or(20).clamp(1, 200);
-    let rows = state
-        .store()
-        .ledger()
-        .recent(
-            who.scope(),
-            Some(who.user.id),
-            Some(QUERY_ACTION),
-            params.before,
-            limit,
-        )
-        .await?;
+    let ledger = state.store().ledger();
+    let rows = if with_groups {
+        ledger
+            .recent_with_group_peers(agency, who.user.id, QUERY_ACTION, params.before, limit)
+            .await?
+    } else {
+        ledger
+            .recent(
+                who.scope(),
+                Some(who.user.id),
+                Some(QUERY_ACTION),
+                params.before,
+                limit,
+            )
+            .await?
+    };
+    let mut names: HashMap<UserId, (String, String)> = HashMap::new();
+    for r in &rows {
+        let Some(id) = r.entry.actor.user_id() else {
+            continue;
+        };
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id)
+            && let Some(u) = state
+                .store()
+                .tenancy()
+                .user(id)
+                .await?
+                .filter(|u| u.agency_id == Some(agency))
+        {
+            slot.insert((u.username, u.display_name));
+        }
+    }
     let queries = rows
         .into_iter()
         .map(|r| {
             let e = r.entry;
             let s = |k: &str| e.field_str(k).unwrap_or_default().to_owned();
             let t = |k: &str| rfc3339(from_micros(e.field_i64(k).unwrap_or_default()));
+            let (username, display_name) = e
+                .actor
+                .user_id()
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_else(|| match &e.actor {
+                    Actor::User { username, .. } => (username.clone(), username.clone()),
+                    _ => (String::new(), String::new()),
+                });
             RecentQuery {
                 query_id: e.seq,
+                username,
+                display_name,
                 at: rfc3339(from_micros(e.at)),
                 plate: s("plate"),
                 state: s("state"),

@@ -200,10 +200,12 @@ pub async fn login(
     Ok(resp)
 }
 
-/// Ends the current session at once.
+/// Ends the current session at once, and tells the browser to clear the
+/// site's cache and storage (`Clear-Site-Data: "cache", "storage"`).
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session",
     security(("session" = [])),
-    responses((status = 204), (status = 401, body = crate::error::Problem)))]
+    responses((status = 204, headers(("Clear-Site-Data" = String, description = "\"cache\", \"storage\""))),
+              (status = 401, body = crate::error::Problem)))]
 pub async fn logout(
     State(state): State<AppState>,
     who: CurrentUser,
@@ -225,9 +227,17 @@ pub async fn logout(
         "{}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0",
         crate::auth::SESSION_COOKIE
     );
+    // The browser also drops what the web app cached or kept on the device
+    // for this origin (drafts, cached results).
     Ok((
         StatusCode::NO_CONTENT,
-        [(axum::http::header::SET_COOKIE, clear)],
+        [
+            (axum::http::header::SET_COOKIE, clear),
+            (
+                axum::http::HeaderName::from_static("clear-site-data"),
+                "\"cache\", \"storage\"".to_owned(),
+            ),
+        ],
     ))
 }
 

@@ -24,6 +24,13 @@ enum Access {
     /// Like `Roles`, but the allowed may get a 4xx about the request itself
     /// (e.g. a proof for a tree size with no checkpoint): never 401 or 403.
     RolesLoose(&'static [Role]),
+    /// Like `Roles`, but the resource belongs to one user (`hsi.jones`, the
+    /// fixture's investigator): only they succeed, every other allowed user
+    /// gets 404.
+    Owner(&'static [Role]),
+    /// Like `Roles`, but the feature is not built yet: the allowed get 503
+    /// (and only they: the others are refused first).
+    Unavailable(&'static [Role]),
     /// A data source's ingest key.
     Source,
     /// No session, but a secret in the body (registration key, recovery
@@ -48,6 +55,22 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
     ("POST", "/api/v1/auth/recovery/answer", BodySecret, false),
     ("POST", "/api/v1/auth/register", BodySecret, false),
     ("GET", "/api/v1/me", AnySession, false),
+    ("GET", "/api/v1/jurisdictions", AnySession, false),
+    ("GET", "/api/v1/device-key", Roles(ALL_USERS), false),
+    (
+        "GET",
+        "/api/v1/device-key/{key_id}",
+        Roles(ALL_USERS),
+        false,
+    ),
+    ("POST", "/api/v1/ocr/plate", Unavailable(&[Inv]), false),
+    // Before the fixture entry's deletion below, which takes its hits along.
+    (
+        "POST",
+        "/api/v1/notifications/{notification_id}/read",
+        Owner(&[Inv, Mgr, Aud]),
+        true,
+    ),
     ("POST", "/api/v1/auth/mfa/enroll", AnySession, false),
     ("POST", "/api/v1/auth/mfa/confirm", AnySession, false),
     ("POST", "/api/v1/auth/mfa/verify", AnySession, false),
@@ -140,6 +163,12 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
     (
         "GET",
         "/api/v1/notifications",
+        Roles(&[Inv, Mgr, Aud]),
+        false,
+    ),
+    (
+        "GET",
+        "/api/v1/notifications/unread",
         Roles(&[Inv, Mgr, Aud]),
         false,
     ),
@@ -308,6 +337,10 @@ struct Fixture {
     report_id: i64,
     /// A source the matrix may rotate and revoke without losing its own key.
     spare_source: i64,
+    /// A hit notification of hsi.jones's.
+    notification_id: i64,
+    /// Today, as a device key id.
+    key_id: i64,
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
@@ -332,6 +365,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{agency_id}", &f.agency_a.to_string())
         .replace("{report_id}", &f.report_id.to_string())
         .replace("{source_id}", &f.spare_source.to_string())
+        .replace("{notification_id}", &f.notification_id.to_string())
+        .replace("{key_id}", &f.key_id.to_string())
 }
 
 fn access_form(username: &str) -> Value {
@@ -480,7 +515,29 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
             &json!({"kind": "other", "note": "fixture"}),
         )
         .await;
+    // A read of the fixture entry's plate: a hit in hsi.jones's inbox.
+    app.ingest(
+        &app.pa_key,
+        &[record(
+            "m-2",
+            "MAT776",
+            "PA",
+            app.now() - Duration::hours(1),
+        )],
+    )
+    .await;
+    let inbox: Value = app
+        .get(&jones, "/api/v1/notifications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let notification_id = inbox["notifications"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{inbox}"));
     let fixture = Fixture {
+        notification_id,
+        key_id: app.now().unix_timestamp().div_euclid(86_400),
         report_id: filed["report_id"]
             .as_i64()
             .unwrap_or_else(|| panic!("{filed}")),
@@ -513,7 +570,11 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
                 url.push_str("?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z");
             }
             let mut req = app.client.request(method.parse().unwrap(), &url);
-            if path.ends_with("/uploads") {
+            if path.ends_with("/ocr/plate") {
+                req = req
+                    .header("content-type", "image/png")
+                    .body(crate::helpers::png("MAT001", "PA"));
+            } else if path.ends_with("/uploads") {
                 req = req.header("content-type", "text/csv").body(
                     "plate,state,reason_code,note\nMAT778,PA,criminal-investigation,matrix\n",
                 );
@@ -533,7 +594,9 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
                 Principal::User { username, .. } => (*username).to_owned(),
             };
             let ctx = format!("{method} {path} as {who}: {status}");
-            assert!(!status.is_server_error(), "{ctx}");
+            if !matches!(access, Unavailable(_)) {
+                assert!(!status.is_server_error(), "{ctx}");
+            }
             match (access, p) {
                 (Public, _) => assert!(
                     status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
@@ -546,7 +609,7 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
                 ),
                 (Source, _)
                 | (
-                    AnySession | Roles(_) | RolesLoose(_),
+                    AnySession | Roles(_) | RolesLoose(_) | Owner(_) | Unavailable(_),
                     Principal::Anonymous | Principal::Source(_),
                 ) => {
                     assert_eq!(status, StatusCode::UNAUTHORIZED, "{ctx}")
@@ -562,6 +625,25 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
                             status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
                             "{ctx}"
                         );
+                    }
+                }
+                (Owner(roles), Principal::User { username, role, .. }) => {
+                    if *username == "hsi.jones" {
+                        assert!(status.is_success(), "{ctx}");
+                    } else if roles.contains(role) {
+                        assert_eq!(status, StatusCode::NOT_FOUND, "{ctx}: not theirs");
+                    } else {
+                        assert!(
+                            status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                            "{ctx}"
+                        );
+                    }
+                }
+                (Unavailable(roles), Principal::User { role, .. }) => {
+                    if roles.contains(role) {
+                        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{ctx}");
+                    } else {
+                        assert_eq!(status, StatusCode::FORBIDDEN, "{ctx}");
                     }
                 }
                 (AnySession, Principal::User { .. }) => {

@@ -107,6 +107,7 @@ async fn no_query_before_second_factor_and_rules(db: Db) {
             .unwrap()
             .starts_with("otpauth://totp/Sightline:hsi.jones?secret=")
     );
+    assert_qr_code(&e["qr"]);
     let secret = sightline_core::totp::decode_secret(e["secret"].as_str().unwrap()).unwrap();
     let (status, body) = app
         .post(
@@ -589,6 +590,12 @@ async fn cookie_sessions_are_http_only_and_refuse_cross_site_changes(db: Db) {
             .unwrap()
             .contains("Max-Age=0")
     );
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        out.headers()["clear-site-data"].to_str().unwrap(),
+        "\"cache\", \"storage\"",
+        "logout also clears what the web app kept in the browser"
+    );
     let me = app
         .client
         .get(app.url("/api/v1/me"))
@@ -658,4 +665,38 @@ async fn managers_act_only_within_their_area_of_responsibility(db: Db) {
         .0,
         StatusCode::NO_CONTENT
     );
+}
+
+/// A QR code's module matrix: square, of a QR size (21 + 4k), only 0/1,
+/// with the 7x7 finder pattern (dark ring, light ring, dark 3x3 centre) in
+/// the top-left, top-right and bottom-left corners and nowhere else.
+fn assert_qr_code(qr: &Value) {
+    let size = qr["size"].as_u64().unwrap() as usize;
+    let rows: Vec<Vec<bool>> = qr["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let r = r.as_str().unwrap();
+            assert!(r.chars().all(|c| c == '0' || c == '1'), "{r}");
+            r.chars().map(|c| c == '1').collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), size, "{qr}");
+    assert!(rows.iter().all(|r| r.len() == size), "{qr}");
+    assert!(size >= 21 && (size - 21).is_multiple_of(4), "size {size}");
+    let finder_at = |top: usize, left: usize| {
+        (0..7).all(|y| {
+            (0..7).all(|x| {
+                let ring = x.min(y).min(6 - x).min(6 - y);
+                rows[top + y][left + x] == (ring != 1)
+            })
+        })
+    };
+    assert!(finder_at(0, 0), "top-left finder");
+    assert!(finder_at(0, size - 7), "top-right finder");
+    assert!(finder_at(size - 7, 0), "bottom-left finder");
+    assert!(!finder_at(size - 7, size - 7), "no finder bottom-right");
+    // The separators around the finders are light.
+    assert!((0..8).all(|i| !rows[7][i] && !rows[i][7]));
 }

@@ -305,7 +305,137 @@ async fn users_recall_their_own_recent_queries(db: Db) {
     );
 }
 
+async fn group_members_see_each_others_recent_queries(db: Db) {
+    let app = spawn_app(db).await;
+    app.raw_sql("UPDATE users SET display_name = 'Agent Smith' WHERE username = 'hsi.smith'")
+        .await;
+    let jones = app.login("hsi.jones").await;
+    let smith = app.login("hsi.smith").await;
+    let garcia = app.login("ero.garcia").await;
+    let park = app.login("b.park").await;
+    let (status, group) = app
+        .post(
+            &jones,
+            "/api/v1/alert-groups",
+            &json!({"name": "Case 12345678", "members": ["hsi.smith"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let ran = |token: &str, plate: &str, reason: &str| {
+        let mut q = seed_query(plate, "PA");
+        q["reason_code"] = json!(reason);
+        let (app, token) = (&app, token.to_owned());
+        async move {
+            let (status, _, body) = app.query(&token, &q).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body["query_id"].as_i64().unwrap()
+        }
+    };
+    ran(&smith, "SSS111", "criminal-investigation").await;
+    ran(&garcia, "GGG111", "immigration-enforcement").await;
+    let jones_q = ran(&jones, "JJJ111", "criminal-investigation").await;
+    ran(&park, "PPP111", "criminal-investigation").await;
+    // Even a member row that crosses agencies (which the API never makes)
+    // opens nothing across them.
+    let park_id = app.user_id("b.park").await;
+    app.raw_sql(&format!(
+        "INSERT INTO alert_group_members (group_id, user_id) VALUES ({}, {park_id})",
+        group["id"]
+    ))
+    .await;
+
+    let recent = |token: &str, query: &str| {
+        let (app, token, path) = (&app, token.to_owned(), format!("/api/v1/queries{query}"));
+        async move {
+            let resp = app.get(&token, &path).await;
+            assert_eq!(resp.status(), StatusCode::OK, "{path}");
+            let body: Value = resp.json().await.unwrap();
+            body["queries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|q| {
+                    format!(
+                        "{} {} {}",
+                        q["plate"].as_str().unwrap(),
+                        q["username"].as_str().unwrap(),
+                        q["display_name"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(recent(&jones, "").await, ["JJJ111 hsi.jones hsi.jones"]);
+    let team = ["JJJ111 hsi.jones hsi.jones", "SSS111 hsi.smith Agent Smith"];
+    assert_eq!(recent(&jones, "?include=groups").await, team);
+    assert_eq!(recent(&smith, "?include=groups").await, team);
+    assert_eq!(recent(&smith, "").await, ["SSS111 hsi.smith Agent Smith"]);
+    // Not a member: own queries only.
+    assert_eq!(
+        recent(&garcia, "?include=groups").await,
+        ["GGG111 ero.garcia ero.garcia"]
+    );
+    // Another agency never sees them, nor they its.
+    assert_eq!(
+        recent(&park, "?include=groups").await,
+        ["PPP111 b.park b.park"]
+    );
+    // Paging holds with the groups included.
+    assert_eq!(
+        recent(&jones, "?include=groups&limit=1").await,
+        ["JJJ111 hsi.jones hsi.jones"]
+    );
+    assert_eq!(
+        recent(&jones, &format!("?include=groups&limit=1&before={jones_q}")).await,
+        ["SSS111 hsi.smith Agent Smith"]
+    );
+    let resp = app.get(&jones, "/api/v1/queries?include=agency").await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = resp.json().await.unwrap();
+    assert_eq!(problem["code"], "include_invalid");
+    assert_eq!(problem["field"], "include");
+    assert_eq!(problem["accepted"], "groups");
+}
+
+async fn any_session_lists_the_jurisdictions_by_name(db: Db) {
+    let app = spawn_app(db).await;
+    assert_eq!(
+        app.client
+            .get(app.url("/api/v1/jurisdictions"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A password-only session is enough: the list is no agency data.
+    let (_, login) = app
+        .password_login("hsi.jones", crate::helpers::PASSWORD)
+        .await;
+    let token = login["token"].as_str().unwrap();
+    let resp = app.get(token, "/api/v1/jurisdictions").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    let list = body["jurisdictions"].as_array().unwrap();
+    assert_eq!(list.len(), sightline_core::Jurisdiction::all().count());
+    assert!(list.contains(&json!({"code": "PA", "name": "Pennsylvania"})));
+    assert!(list.iter().any(|j| j["code"] == "DC"));
+    let names: Vec<&str> = list.iter().map(|j| j["name"].as_str().unwrap()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    for j in list {
+        let code = j["code"].as_str().unwrap();
+        assert_eq!(
+            sightline_core::Jurisdiction::parse(code).unwrap().name(),
+            j["name"]
+        );
+    }
+}
+
 both_backends!(
+    group_members_see_each_others_recent_queries,
+    any_session_lists_the_jurisdictions_by_name,
     seed_example_query_returns_reads_with_photos,
     every_missing_field_has_its_own_code,
     six_year_ero_timeframe_is_refused_naming_the_maximum,

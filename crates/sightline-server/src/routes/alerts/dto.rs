@@ -176,7 +176,16 @@ pub struct NotificationDto {
     pub read_id: Option<i64>,
     pub subject: String,
     pub body: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    /// When you marked it read; null while unread.
+    #[schema(format = DateTime)]
+    pub read_at: Option<String>,
+    /// The alert entry's plate, state and reason code; null on
+    /// notifications written before Sightline recorded them.
+    pub plate: Option<String>,
+    pub state: Option<String>,
+    pub reason_code: Option<String>,
 }
 
 impl From<&Notification> for NotificationDto {
@@ -189,6 +198,10 @@ impl From<&Notification> for NotificationDto {
             subject: n.subject.clone(),
             body: n.body.clone(),
             created_at: rfc3339(n.created_at),
+            read_at: n.read_at.map(rfc3339),
+            plate: n.plate.clone(),
+            state: n.state.clone(),
+            reason_code: n.reason_code.clone(),
         }
     }
 }
@@ -196,4 +209,11 @@ impl From<&Notification> for NotificationDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InboxResponse {
     pub notifications: Vec<NotificationDto>,
+    /// How many of all your notifications are unread.
+    pub unread: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnreadCount {
+    pub unread: i64,
 }

@@ -26,5 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(entries::renew_entry))
         .routes(routes!(upload::upload))
         .routes(routes!(inbox::inbox))
+        .routes(routes!(inbox::unread))
+        .routes(routes!(inbox::mark_read))
         .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES))
 }
