@@ -1,7 +1,6 @@
 //! Application state, the router and the server loop.
 
 use crate::alerts::Notifier;
-use crate::error::ApiError;
 use crate::metrics::{Metrics, StatusLabel};
 use crate::notify::{MailSettings, Mailer};
 use crate::routes;
@@ -123,16 +122,13 @@ async fn count_responses(
     resp
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found()
-}
-
 /// Builds the whole HTTP surface over `state`.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = routes::api().split_for_parts();
     let json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
     let _ = state.0.openapi.set(json);
-    api.fallback(not_found)
+    api.fallback(crate::web::fallback)
+        .layer(middleware::from_fn(crate::web::security_headers))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_responses,

@@ -48,6 +48,11 @@ pub struct Me {
     pub program: Option<String>,
     /// The reason codes this user may query under.
     pub reason_codes: Vec<ReasonCodeInfo>,
+    /// From `GET /api/v1/me` only: what this session must do next before
+    /// it may use the service: `mfa_enroll`, `mfa_verify`,
+    /// `password_change`, `rules`, `training_required`, or `ready`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<&'static str>,
 }
 
 /// A plate query (R3.2). Every field is mandatory; they are optional here

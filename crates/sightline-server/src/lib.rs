@@ -19,5 +19,6 @@ pub mod metrics;
 pub mod notify;
 pub mod pipeline;
 pub mod routes;
+pub mod web;
 
 pub use app::{AppState, router, serve};

@@ -2,7 +2,7 @@
 //! at `/`, and the security headers every response carries.
 //!
 //! Routes the app handles itself (`/query`, `/alerts`, …) get the page's
-//! shell; files get their bytes with an ETag so browsers and the service
+//! shell; anything else unknown is a 404 problem; files get their bytes with an ETag so browsers and the service
 //! worker revalidate instead of re-downloading. Nothing under `/api/` ever
 //! falls back to the shell: an unknown API path stays a problem document.
 
@@ -17,6 +17,17 @@ use axum::response::{IntoResponse, Response};
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
 img-src 'self'; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
 worker-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The app's own routes (see `app/js/main.js`): these get the shell.
+const APP_ROUTES: &[&str] = &[
+    "signin", "recover", "register", "splash", "password", "training", "query", "results",
+    "recent", "alerts", "inbox", "rules",
+];
+
+fn is_app_route(path: &str) -> bool {
+    let first = path.split('/').next().unwrap_or("");
+    APP_ROUTES.contains(&first)
+}
 
 /// Two years, as preload lists expect; sent only where TLS is in play.
 const HSTS: &str = "max-age=63072000; includeSubDomains";
@@ -34,8 +45,8 @@ pub async fn fallback(method: Method, headers: HeaderMap, req: Request) -> Respo
     } else {
         match sightline_web::asset(file) {
             Some(a) => Some(a),
-            // A route of the app (no file extension): the shell.
-            None if !file.rsplit('/').next().unwrap_or("").contains('.') => sightline_web::index(),
+            // A route of the app: the shell, which draws it.
+            None if is_app_route(file) => sightline_web::index(),
             None => None,
         }
     };

@@ -56,7 +56,34 @@ pub(crate) async fn me_for(state: &AppState, u: &UserRecord) -> Result<Me, ApiEr
                     .collect()
             })
             .unwrap_or_default(),
+        next: None,
     })
+}
+
+/// The next step a session must take, in the order the extractors check
+/// them: second factor, rules of behavior, forced password change, training.
+async fn next_step(state: &AppState, who: &CurrentUser) -> Result<&'static str, ApiError> {
+    if who.session.mfa_verified_at.is_none() {
+        return Ok(if who.user.totp_enrolled_at.is_some() {
+            "mfa_verify"
+        } else {
+            "mfa_enroll"
+        });
+    }
+    let rules = crate::routes::rules_in_force(state, who.user.agency_id).await?;
+    if who.session.consented_version != Some(rules.version) {
+        return Ok("rules");
+    }
+    if who.user.must_change_password {
+        return Ok("password_change");
+    }
+    if who.user.agency_id.is_some() {
+        let last = state.store().people().last_training(who.user.id).await?;
+        if last.is_none_or(|t| state.now() - t > sightline_store::TRAINING_VALIDITY) {
+            return Ok("training_required");
+        }
+    }
+    Ok("ready")
 }
 
 /// Exchanges a username and password for a session token.
@@ -246,5 +273,7 @@ pub async fn logout(
     security(("session" = [])),
     responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
 pub async fn me(State(state): State<AppState>, who: CurrentUser) -> Result<Json<Me>, ApiError> {
-    Ok(Json(me_for(&state, &who.user).await?))
+    let mut me = me_for(&state, &who.user).await?;
+    me.next = Some(next_step(&state, &who).await?);
+    Ok(Json(me))
 }

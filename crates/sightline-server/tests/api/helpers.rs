@@ -112,7 +112,7 @@ fn reasons(program: &str) -> Vec<ReasonPolicy> {
 }
 
 /// One Argon2 hash for every test user: hashing is the slow part of seeding.
-fn password_hash() -> String {
+pub fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| hash_password(&PASSWORD.to_owned().into()).unwrap())
         .clone()

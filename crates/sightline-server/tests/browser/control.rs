@@ -1,6 +1,10 @@
 //! The test's own control server, on another loopback port: the browser
 //! suite asks it to move the server's clock, make users, compute TOTP
 //! codes at the server's time, and push reads as a camera would.
+//!
+//! Moving the clock also runs the alert lifecycle pass at the new time, as
+//! `sightline serve` does every minute, so renewal prompts and expiries
+//! appear without waiting.
 
 use crate::helpers::{PASSWORD, TestApp, password_hash};
 use axum::extract::State;
@@ -52,6 +56,10 @@ async fn now(State(app): State<Arc<TestApp>>) -> Json<Value> {
 
 async fn advance(State(app): State<Arc<TestApp>>, Json(req): Json<Advance>) -> Json<Value> {
     app.advance(Duration::seconds(req.seconds));
+    let notifier = sightline_server::alerts::Notifier::default();
+    sightline_server::alerts::run_lifecycle(&app.store, &notifier, app.now())
+        .await
+        .unwrap();
     now(State(app)).await
 }
 

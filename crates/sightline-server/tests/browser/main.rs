@@ -78,7 +78,10 @@ async fn browser_suite(db: Db) {
         .status()
         .await
         .expect("node runs");
-    assert!(status.success(), "browser suite failed on {backend}: {status}");
+    assert!(
+        status.success(),
+        "browser suite failed on {backend}: {status}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,6 +25,32 @@ function project(points) {
   return (p) => [ox + (p.lon - minLon) * kx * scale, H - (oy + (p.lat - minLat) * scale)];
 }
 
+/** Pins closer than this (in map units) are pushed apart. */
+const GAP = 25;
+
+// Spreads pins that would overlap, a few relaxation passes, kept inside the frame.
+function spread(points) {
+  const p = points.map(([x, y]) => [x, y]);
+  for (let pass = 0; pass < 60; pass++) {
+    let moved = false;
+    for (let i = 0; i < p.length; i++) {
+      for (let j = i + 1; j < p.length; j++) {
+        let dx = p[j][0] - p[i][0], dy = p[j][1] - p[i][1];
+        let d = Math.hypot(dx, dy);
+        if (d >= GAP) continue;
+        if (d < 0.01) { dx = Math.cos(j); dy = Math.sin(j); d = 1; }
+        const push = (GAP - d) / 2;
+        p[i][0] -= (dx / d) * push; p[i][1] -= (dy / d) * push;
+        p[j][0] += (dx / d) * push; p[j][1] += (dy / d) * push;
+        moved = true;
+      }
+    }
+    for (const q of p) { q[0] = Math.min(Math.max(q[0], 12), W - 12); q[1] = Math.min(Math.max(q[1], 12), H - 12); }
+    if (!moved) break;
+  }
+  return p;
+}
+
 /**
  * `reads` in time order (index 0 is pin 1). `onSelect(readId)` is called
  * when a pin is chosen. Returns {element, select(readId)}.
@@ -40,8 +66,15 @@ export function mapView(reads, onSelect) {
     const xy = project(reads.map((r) => r.location));
     const pts = reads.map((r) => xy(r.location));
     svg.append(s('polyline', { class: 'map-track', points: pts.map((p) => p.join(',')).join(' '), 'aria-hidden': 'true' }));
+    const placed = spread(pts);
     reads.forEach((r, i) => {
-      const [x, y] = pts[i];
+      const [x, y] = placed[i];
+      const [tx, ty] = pts[i];
+      if (Math.hypot(x - tx, y - ty) > 3) {
+        // Moved aside so every pin can be seen and chosen: a leader marks the true spot.
+        svg.append(s('line', { class: 'map-leader', x1: tx, y1: ty, x2: x, y2: y, 'aria-hidden': 'true' }),
+          s('circle', { class: 'map-spot', cx: tx, cy: ty, r: 2.5, 'aria-hidden': 'true' }));
+      }
       const label = `Sighting ${i + 1}: ${r.nearest_address}`;
       const pin = s('g', { class: 'map-pin', tabindex: '0', role: 'button', 'aria-label': label, 'data-read-id': r.read_id, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` },
         s('title', {}, label),

@@ -30,7 +30,7 @@ export async function render(main) {
   const state = field('state', 'State or jurisdiction', st.input, 'Type a name or a two-letter code.');
   state.append(st.datalist);
   const reasonSel = h('select', {}, h('option', { value: '' }, 'Choose a reason'),
-    reasons.map((r) => h('option', { value: r.code }, `${r.label} (${r.code})`)));
+    reasons.map((r) => h('option', { value: r.code }, r.label && r.label !== r.code ? `${r.label} (${r.code})` : r.code)));
   const reason = field('reason_code', 'Reason code', reasonSel, `Reason codes of your program${me.program ? ` (${me.program})` : ''}.`);
   const maxNote = h('p', { class: 'hint policy-max', id: 'policy-max', 'aria-live': 'polite' }, 'Choose a reason code to see the longest time frame it allows.');
 
@@ -39,25 +39,24 @@ export async function render(main) {
   const to = input({ type: 'date', 'aria-label': 'To date' });
   const presetChoices = PRESETS.map((n) => choice('radio', 'tf', String(n), `Previous ${n} days`));
   const custom = choice('radio', 'tf', 'days', 'Previous');
-  const between = choice('radio', 'tf', 'dates', 'Between dates');
+  custom.append(nDays, h('span', { 'aria-hidden': 'true' }, 'days'));
+  const between = choice('radio', 'tf', 'dates', 'Between');
+  between.append(from, h('span', { 'aria-hidden': 'true' }, 'and'), to);
   const timeframe = fieldset('timeframe', 'Time frame', [
-    h('div', { class: 'presets' }, presetChoices, custom),
-    h('div', { class: 'row' }, h('div', { class: 'choice' }, nDays, h('span', {}, 'days'))),
-    h('div', { class: 'presets' }, between),
-    h('div', { class: 'row dates' },
-      h('label', { class: 'choice' }, 'From ', from),
-      h('label', { class: 'choice' }, 'To ', to)),
+    h('div', { class: 'presets' }, presetChoices),
+    h('div', { class: 'presets' }, custom, between),
     maxNote,
   ]);
-  nDays.addEventListener('focus', () => { custom.querySelector('input').checked = true; });
-  [from, to].forEach((d) => d.addEventListener('focus', () => { between.querySelector('input').checked = true; }));
+  // Typing a number or a date chooses that kind of time frame.
+  nDays.addEventListener('input', () => { custom.querySelector('input').checked = true; });
+  [from, to].forEach((d) => d.addEventListener('input', () => { between.querySelector('input').checked = true; }));
 
   const caseRef = field('case_reference', 'Case reference', h('textarea', { rows: 3 }), 'What led to this query: for example the subject\'s name and the case number.');
   const selfChoice = choice('radio', 'obo', 'self', 'For myself', { checked: true });
   const otherChoice = choice('radio', 'obo', 'other', 'On behalf of another person');
   const person = input({ autocomplete: 'off', 'aria-label': 'Full name of the person this query is for' });
   const obo = fieldset('on_behalf_of', 'Who is this query for?', [h('div', { class: 'choices' }, selfChoice, otherChoice), h('div', { class: 'obo-person' }, person)]);
-  person.addEventListener('focus', () => { otherChoice.querySelector('input').checked = true; });
+  person.addEventListener('input', () => { otherChoice.querySelector('input').checked = true; });
 
   const reasonInfo = () => reasons.find((r) => r.code === reasonSel.value);
   const showMax = () => {

@@ -89,16 +89,16 @@ export async function render(main) {
 }
 
 function copyButton(text) {
-  const b = h('button', { type: 'button', class: 'secondary', 'aria-label': `Copy coordinates ${text}` }, 'Copy');
+  const b = h('button', { type: 'button', class: 'secondary' }, 'Copy', h('span', { class: 'visually-hidden' }, ` coordinates ${text}`));
   b.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(text);
-      b.textContent = 'Copied';
+      b.firstChild.textContent = 'Copied';
       announce('Coordinates copied');
     } catch {
-      b.textContent = 'Select and copy';
+      b.firstChild.textContent = 'Select and copy';
     }
-    setTimeout(() => { b.textContent = 'Copy'; }, 2000);
+    setTimeout(() => { b.firstChild.textContent = 'Copy'; }, 2000);
   });
   return b;
 }
@@ -112,7 +112,8 @@ function readCard(q, r, n, onSelect) {
   return h('li', { class: 'read-card', 'data-read-id': r.read_id },
     h('div', { class: 'read-head' },
       h('span', { class: 'pin-no', 'aria-hidden': 'true' }, String(n)),
-      h('button', { type: 'button', class: 'read-title', onclick: onSelect, 'aria-label': `Sighting ${n}: show on map` },
+      h('button', { type: 'button', class: 'read-title', onclick: onSelect },
+        h('span', { class: 'visually-hidden' }, `Sighting ${n}, show on map: `),
         timeEl(r.captured_at), h('span', { class: 'muted small' }, ` · ${r.source.kind_label}`))),
     h('div', { class: 'photos' }, photo('vehicle', 'Vehicle photo', r.photos.vehicle), photo('plate', 'Plate photo', r.photos.plate)),
     h('dl', { class: 'facts' },
