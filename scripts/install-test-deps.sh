@@ -3,6 +3,7 @@
 # (the harness starts its own throwaway cluster as the postgres user).
 # Safe to run repeatedly; installs only what is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need=()
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
@@ -11,6 +12,11 @@ fi
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 # Export tests read PDFs back as text.
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# The web app's browser suite: Debian's Chromium (never a downloaded
+# browser), driven by playwright-core under Node.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 
 if [ ${#need[@]} -gt 0 ]; then
     SUDO=""
@@ -33,4 +39,11 @@ if ! python3 -c "import openpyxl" >/dev/null 2>&1; then
     echo "installing: openpyxl"
     python3 -m pip install --quiet openpyxl 2>/dev/null \
         || python3 -m pip install --quiet --break-system-packages openpyxl
+fi
+# The browser suite's npm packages (playwright-core, axe-core, esbuild),
+# exactly as the lockfile pins them. playwright-core downloads no browser.
+if ! cmp -s crates/sightline-web/package-lock.json crates/sightline-web/node_modules/.sightline-lock 2>/dev/null; then
+    echo "installing: npm packages for crates/sightline-web"
+    (cd crates/sightline-web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    cp crates/sightline-web/package-lock.json crates/sightline-web/node_modules/.sightline-lock
 fi

@@ -36,18 +36,13 @@ async fn browser_suite(db: Db) {
         Path::new("/usr/bin/chromium").exists(),
         "the browser suite needs Debian's chromium: run scripts/test.sh, which installs it"
     );
-    let app = spawn_app(db).await;
-    seed::reads(&app).await;
-    let control = control::start(app).await;
-
     let mut files: Vec<PathBuf> = std::fs::read_dir(web.join("tests"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
         .collect();
     files.sort();
-    let only = std::env::var("SIGHTLINE_BROWSER_ONLY").ok();
-    if let Some(only) = &only {
+    if let Ok(only) = std::env::var("SIGHTLINE_BROWSER_ONLY") {
         files.retain(|f| f.to_string_lossy().contains(only.as_str()));
     }
     assert!(!files.is_empty(), "no browser tests found");
@@ -56,31 +51,41 @@ async fn browser_suite(db: Db) {
         Db::Postgres => "postgres",
     };
     // Screenshots for reviewers come from the embedded-backend run.
-    let shots = web.join("../../docs/screenshots");
-    let status = tokio::process::Command::new("node")
-        .arg("--test")
-        .arg("--test-concurrency=1")
-        .arg("--test-reporter=spec")
-        .args(&files)
-        .current_dir(&web)
-        .env("SIGHTLINE_URL", &control.app_base)
-        .env("SIGHTLINE_CONTROL", &control.base)
-        .env("SIGHTLINE_BACKEND", backend)
-        .env(
-            "SIGHTLINE_SCREENSHOTS",
-            if db == Db::Sqlite {
-                shots.to_string_lossy().into_owned()
-            } else {
-                String::new()
-            },
-        )
-        .kill_on_drop(true)
-        .status()
-        .await
-        .expect("node runs");
+    let shots = match db {
+        Db::Sqlite => web
+            .join("../../docs/screenshots")
+            .to_string_lossy()
+            .into_owned(),
+        Db::Postgres => String::new(),
+    };
+    let mut failed = Vec::new();
+    for file in &files {
+        // Each file gets a server of its own, so a test that moves the
+        // clock by months cannot age another file's data or sessions.
+        let app = spawn_app(db).await;
+        seed::reads(&app).await;
+        let control = control::start(app).await;
+        let status = tokio::process::Command::new("node")
+            .arg("--test")
+            .arg("--test-concurrency=1")
+            .arg("--test-reporter=spec")
+            .arg(file)
+            .current_dir(&web)
+            .env("SIGHTLINE_URL", &control.app_base)
+            .env("SIGHTLINE_CONTROL", &control.base)
+            .env("SIGHTLINE_BACKEND", backend)
+            .env("SIGHTLINE_SCREENSHOTS", &shots)
+            .kill_on_drop(true)
+            .status()
+            .await
+            .expect("node runs");
+        if !status.success() {
+            failed.push(file.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
     assert!(
-        status.success(),
-        "browser suite failed on {backend}: {status}"
+        failed.is_empty(),
+        "browser tests failed on {backend}: {failed:?}"
     );
 }
 

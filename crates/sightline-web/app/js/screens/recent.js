@@ -28,7 +28,7 @@ export async function render(main, { search }) {
         h('div', { class: 'small muted' }, 'Run ', timeEl(q.at), mine(q) ? ' by you' : ` by ${q.display_name || q.username}`,
           ` · ${fmtDate(q.timeframe.start)} to ${fmtDate(q.timeframe.end)} · query #${q.query_id}`),
         h('div', { class: 'small' }, `Case: ${q.case_reference}${q.on_behalf_of ? ` · on behalf of ${q.on_behalf_of}` : ''}`)),
-      h('button', { type: 'button', class: 'secondary', onclick: reopen, 'aria-label': `Run ${q.plate} (${q.state}) again` }, 'Run again'));
+      h('button', { type: 'button', class: 'secondary', onclick: reopen }, 'Run again', h('span', { class: 'visually-hidden' }, `: ${q.plate} (${q.state})`)));
   });
   mount(main, h('div', { class: 'medium' },
     h('div', { class: 'page-head' }, h('h1', {}, 'Recent queries'), tabs),
