@@ -41,7 +41,8 @@ test('a hit on a listed plate: badge, inbox details, and a logged query for the 
   await listWithPlate(page, 'Roe investigation', 'XYZ1234');
   assert.equal(await badge(page).count(), 0);
 
-  await control('/reads', { plate: 'XYZ1234', state: 'PA', place: 1 });
+  const ingested = await control('/reads', { plate: 'XYZ1234', state: 'PA', place: 1 });
+  const readId = ingested.results[0].read_id;
   await page.reload();
   await badge(page).filter({ hasText: /^1$/ }).waitFor();
   await inboxLink(page).click();
@@ -75,6 +76,10 @@ test('a hit on a listed plate: badge, inbox details, and a logged query for the 
   await page.getByTestId('inbox-summary').getByText('Everything here has been read.').waitFor();
   assert.doesNotMatch(await page.locator('li[data-kind="hit"]').first().getAttribute('class'), /\bunread\b/);
   assert.equal(await badge(page).count(), 0);
+  // The hit email's link (`/reads/{id}`) opens the same prefilled query form.
+  await page.goto(`/reads/${readId}`);
+  await page.waitForURL('**/query');
+  assert.equal(await page.getByLabel('Plate', { exact: true }).inputValue(), 'XYZ1234');
   await page.done();
 });
 

@@ -20,6 +20,7 @@ import * as recent from './screens/recent.js';
 import * as alerts from './screens/alerts.js';
 import * as inbox from './screens/inbox.js';
 import * as home from './screens/home.js';
+import * as readLink from './screens/read-link.js';
 
 // Public screens: reachable signed out.
 route('/signin', signin.render, { public: true });
@@ -39,6 +40,7 @@ route('/recent', recent.render);
 route('/alerts', alerts.render);
 route('/alerts/:id', alerts.render);
 route('/inbox', inbox.render);
+route('/reads/:id', readLink.render);
 route('/rules', rules.renderRead, { anyStage: true });
 
 const STAGE_PATH = {
