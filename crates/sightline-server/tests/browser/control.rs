@@ -6,7 +6,7 @@
 //! `sightline serve` does every minute, so renewal prompts and expiries
 //! appear without waiting.
 
-use crate::helpers::{PASSWORD, TestApp, password_hash};
+use crate::helpers::{PASSWORD, Sender, TestApp, mail_for, password_hash};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sightline_core::Role;
 use sightline_store::{NewUser, TrainingRecord};
+use sightline_testkit::SmtpServer;
 use std::sync::Arc;
 use time::Duration;
 use time::format_description::well_known::Rfc3339;
@@ -21,7 +22,77 @@ use time::format_description::well_known::Rfc3339;
 pub struct Control {
     pub base: String,
     pub app_base: String,
-    _app: Arc<TestApp>,
+    _ctx: Arc<Ctx>,
+}
+
+/// The server under test, a real SMTP server its outbox delivers to, and
+/// the sender between them.
+struct Ctx {
+    app: TestApp,
+    smtp: SmtpServer,
+    _sender: Sender,
+}
+
+#[derive(Deserialize)]
+struct RegistrationReq {
+    username: String,
+}
+
+#[derive(Deserialize)]
+struct MailReq {
+    to: String,
+    count: usize,
+}
+
+/// An access request filed and approved by agency A's manager, as the
+/// manager's console would; returns the registration key from the mail.
+async fn registration(
+    State(ctx): State<Arc<Ctx>>,
+    Json(req): Json<RegistrationReq>,
+) -> Json<Value> {
+    let app = &ctx.app;
+    let manager = app.login("a.manager").await;
+    let form = json!({
+        "username": req.username,
+        "full_name": format!("Agent {}", req.username),
+        "email": format!("{}@agency.test", req.username),
+        "role": "investigator",
+        "program": "HSI",
+        "justification": "Assigned to the vehicle theft task force",
+        "supervisor": "SAC Rivera",
+        "scan_base64": crate::helpers::b64(b"%PDF-1.4 signed form"),
+    });
+    let (_, filed) = app.post(&manager, "/api/v1/access-requests", &form).await;
+    let (status, approved) = app
+        .post(
+            &manager,
+            &format!("/api/v1/access-requests/{}/approve", filed["id"]),
+            &json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{approved}");
+    let mail = mail_for(&ctx.smtp, &format!("{}@agency.test", req.username), 1).await;
+    let body = &mail.first().expect("the registration mail").body;
+    let key = body
+        .split_whitespace()
+        .find(|w| w.starts_with("reg_"))
+        .expect("a registration key in the mail")
+        .to_owned();
+    Json(json!({"registration_key": key}))
+}
+
+/// Training recorded for `username`, as their manager would.
+async fn training(State(ctx): State<Arc<Ctx>>, Json(req): Json<RegistrationReq>) -> Json<Value> {
+    ctx.app.renew_training(&req.username).await;
+    Json(json!({}))
+}
+
+/// The mails the SMTP server received for `to` (waits for `count`).
+async fn mail(State(ctx): State<Arc<Ctx>>, Json(req): Json<MailReq>) -> Json<Value> {
+    let got = mail_for(&ctx.smtp, &req.to, req.count).await;
+    Json(
+        json!({"mails": got.iter().map(|m| json!({"subject": m.subject, "body": m.body})).collect::<Vec<_>>()}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -50,20 +121,23 @@ struct ReadReq {
     place: usize,
 }
 
-async fn now(State(app): State<Arc<TestApp>>) -> Json<Value> {
+async fn now(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
+    let app = &ctx.app;
     Json(json!({"now": app.now().format(&Rfc3339).unwrap()}))
 }
 
-async fn advance(State(app): State<Arc<TestApp>>, Json(req): Json<Advance>) -> Json<Value> {
+async fn advance(State(ctx): State<Arc<Ctx>>, Json(req): Json<Advance>) -> Json<Value> {
+    let app = &ctx.app;
     app.advance(Duration::seconds(req.seconds));
     let notifier = sightline_server::alerts::Notifier::default();
     sightline_server::alerts::run_lifecycle(&app.store, &notifier, app.now())
         .await
         .unwrap();
-    now(State(app)).await
+    now(State(ctx.clone())).await
 }
 
-async fn new_user(State(app): State<Arc<TestApp>>, Json(req): Json<NewUserReq>) -> Json<Value> {
+async fn new_user(State(ctx): State<Arc<Ctx>>, Json(req): Json<NewUserReq>) -> Json<Value> {
+    let app = &ctx.app;
     let t = app.store.tenancy();
     let program = req.program.as_deref().unwrap_or("HSI");
     let program_id = t.program_id(app.agency_a, program).await.unwrap();
@@ -101,7 +175,8 @@ async fn new_user(State(app): State<Arc<TestApp>>, Json(req): Json<NewUserReq>) 
     Json(json!({"username": req.username, "password": PASSWORD}))
 }
 
-async fn totp(State(app): State<Arc<TestApp>>, Json(req): Json<TotpReq>) -> Json<Value> {
+async fn totp(State(ctx): State<Arc<Ctx>>, Json(req): Json<TotpReq>) -> Json<Value> {
+    let app = &ctx.app;
     if let Some(secret) = req.secret {
         let clean: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
         let bytes = sightline_core::totp::decode_secret(&clean).expect("a base32 secret");
@@ -114,7 +189,8 @@ async fn totp(State(app): State<Arc<TestApp>>, Json(req): Json<TotpReq>) -> Json
     Json(json!({"code": app.totp_code(&req.username)}))
 }
 
-async fn read(State(app): State<Arc<TestApp>>, Json(req): Json<ReadReq>) -> Json<Value> {
+async fn read(State(ctx): State<Arc<Ctx>>, Json(req): Json<ReadReq>) -> Json<Value> {
+    let app = &ctx.app;
     let id = format!("ctl-{}", sightline_testkit::unique_suffix());
     let record = crate::seed::sighting(&id, &req.plate, &req.state, app.now(), req.place);
     Json(app.ingest(&app.pa_key, &[record]).await)
@@ -122,20 +198,29 @@ async fn read(State(app): State<Arc<TestApp>>, Json(req): Json<ReadReq>) -> Json
 
 pub async fn start(app: TestApp) -> Control {
     let app_base = app.base.clone();
-    let app = Arc::new(app);
+    let smtp = SmtpServer::start();
+    let sender = app.start_sender(&smtp);
+    let ctx = Arc::new(Ctx {
+        app,
+        smtp,
+        _sender: sender,
+    });
     let router = Router::new()
         .route("/clock", get(now))
         .route("/clock/advance", post(advance))
         .route("/users", post(new_user))
         .route("/totp", post(totp))
         .route("/reads", post(read))
-        .with_state(app.clone());
+        .route("/registration", post(registration))
+        .route("/training", post(training))
+        .route("/mail", post(mail))
+        .with_state(ctx.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     Control {
         base,
         app_base,
-        _app: app,
+        _ctx: ctx,
     }
 }

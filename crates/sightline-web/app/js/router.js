@@ -29,6 +29,8 @@ export async function navigate(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
   else if (path !== location.pathname + location.search) history.pushState(null, '', path);
   await render();
+  // A new page starts at its top; Back (popstate) keeps the browser's own restore.
+  window.scrollTo(0, 0);
 }
 
 export async function render() {

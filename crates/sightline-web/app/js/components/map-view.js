@@ -65,7 +65,8 @@ export function mapView(reads, onSelect) {
   if (reads.length) {
     const xy = project(reads.map((r) => r.location));
     const pts = reads.map((r) => xy(r.location));
-    svg.append(s('polyline', { class: 'map-track', points: pts.map((p) => p.join(',')).join(' '), 'aria-hidden': 'true' }));
+    // The path in time order helps with a few sightings; with many it is noise.
+    if (pts.length <= 12) svg.append(s('polyline', { class: 'map-track', points: pts.map((p) => p.join(',')).join(' '), 'aria-hidden': 'true' }));
     const placed = spread(pts);
     reads.forEach((r, i) => {
       const [x, y] = placed[i];

@@ -5,7 +5,7 @@ import { post } from '../api.js';
 import { app } from '../state.js';
 import { continueSession } from './signin.js';
 
-export const PASSWORD_HINT = 'At least 15 characters. Not a common or breached password, and not your username. A phrase of several words works well.';
+export const PASSWORD_HINT = '12 to 128 characters. Not a common or breached password, and not your username. A few unrelated words make a good one.';
 
 export async function render(main) {
   const forced = app.me?.next === 'password_change';
