@@ -62,6 +62,25 @@ test('the seed query on an iPhone: stacked layout, capture input, install hint',
   await page.done();
 });
 
+test('the smallest phones (360 px wide) need no sideways scrolling', async () => {
+  const page = await openPage(browser, { ...phone(), viewport: { width: 360, height: 640 } });
+  const user = await newInvestigator('narrow');
+  await firstSignIn(page, user);
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  assert.ok(await fits(), 'query form fits');
+  await fillSeedQuery(page);
+  await page.getByRole('button', { name: 'Run query' }).tap();
+  await page.waitForURL('**/results');
+  await page.locator('li.read-card').first().waitFor();
+  assert.ok(await fits(), 'results fit');
+  for (const path of ['/recent', '/alerts', '/inbox', '/rules']) {
+    await page.goto(path);
+    await page.locator('h1').first().waitFor();
+    assert.ok(await fits(), `${path} fits`);
+  }
+  await page.done();
+});
+
 test('desktop: no install hint where the browser offers no prompt, and the OCR button is there too', async () => {
   const page = await openPage(browser);
   const user = await newInvestigator();

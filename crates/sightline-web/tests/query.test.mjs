@@ -43,8 +43,11 @@ test('the seed\'s example query runs and shows its sightings with both photos an
   const n = await cards.count();
   assert.equal(n, 5, 'five seeded sightings in the last 60 days');
   await page.getByRole('heading', { name: 'ABC123 (PA): 5 sightings' }).waitFor();
-  // Both photos of every read load (natural size > 0).
-  await page.waitForFunction(() => [...document.querySelectorAll('img[data-photo]')].every((i) => i.complete && i.naturalWidth > 0));
+  // Both photos of every read load (natural size > 0), lazily as they scroll into view.
+  for (const img of await page.locator('img[data-photo]').all()) {
+    await img.scrollIntoViewIfNeeded();
+    await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+  }
   const photos = await page.locator('img[data-photo]').evaluateAll((imgs) => imgs.map((i) => [i.dataset.photo, i.naturalWidth, i.naturalHeight]));
   assert.equal(photos.length, 2 * n);
   assert.equal(photos.filter(([k]) => k === 'vehicle').length, n);
@@ -228,5 +231,18 @@ test('the query flow works by keyboard alone', async () => {
   await press('Enter');
   await page.locator('li.read-card.selected').waitFor();
   // A visible focus ring is drawn (outline or stroke) on focused controls.
+  await page.done();
+});
+
+test('a query with no sightings says so plainly, and is still logged', async () => {
+  const page = await ready();
+  await fillSeedQuery(page, { plate: 'NOR3AD' });
+  await page.getByRole('button', { name: 'Run query' }).click();
+  await page.waitForURL('**/results');
+  const empty = page.getByTestId('no-results');
+  await empty.waitFor();
+  assert.match(await empty.textContent(), /No reads of NOR3AD \(PA\) were collected between/);
+  assert.match(await page.getByTestId('logged-banner').textContent(), /Audit reference: query #\d+/);
+  await axe(page, 'empty results');
   await page.done();
 });

@@ -4,7 +4,7 @@
 // errors in words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, newInvestigator, firstSignIn, signIn, control, axe, screenshot } from './support.mjs';
+import { launch, openPage, newInvestigator, firstSignIn, signIn, passwordStep, control, axe, screenshot } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -29,10 +29,7 @@ test('first sign-in enrols TOTP with a QR code and shows recovery codes once', a
 test('the QR code is drawn locally and the secret shown', async () => {
   const page = await openPage(browser);
   const user = await newInvestigator();
-  await page.goto('/signin');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await passwordStep(page, user);
   const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
   await qr.waitFor();
   const box = await qr.boundingBox();
@@ -46,10 +43,7 @@ test('the QR code is drawn locally and the secret shown', async () => {
 test('the splash blocks everything until affirmed, and comes back at the next logon', async () => {
   const page = await openPage(browser);
   const user = await newInvestigator();
-  await page.goto('/signin');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await passwordStep(page, user);
   const secret = (await page.getByTestId('totp-secret').textContent()).replace(/\s+/g, '');
   const { code } = await control('/totp', { username: user.username, secret });
   await page.getByLabel('Six-digit code').fill(code);

@@ -78,6 +78,14 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: false });
 }
 
+/** Username and password on the sign-in screen. */
+export async function passwordStep(page, user) {
+  await page.goto('/signin');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 /** First sign-in: password, TOTP enrolment, recovery codes, rules. */
 export async function firstSignIn(page, user, { shots = false } = {}) {
   await page.goto('/');
@@ -104,10 +112,7 @@ export async function firstSignIn(page, user, { shots = false } = {}) {
 
 /** A later sign-in: password, a fresh TOTP code, rules. */
 export async function signIn(page, user) {
-  await page.goto('/signin');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await passwordStep(page, user);
   await page.getByRole('heading', { name: 'Enter your authenticator code' }).waitFor();
   const { code } = await control('/totp', { username: user.username });
   await page.getByLabel('Six-digit code').fill(code);

@@ -302,7 +302,9 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
     )?;
     writeln!(
         out,
-        "Try the seed's example as hsi.jones: plate ABC123, state PA, reason criminal-investigation,\n\
+        "Open the web app (the URL below) in a browser and sign in as hsi.jones. The first sign-in\n\
+         sets up an authenticator: scan the QR code, or run `sightline totp SECRET` for a code.\n\
+         Try the seed's example: plate ABC123, state PA, reason criminal-investigation,\n\
          self, \"Subject name John Doe, case number 12345678\", previous 60 days."
     )?;
     Ok(out)

@@ -80,7 +80,7 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "sightline listening");
     println!(
-        "Sightline is listening on http://{addr}  (health: /healthz, API description: /openapi.json)"
+        "Sightline is listening on http://{addr}/  (web app: /, health: /healthz, API description: /openapi.json)"
     );
     let purge_store = store.clone();
     let shred_store = store.clone();
