@@ -37,11 +37,16 @@ export function choice(type, name, value, label, props = {}) {
     h('label', { for: id }, label));
 }
 
+function sentence(t) {
+  const text = String(t || '').trim();
+  if (!text) return '';
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 function describe(e) {
-  let text = e.message || e.detail || e.code || '';
-  text = text.charAt(0).toUpperCase() + text.slice(1);
-  if (e.accepted) text += ` Accepted: ${e.accepted}.`;
-  return text;
+  const text = sentence(e.message || e.detail || e.code);
+  return e.accepted ? `${text} Accepted: ${sentence(e.accepted)}` : text;
 }
 
 /** Removes every error shown on `form`. */
