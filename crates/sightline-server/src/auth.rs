@@ -27,6 +27,9 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .then_some(token.trim())
 }
 
+/// Sent by the web app on its background polls: `Sightline-Background: 1`.
+pub const BACKGROUND_HEADER: &str = "sightline-background";
+
 /// The name of the web app's session cookie.
 pub const SESSION_COOKIE: &str = "sightline_session";
 
@@ -87,7 +90,21 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         let token = SecretString::from(token.to_owned());
         let now = state.now();
-        let Some(session) = state.store().sessions().touch(&token, now).await? else {
+        // A page's own polling (the unread badge) says so; it reads the
+        // session without counting as activity, so an unattended screen
+        // still locks after 30 idle minutes.
+        let background = parts.method == axum::http::Method::GET
+            && parts
+                .headers
+                .get(BACKGROUND_HEADER)
+                .is_some_and(|v| v == "1");
+        let sessions = state.store().sessions();
+        let found = if background {
+            sessions.peek(&token, now).await?
+        } else {
+            sessions.touch(&token, now).await?
+        };
+        let Some(session) = found else {
             crate::incidents::after_refused_token(state, &token).await;
             return Err(ApiError::unauthenticated());
         };

@@ -85,6 +85,25 @@ impl SessionStore {
         token: &SecretString,
         now: OffsetDateTime,
     ) -> anyhow::Result<Option<SessionRecord>> {
+        self.find(token, now, true).await
+    }
+
+    /// Finds the live session for `token` without counting this as use: a
+    /// page's background poll must not hold the 30-minute idle lock open.
+    pub async fn peek(
+        &self,
+        token: &SecretString,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<Option<SessionRecord>> {
+        self.find(token, now, false).await
+    }
+
+    async fn find(
+        &self,
+        token: &SecretString,
+        now: OffsetDateTime,
+        touch: bool,
+    ) -> anyhow::Result<Option<SessionRecord>> {
         let hash = sha256_hex(token.expose_secret().as_bytes());
         let Some(row) = sqlx::query(
             "SELECT id, user_id, agency_id, created_at, last_seen_at, expires_at, revoked_at, \
@@ -110,6 +129,9 @@ impl SessionStore {
         let revoked = opt_i64_col(&row, "revoked_at")?.is_some();
         if revoked || now >= record.expires_at || now - record.last_seen_at >= IDLE_TIMEOUT {
             return Ok(None);
+        }
+        if !touch {
+            return Ok(Some(record));
         }
         let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")

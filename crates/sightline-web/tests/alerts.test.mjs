@@ -53,7 +53,7 @@ test('a list: add a plate, and searching finds it but not another plate', async 
   await axe(page, 'alert lists, none yet');
   // A list needs a name; the error is beside the field.
   await page.getByRole('button', { name: 'Create list' }).click();
-  await page.getByRole('alert').getByText('A list needs a name').waitFor();
+  await page.locator('.error-summary').getByText('A list needs a name').waitFor();
   await newList(page, 'Operation Harbor');
   await page.getByTestId('no-entries').waitFor();
 
@@ -111,9 +111,9 @@ test('a CSV upload with a bad row 17 adds nothing and names the row and field; a
   const items = await errors.locator('li').allTextContents();
   assert.equal(items.length, 1, items.join('\n'));
   assert.match(items[0], /^Row 17: plate — The plate is required/);
-  await page.getByRole('alert').getByText('Nothing from this file was added').waitFor();
+  await page.locator('.error-summary').getByText('Nothing from this file was added').waitFor();
   await axe(page, 'CSV upload errors');
-  await page.getByRole('alert').scrollIntoViewIfNeeded();
+  await page.locator('.error-summary').scrollIntoViewIfNeeded();
   await screenshot(page, 'desktop-11-csv-errors');
   // Nothing from that file was stored.
   await page.reload();

@@ -85,11 +85,14 @@ test('a phone left unopened forgets: after 61 days the server refuses the key an
   // The device clock stays where it was (wrong, or the phone was off);
   // the server's clock moves 61 days. Signing in again, the key for the
   // draft's day is refused (410) and the unreadable draft is deleted.
+  const refused = [];
+  page.on('response', (r) => { if (/\/api\/v1\/device-key\/\d+$/.test(r.url()) && r.status() === 410) refused.push(r.url()); });
   await control('/clock/advance', { seconds: 61 * 86400 });
   await signIn(page, user);
   await page.getByRole('heading', { name: 'Plate query' }).waitFor();
   await page.waitForFunction((k) => localStorage.getItem(k) === null, KEY);
   assert.equal(await page.getByTestId('draft-restored').count(), 0);
+  assert.equal(refused.length, 1, 'the server refused the old day\'s key (410)');
   await page.done();
 });
 

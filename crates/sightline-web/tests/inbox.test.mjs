@@ -76,8 +76,19 @@ test('a hit on a listed plate: badge, inbox details, and a logged query for the 
   await page.getByTestId('inbox-summary').getByText('Everything here has been read.').waitFor();
   assert.doesNotMatch(await page.locator('li[data-kind="hit"]').first().getAttribute('class'), /\bunread\b/);
   assert.equal(await badge(page).count(), 0);
-  // The hit email's link (`/reads/{id}`) opens the same prefilled query form.
+  // The hit email's link (`/reads/{id}`), opened signed out: sign in, and
+  // it lands on the same prefilled query form.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL('**/signin');
   await page.goto(`/reads/${readId}`);
+  await page.waitForURL('**/signin');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const { code } = await control('/totp', { username: user.username });
+  await page.getByLabel('Six-digit code').fill(code);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('button', { name: 'I affirm' }).click();
   await page.waitForURL('**/query');
   assert.equal(await page.getByLabel('Plate', { exact: true }).inputValue(), 'XYZ1234');
   await page.done();

@@ -97,15 +97,23 @@ test('a recovery code signs in once; wrong passwords and lockout are explained',
   await page.waitForURL('**/query');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL('**/signin');
+  // The same recovery code does not work twice.
+  await passwordStep(page, user);
+  await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+  await page.getByLabel('Recovery code').fill(codes[0]);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.locator('[data-field="recovery_code"].has-error').waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL('**/signin');
 
   await page.getByLabel('Username').fill(user.username);
   await page.getByLabel('Password').fill('not-the-password-at-all');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('alert').getByText('the username or password is not correct').waitFor();
+  await page.locator('.error-summary').getByText('the username or password is not correct').waitFor();
   await axe(page, 'sign-in error');
   await screenshot(page, 'desktop-01b-signin-error');
   for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('alert').getByText('This account is locked after five failed sign-ins').waitFor({ timeout: 10_000 });
+  await page.locator('.error-summary').getByText('This account is locked after five failed sign-ins').waitFor({ timeout: 10_000 });
   // Ten minutes later (the server's clock) the lock lifts.
   await control('/clock/advance', { seconds: 601 });
   await signIn(page, user);

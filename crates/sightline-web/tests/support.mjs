@@ -40,17 +40,20 @@ export async function openPage(browser, opts = {}) {
   const context = await browser.newContext({ baseURL: BASE, timezoneId: 'America/New_York', locale: 'en-US', viewport: { width: 1280, height: 900 }, ...opts });
   const page = await context.newPage();
   const problems = [];
+  // Every document the page loads reports its CSP violations here, so a
+  // violation before a navigation or reload is not lost.
+  const csp = [];
+  await context.exposeBinding('__reportCsp', (_source, text) => { csp.push(text); });
   await context.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) => window.__reportCsp(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile || ''}`));
   });
   page.on('console', (m) => {
     if (m.type() === 'error' && !/status of (401|403|404|409|410|413|415|422|429|503)/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.problems = problems;
+  page.csp = csp;
   page.done = async () => {
-    const csp = await page.evaluate(() => window.__csp).catch(() => []);
     assert.deepEqual(csp, [], 'CSP violations reported by the browser');
     assert.deepEqual(problems, [], 'console errors');
     await context.close();

@@ -15,6 +15,7 @@ mod alerts;
 mod audit;
 mod auditor;
 mod authz;
+mod background;
 mod device_keys;
 mod exports;
 mod identity;

@@ -21,14 +21,16 @@ const listeners = new Set();
 /** Called with every Problem that means the session is gone or gated. */
 export function onSessionProblem(fn) { listeners.add(fn); }
 
-const GATES = new Set(['unauthenticated', 'consent_required', 'mfa_required', 'mfa_enrollment_required', 'password_change_required']);
+const GATES = new Set(['unauthenticated', 'consent_required', 'mfa_required', 'mfa_enrollment_required', 'password_change_required', 'training_required']);
 
 /**
  * `api('POST', '/api/v1/queries', body)` → parsed JSON (or null for 204).
  * `body` may be an object (sent as JSON), a Blob/File (sent raw) or FormData.
  */
-export async function api(method, path, body, { quiet = false, contentType } = {}) {
+export async function api(method, path, body, { quiet = false, contentType, background = false } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  // A poll the person did not ask for: the server does not count it as activity.
+  if (background) init.headers['Sightline-Background'] = '1';
   if (body instanceof Blob) {
     init.body = body;
     init.headers['Content-Type'] = contentType || body.type || 'application/octet-stream';

@@ -12,12 +12,14 @@
 //   * signing out deletes everything (and the server sends Clear-Site-Data).
 // Keys are held in memory only, as non-extractable CryptoKeys.
 import { get, Problem } from './api.js';
+import { app } from './state.js';
 
 const PREFIX = 'sightline:v1:';
 const CLOCK = `${PREFIX}clock`;
 export const MAX_AGE_MS = 60 * 24 * 3600 * 1000;
 
-const keys = new Map(); // key_id -> CryptoKey
+const keys = new Map(); // `${username}:${key_id}` -> CryptoKey
+const generations = new Map(); // name -> bumped by remove(), so a save in flight cannot undo it
 let serverOffset = 0; // server time - device time, ms, from the last key fetch
 
 function lastServerTime() {
@@ -40,19 +42,25 @@ function noteServerTime(iso) {
 const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
 const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
+const who = () => app.me?.username || '';
+
 async function importKey(resp) {
   noteServerTime(resp.server_time);
   const key = await crypto.subtle.importKey('raw', unb64(resp.key), 'AES-GCM', false, ['encrypt', 'decrypt']);
-  keys.set(resp.key_id, key);
+  keys.set(`${who()}:${resp.key_id}`, key);
   return { id: resp.key_id, key };
 }
+
+/** Drops every key held in memory (the session ended, or someone else signed in). */
+export function forgetKeys() { keys.clear(); }
 
 async function todaysKey() {
   return importKey(await get('/api/v1/device-key', { quiet: true }));
 }
 
 async function keyFor(id) {
-  if (keys.has(id)) return keys.get(id);
+  const cached = keys.get(`${who()}:${id}`);
+  if (cached) return cached;
   try {
     return (await importKey(await get(`/api/v1/device-key/${id}`, { quiet: true }))).key;
   } catch (e) {
@@ -82,12 +90,16 @@ export async function purgeExpired() {
 
 /** Encrypts and keeps `value` under `name`. Needs a signed-in session. */
 export async function save(name, value) {
+  const gen = generations.get(name) || 0;
+  const user = who();
   try {
     const { id, key } = await todaysKey();
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const data = new TextEncoder().encode(JSON.stringify(value));
-    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(name) }, key, data);
-    localStorage.setItem(PREFIX + name, JSON.stringify({ saved_at: nowFloor(), key_id: id, iv: b64(iv), ct: b64(ct) }));
+    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(`${user}\n${name}`) }, key, data);
+    // Removed (the query ran) or signed out while this save was in flight.
+    if ((generations.get(name) || 0) !== gen || who() !== user) return false;
+    localStorage.setItem(PREFIX + name, JSON.stringify({ saved_at: nowFloor(), user, key_id: id, iv: b64(iv), ct: b64(ct) }));
     return true;
   } catch {
     return false;
@@ -101,13 +113,15 @@ export async function load(name) {
   if (!raw) return null;
   let rec;
   try { rec = JSON.parse(raw); } catch { localStorage.removeItem(PREFIX + name); return null; }
+  // Another user's record is never shown; it goes.
+  if (rec.user !== who()) { localStorage.removeItem(PREFIX + name); return null; }
   const key = await keyFor(rec.key_id);
   if (key === 'expired') { localStorage.removeItem(PREFIX + name); return null; }
   if (!key) return null;
   // The key fetch refreshed the server time: check the age again.
   if (nowFloor() - rec.saved_at >= MAX_AGE_MS) { localStorage.removeItem(PREFIX + name); return null; }
   try {
-    const pt = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: unb64(rec.iv), additionalData: new TextEncoder().encode(name) }, key, unb64(rec.ct));
+    const pt = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: unb64(rec.iv), additionalData: new TextEncoder().encode(`${rec.user}\n${name}`) }, key, unb64(rec.ct));
     return { value: JSON.parse(new TextDecoder().decode(pt)), savedAt: rec.saved_at };
   } catch {
     localStorage.removeItem(PREFIX + name);
@@ -115,7 +129,10 @@ export async function load(name) {
   }
 }
 
-export function remove(name) { localStorage.removeItem(PREFIX + name); }
+export function remove(name) {
+  generations.set(name, (generations.get(name) || 0) + 1);
+  localStorage.removeItem(PREFIX + name);
+}
 
 /** Signing out: nothing of this user stays on the device. */
 export async function clearDevice() {

@@ -60,3 +60,11 @@ export function uid(prefix) {
   seq += 1;
   return `${prefix}-${seq}`;
 }
+
+/** Moves focus to the first heading in `el` (after its content was replaced). */
+export function focusHeading(el) {
+  const heading = el.querySelector('h1, h2');
+  if (!heading) return;
+  heading.setAttribute('tabindex', '-1');
+  heading.focus();
+}

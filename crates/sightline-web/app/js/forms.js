@@ -21,10 +21,23 @@ export function field(name, label, control, hint) {
 
 /** A group of radios or checkboxes under a legend. */
 export function fieldset(name, legend, children, hint) {
-  const hintEl = hint ? h('span', { class: 'hint' }, hint) : null;
-  const err = h('span', { class: 'field-error hidden' });
-  const fs = h('fieldset', { class: 'field', 'data-field': name }, h('legend', {}, legend), hintEl, err, ...children);
+  const id = uid(`fs-${name}`);
+  const hintEl = hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null;
+  const err = h('span', { class: 'field-error hidden', id: `${id}-error` });
+  const fs = h('fieldset', { class: 'field', 'data-field': name, 'aria-describedby': hintEl ? hintEl.id : null }, h('legend', {}, legend), hintEl, err, ...children);
   return fs;
+}
+
+// The control to take a person to for an error on field `f`. In a group:
+// an empty box that belongs to the chosen option (the number of days, a
+// date, the on-behalf-of name), else the chosen option, else the first.
+function controlFor(f) {
+  if (f.tagName !== 'FIELDSET') return f.querySelector('input, select, textarea');
+  const chosen = f.querySelector('input[type=radio]:checked');
+  const own = chosen
+    ? [...(chosen.closest('.choice')?.querySelectorAll('input:not([type=radio])') || []), ...(chosen.value === 'other' ? f.querySelectorAll('.obo-person input') : [])]
+    : [];
+  return own.find((c) => !c.value) || chosen || f.querySelector('input, select, textarea');
 }
 
 export function input(props) { return h('input', { type: 'text', ...props }); }
@@ -57,6 +70,10 @@ export function clearErrors(form) {
     const err = f.querySelector('.field-error');
     if (err) { err.textContent = ''; err.classList.add('hidden'); }
     f.querySelectorAll('[aria-invalid]').forEach((c) => c.removeAttribute('aria-invalid'));
+    for (const d of [f, ...f.querySelectorAll('[aria-describedby]')]) {
+      const ids = (d.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && x !== err?.id);
+      if (ids.length) d.setAttribute('aria-describedby', ids.join(' ')); else d.removeAttribute('aria-describedby');
+    }
   }
 }
 
@@ -80,13 +97,15 @@ export function showErrors(form, errors, { title = 'There is a problem', aliases
         err.textContent = err.textContent ? `${err.textContent} ${text}` : text;
         err.classList.remove('hidden');
       }
-      const control = f.querySelector('input, select, textarea');
-      if (control) {
-        control.setAttribute('aria-invalid', 'true');
-        const ids = new Set((control.getAttribute('aria-describedby') || '').split(' ').filter(Boolean));
-        if (err?.id) ids.add(err.id);
-        control.setAttribute('aria-describedby', [...ids].join(' '));
+      const control = controlFor(f);
+      // A group is described by its error; a single field's control is.
+      const described = f.tagName === 'FIELDSET' ? f : control;
+      if (described && err?.id) {
+        const ids = new Set((described.getAttribute('aria-describedby') || '').split(' ').filter(Boolean));
+        ids.add(err.id);
+        described.setAttribute('aria-describedby', [...ids].join(' '));
       }
+      if (control) control.setAttribute('aria-invalid', 'true');
       const target = control?.id ? `#${control.id}` : null;
       items.push(h('li', {}, target
         ? h('a', { href: target, onclick: (ev) => { ev.preventDefault(); control.focus(); } }, text)
@@ -95,7 +114,9 @@ export function showErrors(form, errors, { title = 'There is a problem', aliases
       items.push(h('li', {}, text));
     }
   }
-  const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1' },
+  // Focus moves to the summary, which reads it out; no role=alert, or it
+  // would be announced twice.
+  const summary = h('div', { class: 'error-summary', tabindex: '-1' },
     h('h2', {}, title), h('ul', {}, items));
   form.prepend(summary);
   summary.focus();

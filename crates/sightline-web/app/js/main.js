@@ -2,11 +2,11 @@
 // what their session still owes (second factor, rules of behavior, …),
 // then route. Every screen past sign-in waits for `me.next === 'ready'`.
 import { onSessionProblem, get } from './api.js';
-import { app } from './state.js';
+import { app, resetSession } from './state.js';
 import { route, onRender, start, navigate, match } from './router.js';
 import { mount, h } from './dom.js';
 import { drawHeader, startBadgePolling } from './shell.js';
-import { purgeExpired } from './device-store.js';
+import { purgeExpired, forgetKeys } from './device-store.js';
 import { registerServiceWorker } from './pwa.js';
 import * as signin from './screens/signin.js';
 import * as mfa from './screens/mfa.js';
@@ -30,7 +30,7 @@ route('/register', register.render, { public: true });
 route('/signin/enroll', mfa.renderEnroll, { stage: 'mfa_enroll' });
 route('/signin/verify', mfa.renderVerify, { stage: 'mfa_verify' });
 route('/splash', rules.renderSplash, { stage: 'rules' });
-route('/password', password.render, { stage: 'password_change' });
+route('/password', password.render, { stage: 'password_change', alsoReady: true });
 route('/training', home.renderTraining, { stage: 'training_required' });
 // The app.
 route('/', home.render);
@@ -61,7 +61,12 @@ export async function refreshMe() {
   return app.me;
 }
 
+let generation = 0;
+
 async function draw(path, search) {
+  // A newer navigation wins: a slow screen must not draw over a later one.
+  generation += 1;
+  const mine = generation;
   await purgeExpired();
   const r = match(path);
   const main = document.getElementById('main');
@@ -72,14 +77,30 @@ async function draw(path, search) {
   }
   if (!r.public && !app.me) await refreshMe();
   if (!r.public) {
-    if (!app.me) return navigate(`/signin?next=${encodeURIComponent(path + (search.toString() ? `?${search}` : ''))}`, { replace: true });
+    if (!app.me) {
+      app.nextPath = path + (search.toString() ? `?${search}` : '');
+      return navigate('/signin', { replace: true });
+    }
     const stage = app.me.next || 'ready';
     if (stage !== 'ready' && !r.anyStage && r.stage !== stage) return navigate(STAGE_PATH[stage] || '/signin', { replace: true });
-    if (stage === 'ready' && r.stage) return navigate('/', { replace: true });
+    if (stage === 'ready' && r.stage && !r.alsoReady) return navigate('/', { replace: true });
   }
+  if (mine !== generation) return;
   drawHeader();
   document.title = 'Sightline';
-  await r.screen(main, { params: r.params, search });
+  // Each navigation draws into a container of its own: when a newer one
+  // replaces it, a slow screen finishing late draws into a detached node.
+  const target = h('div', { class: 'screen' });
+  main.replaceChildren(target);
+  try {
+    await r.screen(target, { params: r.params, search });
+  } catch (e) {
+    if (mine !== generation) return;
+    mount(target, h('section', { class: 'panel narrow' }, h('h1', {}, 'Something went wrong'),
+      h('p', { class: 'notice error' }, e?.message || String(e)),
+      h('p', {}, h('a', { href: '/' }, 'Go to the start page'))));
+  }
+  if (mine !== generation) return;
   if (document.activeElement === document.body || !main.contains(document.activeElement)) {
     const heading = main.querySelector('h1');
     if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({ preventScroll: true }); }
@@ -89,8 +110,8 @@ async function draw(path, search) {
 
 onSessionProblem(async (p) => {
   if (p.code === 'unauthenticated') {
-    app.me = null;
-    app.lastQuery = null;
+    resetSession();
+    forgetKeys();
     app.signinNotice = 'Your session has ended (30 minutes without activity, or you were signed out). Sign in again to continue.';
     await navigate('/signin', { replace: true });
   } else {
@@ -104,6 +125,22 @@ onSessionProblem(async (p) => {
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') purgeExpired();
 });
+
+// The screen locks after 30 minutes without input, as the session does on
+// the server: results, photos and case text leave the page. Measured with
+// the monotonic clock, so a changed device clock neither hastens nor delays it.
+const IDLE_MS = 30 * 60 * 1000;
+let lastInput = performance.now();
+for (const ev of ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart']) {
+  document.addEventListener(ev, () => { lastInput = performance.now(); }, { passive: true, capture: true });
+}
+setInterval(async () => {
+  if (!app.me || performance.now() - lastInput < IDLE_MS) return;
+  resetSession();
+  forgetKeys();
+  app.signinNotice = 'Sightline locked after 30 minutes without activity. Sign in again to continue.';
+  await navigate('/signin', { replace: true });
+}, 15_000);
 
 onRender(draw);
 registerServiceWorker();

@@ -58,7 +58,7 @@ export function drawHeader() {
 async function pollUnread() {
   if (!app.me || app.me.next !== 'ready' || !app.me.agency_id || document.visibilityState !== 'visible') return;
   try {
-    const r = await get('/api/v1/notifications/unread', { quiet: true });
+    const r = await get('/api/v1/notifications/unread', { background: true });
     if (r && r.unread !== app.unread) {
       app.unread = r.unread;
       drawHeader();

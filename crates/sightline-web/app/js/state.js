@@ -12,8 +12,18 @@ export const app = {
   prefill: null,
   /** Cached GET /api/v1/jurisdictions. */
   jurisdictions: null,
+  /** Where to go once signed in (a link opened while signed out). */
+  nextPath: null,
   /** A message to show on the sign-in screen (e.g. "your session ended"). */
   signinNotice: null,
 };
 
 export const isInvestigator = () => app.me?.role === 'investigator';
+
+/** Forgets everything about the signed-in user held in this page. */
+export function resetSession() {
+  app.me = null;
+  app.unread = 0;
+  app.lastQuery = null;
+  app.prefill = null;
+}

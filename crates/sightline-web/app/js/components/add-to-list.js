@@ -9,7 +9,13 @@ import { deconflictionNotice } from './deconfliction.js';
 export async function addToList(q) {
   const body = h('div', {}, h('p', {}, 'Loading your lists…'));
   const dlg = openDialog(`Add ${q.plate} (${q.state}) to an alert list`, body);
-  const { lists } = await get('/api/v1/alert-lists');
+  let lists;
+  try {
+    ({ lists } = await get('/api/v1/alert-lists'));
+  } catch (e) {
+    mount(body, h('p', { class: 'notice error', role: 'status' }, `Your lists could not be loaded: ${e.message}`));
+    return;
+  }
   const mine = lists.filter((l) => l.mine !== false);
   const select = h('select', {}, mine.map((l) => h('option', { value: l.id }, `${l.name} (${l.entries} plates)`)), h('option', { value: 'new' }, 'A new list…'));
   const listField = field('list', 'List', select);
@@ -33,6 +39,10 @@ export async function addToList(q) {
       if (listId === 'new') {
         const created = await post('/api/v1/alert-lists', { name: newName.control.value.trim() || null });
         listId = created.id;
+        // If adding the plate fails below, a retry uses this list, not another new one.
+        select.prepend(h('option', { value: created.id }, `${created.name} (0 plates)`));
+        select.value = String(created.id);
+        newName.classList.add('hidden');
       }
       const added = await post(`/api/v1/alert-lists/${listId}/entries`, {
         from_query: q.query_id,
@@ -40,10 +50,11 @@ export async function addToList(q) {
         notify: { scope: form.querySelector('input[name=scope]:checked')?.value || 'owner' },
       });
       mount(body,
-        h('div', { class: 'notice ok', role: 'status', 'data-testid': 'entry-added' },
+        h('div', { class: 'notice ok', role: 'status', tabindex: '-1', 'data-testid': 'entry-added' },
           `${added.entry.plate} (${added.entry.state}) is on the list until ${new Date(added.entry.expires_at).toLocaleDateString()}. New reads of it will alert you.`),
         deconflictionNotice(added.deconfliction),
         h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: `/alerts/${listId}`, onclick: () => dlg.close() }, 'Open the list'), h('button', { type: 'button', onclick: dlg.close }, 'Done')));
+      body.querySelector('[data-testid=entry-added]')?.focus();
     }, { title: 'The plate was not added' });
   });
 }

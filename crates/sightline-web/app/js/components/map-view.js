@@ -93,11 +93,12 @@ export function mapView(reads, onSelect) {
   return {
     element,
     select(readId) {
+      // Pins keep their place in the tab order (time order); the selected
+      // one is marked, not moved, so focus stays where it is.
       for (const [id, pin] of pins) {
         const on = id === readId;
         pin.classList.toggle('selected', on);
         pin.setAttribute('aria-pressed', on ? 'true' : 'false');
-        if (on) svg.append(pin); // on top
       }
     },
   };

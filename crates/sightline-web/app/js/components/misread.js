@@ -19,9 +19,10 @@ export function reportMisread(q, r, n) {
     submitting(form, async () => {
       const kind = form.querySelector('input[name=kind]:checked')?.value || null;
       const res = await post(`/api/v1/queries/${q.query_id}/reads/${r.read_id}/misread`, { kind, note: note.control.value.trim() || null });
-      mount(body, h('div', { class: 'notice ok', role: 'status', 'data-testid': 'misread-filed' },
+      mount(body, h('div', { class: 'notice ok', role: 'status', tabindex: '-1', 'data-testid': 'misread-filed' },
         `Report #${res.report_id} sent to the operator's misread queue. You will hear back in your inbox.`),
       h('div', { class: 'actions' }, h('button', { type: 'button', onclick: dlg.close }, 'Done')));
+      body.querySelector('[data-testid=misread-filed]')?.focus();
     }, { title: 'The report was not sent' });
   });
 }

@@ -6,7 +6,7 @@
 import { h, mount, announce } from '../dom.js';
 import { app } from '../state.js';
 import { navigate } from '../router.js';
-import { timeEl, plural, fmtDate } from '../format.js';
+import { timeEl, plural, fmtDate, utc } from '../format.js';
 import { mapView } from '../components/map-view.js';
 import { openPhoto } from '../components/lightbox.js';
 import { reportMisread } from '../components/misread.js';
@@ -114,7 +114,8 @@ function readCard(q, r, n, onSelect) {
       h('span', { class: 'pin-no', 'aria-hidden': 'true' }, String(n)),
       h('button', { type: 'button', class: 'read-title', onclick: onSelect },
         h('span', { class: 'visually-hidden' }, `Sighting ${n}, show on map: `),
-        timeEl(r.captured_at), h('span', { class: 'muted small' }, ` · ${r.source.kind_label}`))),
+        timeEl(r.captured_at), h('span', { class: 'muted small' }, ` · ${r.source.kind_label}`)),
+      h('span', { class: 'small muted utc' }, utc(r.captured_at))),
     h('div', { class: 'photos' }, photo('vehicle', 'Vehicle photo', r.photos.vehicle), photo('plate', 'Plate photo', r.photos.plate)),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Plate'), h('dd', { class: 'mono' }, `${r.plate} (${r.state})`),

@@ -5,14 +5,29 @@ import { post } from '../api.js';
 import { app } from '../state.js';
 import { navigate } from '../router.js';
 import { refreshMe } from '../main.js';
+import { forgetKeys } from '../device-store.js';
+
+/** A same-origin path to go to, or the start page. */
+function safeTarget(path) {
+  if (!path) return '/';
+  try {
+    const u = new URL(path, location.origin);
+    return u.origin === location.origin && !u.pathname.startsWith('/signin') ? u.pathname + u.search : '/';
+  } catch {
+    return '/';
+  }
+}
 
 /** Where a session goes after each step. */
 export async function continueSession(next) {
   const me = await refreshMe();
   if (!me) return navigate('/signin', { replace: true });
-  const target = new URLSearchParams(location.search).get('next');
   const stage = me.next;
-  if (stage === 'ready') return navigate(target && target.startsWith('/') && !target.startsWith('//') ? target : '/', { replace: true });
+  if (stage === 'ready') {
+    const target = safeTarget(app.nextPath);
+    app.nextPath = null;
+    return navigate(target, { replace: true });
+  }
   return navigate({ mfa_enroll: '/signin/enroll', mfa_verify: '/signin/verify', rules: '/splash', password_change: '/password', training_required: '/training' }[stage] || next || '/', { replace: true });
 }
 
@@ -22,7 +37,9 @@ const WORDS = {
 };
 
 export async function render(main) {
-  if (app.me?.next === 'ready') return navigate('/', { replace: true });
+  // A page left open may hold someone's stale session: ask the server.
+  const me = app.me ? await refreshMe() : null;
+  if (me?.next === 'ready') return navigate('/', { replace: true });
   const user = field('username', 'Username', input({ autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true }));
   const pass = field('password', 'Password', input({ type: 'password', autocomplete: 'current-password', required: true }));
   const form = h('form', { novalidate: true, 'aria-labelledby': 'signin-h' },
@@ -37,6 +54,8 @@ export async function render(main) {
       if (errors.length) throw { errors };
       try {
         const r = await post('/api/v1/auth/login', { username: user.control.value.trim(), password: pass.control.value, session: 'cookie' }, { quiet: true });
+        // Nothing of an earlier user may carry over into this session.
+        forgetKeys();
         pass.control.value = '';
         app.signinNotice = null;
         await continueSession(r.next);
