@@ -155,3 +155,24 @@ test('recent queries re-open as a new, logged query', async () => {
   await page.getByRole('heading', { name: 'No results to show' }).waitFor();
   await page.done();
 });
+
+test('an unattended screen locks after 30 minutes without input, taking the results with it', async () => {
+  const page = await openPage(browser);
+  await page.clock.install();
+  const user = await newInvestigator('idle');
+  await firstSignIn(page, user);
+  await fillSeedQuery(page);
+  await page.getByRole('button', { name: 'Run query' }).click();
+  await page.waitForURL('**/results');
+  await page.locator('li.read-card').first().waitFor();
+  // The badge keeps polling in the background; that is not activity.
+  await page.clock.fastForward('29:00');
+  assert.ok(page.url().endsWith('/results'), 'still open at 29 minutes');
+  await page.clock.fastForward('01:30');
+  await page.waitForURL('**/signin');
+  await page.getByText('Sightline locked after 30 minutes without activity.').waitFor();
+  assert.equal(await page.locator('li.read-card').count(), 0);
+  await page.goBack();
+  await page.waitForURL('**/signin');
+  await page.done();
+});
