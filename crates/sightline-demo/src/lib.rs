@@ -34,6 +34,7 @@ mod render_vehicle;
 mod schedule;
 mod scheme;
 mod story;
+mod streets;
 mod vehicle;
 mod world;
 
@@ -42,5 +43,6 @@ pub use reads::{DemoPlan, DemoRead, ReadStream, reads};
 pub use render_plate::{PLATE_H, PLATE_W, render_plate_png};
 pub use render_vehicle::{SCENE_H, SCENE_W, render_vehicle_png, render_vehicle_scene};
 pub use story::{NEAR_MISS_PLATES, STORY_PLATES};
+pub use streets::{DemoStreet, StreetKind, streets};
 pub use vehicle::{BodyStyle, VehicleColor, VehicleLook};
 pub use world::{DemoCamera, DemoSource, DemoWorld, Metro, world};

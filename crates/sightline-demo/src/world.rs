@@ -4,6 +4,7 @@
 
 use crate::metro_data::{METROS, MetroSpec, TollSpec};
 use crate::prng::Rng;
+use crate::streets::{MetroGrid, TollLine};
 use sightline_core::collection::CollectionPolicy;
 use sightline_core::{GeoPoint, Jurisdiction, SourceKind};
 
@@ -87,7 +88,7 @@ pub fn world() -> DemoWorld {
             continue;
         };
         let mut rng = Rng::derive(WORLD_SEED, i as u64);
-        add_metro_sources(&mut w, spec, &metro, &mut rng);
+        add_metro_sources(&mut w, spec, i, &metro, &mut rng);
         w.metros.push(metro);
     }
     w
@@ -109,10 +110,20 @@ fn metro_of(spec: &MetroSpec) -> Option<Metro> {
     })
 }
 
-fn add_metro_sources(w: &mut DemoWorld, spec: &MetroSpec, metro: &Metro, rng: &mut Rng) {
+fn add_metro_sources(
+    w: &mut DemoWorld,
+    spec: &MetroSpec,
+    index: usize,
+    metro: &Metro,
+    rng: &mut Rng,
+) {
     if let Some(toll) = &spec.toll {
-        add_toll(w, metro, toll, rng);
+        add_toll(w, metro, toll, index, rng);
     }
+    // Every in-town camera stands where its two streets cross.
+    let Some(grid) = MetroGrid::new(spec, index) else {
+        return;
+    };
     // Street pairs for the in-town cameras, shuffled once per metro so that
     // no two cameras share an intersection.
     let mut pairs: Vec<(usize, usize)> = (0..spec.streets.len())
@@ -120,30 +131,27 @@ fn add_metro_sources(w: &mut DemoWorld, spec: &MetroSpec, metro: &Metro, rng: &m
         .collect();
     shuffle(&mut pairs, rng);
     let mut pairs = pairs.into_iter();
-    let town: [(SourceKind, &str, String, usize, f64); 3] = [
+    let town: [(SourceKind, &str, String, usize); 3] = [
         (
             SourceKind::ParkingLot,
             "parking",
             format!("{} parking lot camera {}", spec.parking, spec.name),
             2 + (spec.weight / 3.0) as usize,
-            3.0,
         ),
         (
             SourceKind::Repossession,
             "repo",
             format!("{} repossession company {}", spec.repo, spec.name),
             2 + (spec.weight / 4.0) as usize,
-            9.0,
         ),
         (
             SourceKind::LawEnforcement,
             "police",
             format!("{} patrol camera", spec.police),
             3 + (spec.weight / 2.5) as usize,
-            7.0,
         ),
     ];
-    for (kind, suffix, name, count, radius_km) in town {
+    for (kind, suffix, name, count) in town {
         let Ok(state) = Jurisdiction::parse(spec.state) else {
             continue;
         };
@@ -156,7 +164,9 @@ fn add_metro_sources(w: &mut DemoWorld, spec: &MetroSpec, metro: &Metro, rng: &m
             let street = spec.streets.get(s).copied().unwrap_or("Main St");
             let cross = spec.cross.get(c).copied().unwrap_or("1st St");
             let zip = rng.pick(spec.zips).copied().unwrap_or("00000");
-            let location = offset(metro.center, rng, 0.3, radius_km + spec.weight.sqrt());
+            let Some(location) = grid.crossing(s, c) else {
+                break;
+            };
             w.cameras.push(DemoCamera {
                 source_key: key.clone(),
                 camera_id: format!("{key}-{n:02}"),
@@ -173,11 +183,9 @@ fn add_metro_sources(w: &mut DemoWorld, spec: &MetroSpec, metro: &Metro, rng: &m
     }
 }
 
-fn add_toll(w: &mut DemoWorld, metro: &Metro, toll: &TollSpec, rng: &mut Rng) {
-    let (Ok(state), Ok(center)) = (
-        Jurisdiction::parse(toll.state),
-        GeoPoint::new(toll.lat, toll.lon),
-    ) else {
+fn add_toll(w: &mut DemoWorld, metro: &Metro, toll: &TollSpec, index: usize, rng: &mut Rng) {
+    let (Ok(state), Some(line)) = (Jurisdiction::parse(toll.state), TollLine::new(toll, index))
+    else {
         return;
     };
     let key = format!("{}-toll", metro.key);
@@ -189,10 +197,13 @@ fn add_toll(w: &mut DemoWorld, metro: &Metro, toll: &TollSpec, rng: &mut Rng) {
         return;
     }
     for (n, cross) in toll.cross.iter().enumerate() {
+        let Some(location) = line.crossing(n) else {
+            break;
+        };
         w.cameras.push(DemoCamera {
             source_key: key.clone(),
             camera_id: format!("{key}-{:02}", n + 1),
-            location: offset(center, rng, 0.2, 3.0),
+            location,
             nearest_address: format!(
                 "{} {cross}, {}, {} {}",
                 house_number(rng),
@@ -225,17 +236,6 @@ fn push_source(
         metro: metro.name.clone(),
     });
     true
-}
-
-/// A point `min_km..max_km` from `center` in a random direction.
-fn offset(center: GeoPoint, rng: &mut Rng, min_km: f64, max_km: f64) -> GeoPoint {
-    let r = rng.range_f64(min_km, max_km);
-    let a = rng.range_f64(0.0, std::f64::consts::TAU);
-    let dlat = r * a.sin() / 111.0;
-    let dlon = r * a.cos() / (111.0 * center.lat().to_radians().cos().max(0.1));
-    let lat = ((center.lat() + dlat) * 1e6).round() / 1e6;
-    let lon = ((center.lon() + dlon) * 1e6).round() / 1e6;
-    GeoPoint::new(lat, lon).unwrap_or(center)
 }
 
 fn house_number(rng: &mut Rng) -> i64 {

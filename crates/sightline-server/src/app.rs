@@ -9,6 +9,7 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use sightline_maps::MapLayers;
 use sightline_store::Store;
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -32,6 +33,11 @@ struct Inner {
     notifier: Notifier,
     // Filled once when the router is built; read by GET /openapi.json.
     openapi: OnceLock<String>,
+    // The map layers behind /tiles: set by `with_maps`, or the built-in map
+    // on first use. `None` only if the built-in map failed to load.
+    maps: OnceLock<Option<Arc<MapLayers>>>,
+    // Bounds concurrent tile renders and upstream fetches: /tiles is public.
+    tile_permits: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -52,7 +58,38 @@ impl AppState {
             mail,
             notifier,
             openapi: OnceLock::new(),
+            maps: OnceLock::new(),
+            tile_permits: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+            ),
         }))
+    }
+
+    /// Serves `maps` at /tiles and /api/v1/map/config instead of the
+    /// built-in map. Call before the first request.
+    pub fn with_maps(self, maps: Arc<MapLayers>) -> Self {
+        if self.0.maps.set(Some(maps)).is_err() {
+            tracing::warn!("map layers were already in use; the new ones are ignored");
+        }
+        self
+    }
+
+    /// The map layers; the built-in map unless `with_maps` chose others.
+    pub fn maps(&self) -> Option<&MapLayers> {
+        self.0
+            .maps
+            .get_or_init(|| match MapLayers::builtin() {
+                Ok(m) => Some(Arc::new(m)),
+                Err(e) => {
+                    tracing::error!(error = ?e, "the built-in map failed to load");
+                    None
+                }
+            })
+            .as_deref()
+    }
+
+    pub(crate) fn tile_permits(&self) -> &tokio::sync::Semaphore {
+        &self.0.tile_permits
     }
 
     pub fn mail(&self) -> &MailSettings {

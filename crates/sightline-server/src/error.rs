@@ -117,6 +117,19 @@ impl ApiError {
     }
 }
 
+impl From<sightline_maps::TileError> for ApiError {
+    fn from(e: sightline_maps::TileError) -> Self {
+        Self {
+            cause: Some(anyhow::Error::new(e)),
+            ..Self::new(
+                StatusCode::BAD_GATEWAY,
+                "tile_source_unavailable",
+                "the map's tile source did not answer; try again later",
+            )
+        }
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
         Self::internal(e)

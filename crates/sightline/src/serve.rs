@@ -116,7 +116,9 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
             }
         }
     });
-    let state = AppState::with_mail(store, settings.mail());
+    let maps = sightline_maps::MapLayers::from_config(&settings.map_config())
+        .context("configuring the map tiles")?;
+    let state = AppState::with_mail(store, settings.mail()).with_maps(std::sync::Arc::new(maps));
     if state.spawn_sender()?.is_none() {
         tracing::warn!("no smtp_url configured: alert emails stay queued in the outbox");
     }

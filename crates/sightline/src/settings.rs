@@ -28,6 +28,26 @@ pub struct Settings {
     /// SIGHTLINE_AUDIT_MASTER_KEY). Keep it out of the database's backups.
     #[serde(default, skip_serializing)]
     pub audit_master_key: Option<SecretString>,
+    /// The operator's raster tile server for the street map,
+    /// `http://tiles.example/{z}/{x}/{y}.png`; unset uses `mbtiles`, then
+    /// `tiles_dir`, then the built-in offline map.
+    #[serde(default)]
+    pub tiles_url: Option<String>,
+    /// A second, aerial layer from the operator's tile server.
+    #[serde(default)]
+    pub aerial_tiles_url: Option<String>,
+    /// A `{z}/{x}/{y}.png` directory of street tiles.
+    #[serde(default)]
+    pub tiles_dir: Option<PathBuf>,
+    /// An MBTiles file (raster) of street tiles.
+    #[serde(default)]
+    pub mbtiles: Option<PathBuf>,
+    /// Credit for the operator's street tiles, shown on maps and reports.
+    #[serde(default)]
+    pub tiles_attribution: Option<String>,
+    /// Credit for the aerial tiles.
+    #[serde(default)]
+    pub aerial_attribution: Option<String>,
 }
 
 impl Default for Settings {
@@ -41,6 +61,12 @@ impl Default for Settings {
             mail_from: "sightline@localhost".into(),
             public_base_url: "http://127.0.0.1:8080".into(),
             audit_master_key: None,
+            tiles_url: None,
+            aerial_tiles_url: None,
+            tiles_dir: None,
+            mbtiles: None,
+            tiles_attribution: None,
+            aerial_attribution: None,
         }
     }
 }
@@ -82,11 +108,56 @@ impl Settings {
         }
     }
 
+    pub fn map_config(&self) -> sightline_maps::MapConfig {
+        sightline_maps::MapConfig {
+            tiles_url: self.tiles_url.clone(),
+            aerial_tiles_url: self.aerial_tiles_url.clone(),
+            tiles_dir: self.tiles_dir.clone(),
+            mbtiles: self.mbtiles.clone(),
+            tiles_attribution: self.tiles_attribution.clone(),
+            aerial_attribution: self.aerial_attribution.clone(),
+        }
+    }
+
     pub fn store_config(&self) -> sightline_store::StoreConfig {
         sightline_store::StoreConfig {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone().filter(|u| !u.is_empty()),
             audit_master_key: self.audit_master_key.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_settings_come_from_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sightline.toml");
+        std::fs::write(
+            &file,
+            "tiles_url = \"http://tiles.example/{z}/{x}/{y}.png\"\n\
+             aerial_tiles_url = \"http://aerial.example/{z}/{x}/{y}.png\"\n\
+             mbtiles = \"/srv/base.mbtiles\"\n\
+             tiles_attribution = \"Tiles: County GIS\"\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), Settings::default(), &Overrides::default()).unwrap();
+        let m = s.map_config();
+        assert_eq!(
+            m.tiles_url.as_deref(),
+            Some("http://tiles.example/{z}/{x}/{y}.png")
+        );
+        assert_eq!(
+            m.aerial_tiles_url.as_deref(),
+            Some("http://aerial.example/{z}/{x}/{y}.png")
+        );
+        assert_eq!(m.mbtiles.as_deref(), Some(Path::new("/srv/base.mbtiles")));
+        assert_eq!(m.tiles_dir, None);
+        assert_eq!(m.tiles_attribution.as_deref(), Some("Tiles: County GIS"));
+        let d = Settings::default().map_config();
+        assert!(d.tiles_url.is_none() && d.mbtiles.is_none() && d.tiles_dir.is_none());
     }
 }

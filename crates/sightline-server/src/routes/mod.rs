@@ -9,6 +9,7 @@ mod device_key;
 mod health;
 mod ingest;
 mod jurisdictions;
+mod maps;
 pub(crate) mod mfa;
 mod misreads;
 mod ocr;
@@ -126,4 +127,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(ingest::routes())
         .merge(alerts::routes())
         .merge(ocr::routes())
+        .merge(maps::routes())
 }

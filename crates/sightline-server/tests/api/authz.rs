@@ -56,6 +56,9 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
     ("POST", "/api/v1/auth/register", BodySecret, false),
     ("GET", "/api/v1/me", AnySession, false),
     ("GET", "/api/v1/jurisdictions", AnySession, false),
+    // The base map: no read data in it (docs/maps.md).
+    ("GET", "/tiles/{layer}/{z}/{x}/{y}.png", Public, false),
+    ("GET", "/api/v1/map/config", Public, false),
     ("GET", "/api/v1/device-key", Roles(ALL_USERS), false),
     (
         "GET",
@@ -367,6 +370,10 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{source_id}", &f.spare_source.to_string())
         .replace("{notification_id}", &f.notification_id.to_string())
         .replace("{key_id}", &f.key_id.to_string())
+        .replace("{layer}", "street")
+        .replace("{z}", "1")
+        .replace("{x}", "0")
+        .replace("{y}", "0")
 }
 
 fn access_form(username: &str) -> Value {

@@ -168,6 +168,14 @@ async fn seed_agency(store: &Store, name: &str, users: &[(&str, Role, Option<&st
 }
 
 pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_app_with_maps(db, None).await
+}
+
+/// Like [`spawn_app`], serving `maps` at /tiles instead of the built-in map.
+pub async fn spawn_app_with_maps(
+    db: Db,
+    maps: Option<std::sync::Arc<sightline_maps::MapLayers>>,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_url = match db {
         Db::Sqlite => None,
@@ -277,6 +285,10 @@ pub async fn spawn_app(db: Db) -> TestApp {
             public_base_url: base.clone(),
         },
     );
+    let state = match maps {
+        Some(maps) => state.with_maps(maps),
+        None => state,
+    };
     tokio::spawn(async move {
         sightline_server::serve(listener, state, async {
             let _ = rx.await;

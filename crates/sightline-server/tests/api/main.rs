@@ -22,6 +22,7 @@ mod identity;
 mod inbox;
 mod incidents;
 mod ingest;
+mod maps;
 mod misreads;
 mod ocr;
 mod operator;
