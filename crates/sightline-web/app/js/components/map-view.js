@@ -1,32 +1,37 @@
-// The results map: numbered pins in time order on a plot of the sightings'
-// coordinates, linked both ways with the result list. This is the map's
-// frame and its interaction; the street and regional base layers come
-// with the maps work (tiles from /tiles), drawn beneath these same pins.
+// The results map: numbered pins in time order over Sightline's own street
+// map (/tiles, Web Mercator), framed to fit every sighting, linked both
+// ways with the result list. Panning, zooming, clustering and the second
+// view are still to come (issue 9).
 //
 // Keyboard: each pin is a button in the tab order (Enter or Space selects
 // it and its row); the SVG has role=group with a label naming the count.
 import { s, h } from '../dom.js';
 
-const W = 400, H = 300, PAD = 28;
+const W = 640, H = 480, PAD = 36;
+const TILE = 256;
 
-function project(points) {
+// Web Mercator, in pixels at zoom `z` (the tiles' own projection).
+const mx = (lon, z) => ((lon + 180) / 360) * TILE * 2 ** z;
+const my = (lat, z) => {
+  const r = (Math.max(-85, Math.min(85, lat)) * Math.PI) / 180;
+  return ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * TILE * 2 ** z;
+};
+
+// The closest zoom at which every sighting fits the frame, and the frame's
+// top-left corner in that zoom's pixels.
+function frame(points) {
   const lats = points.map((p) => p.lat), lons = points.map((p) => p.lon);
-  let [minLat, maxLat, minLon, maxLon] = [Math.min(...lats), Math.max(...lats), Math.min(...lons), Math.max(...lons)];
-  const midLat = (minLat + maxLat) / 2;
-  const kx = Math.cos((midLat * Math.PI) / 180);
-  // At least ~1 km across, so a single sighting sits in the middle.
-  const minSpan = 0.01;
-  if (maxLat - minLat < minSpan) { minLat = midLat - minSpan / 2; maxLat = midLat + minSpan / 2; }
-  const midLon = (minLon + maxLon) / 2;
-  if ((maxLon - minLon) * kx < minSpan) { minLon = midLon - minSpan / 2 / kx; maxLon = midLon + minSpan / 2 / kx; }
-  const spanX = (maxLon - minLon) * kx, spanY = maxLat - minLat;
-  const scale = Math.min((W - 2 * PAD) / spanX, (H - 2 * PAD) / spanY);
-  const ox = (W - spanX * scale) / 2, oy = (H - spanY * scale) / 2;
-  return (p) => [ox + (p.lon - minLon) * kx * scale, H - (oy + (p.lat - minLat) * scale)];
+  const [minLat, maxLat, minLon, maxLon] = [Math.min(...lats), Math.max(...lats), Math.min(...lons), Math.max(...lons)];
+  let z = 16;
+  while (z > 3 && (mx(maxLon, z) - mx(minLon, z) > W - 2 * PAD || my(minLat, z) - my(maxLat, z) > H - 2 * PAD)) z -= 1;
+  const cx = (mx(minLon, z) + mx(maxLon, z)) / 2, cy = (my(minLat, z) + my(maxLat, z)) / 2;
+  return { z, ox: cx - W / 2, oy: cy - H / 2 };
 }
 
 /** Pins closer than this (in map units) are pushed apart. */
-const GAP = 25;
+const GAP = 30;
+
+const ATTRIBUTION = 'Boundaries: US Census Bureau via us-atlas (ISC) · Streets: Sightline demo';
 
 // Spreads pins that would overlap, a few relaxation passes, kept inside the frame.
 function spread(points) {
@@ -58,13 +63,20 @@ function spread(points) {
 export function mapView(reads, onSelect) {
   const pins = new Map();
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'group', 'aria-label': `Map of ${reads.length} sightings, numbered in time order`, 'data-testid': 'results-map' });
-  const grid = s('g', { class: 'map-grid', 'aria-hidden': 'true' });
-  for (let x = 0; x <= W; x += 40) grid.append(s('line', { x1: x, y1: 0, x2: x, y2: H }));
-  for (let y = 0; y <= H; y += 40) grid.append(s('line', { x1: 0, y1: y, x2: W, y2: y }));
-  svg.append(grid);
   if (reads.length) {
-    const xy = project(reads.map((r) => r.location));
-    const pts = reads.map((r) => xy(r.location));
+    const { z, ox, oy } = frame(reads.map((r) => r.location));
+    // The base map beneath: Sightline's own tiles, which carry no read data.
+    const tiles = s('g', { class: 'map-tiles', 'aria-hidden': 'true' });
+    const n = 2 ** z;
+    for (let ty = Math.floor(oy / TILE); ty <= Math.floor((oy + H) / TILE); ty++) {
+      if (ty < 0 || ty >= n) continue;
+      for (let tx = Math.floor(ox / TILE); tx <= Math.floor((ox + W) / TILE); tx++) {
+        const wrapped = ((tx % n) + n) % n;
+        tiles.append(s('image', { href: `/tiles/street/${z}/${wrapped}/${ty}.png`, x: tx * TILE - ox, y: ty * TILE - oy, width: TILE, height: TILE }));
+      }
+    }
+    svg.append(tiles);
+    const pts = reads.map((r) => [mx(r.location.lon, z) - ox, my(r.location.lat, z) - oy]);
     // The path in time order helps with a few sightings; with many it is noise.
     if (pts.length <= 12) svg.append(s('polyline', { class: 'map-track', points: pts.map((p) => p.join(',')).join(' '), 'aria-hidden': 'true' }));
     const placed = spread(pts);
@@ -79,7 +91,7 @@ export function mapView(reads, onSelect) {
       const label = `Sighting ${i + 1}: ${r.nearest_address}`;
       const pin = s('g', { class: 'map-pin', tabindex: '0', role: 'button', 'aria-label': label, 'data-read-id': r.read_id, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` },
         s('title', {}, label),
-        s('circle', { r: 11 }),
+        s('circle', { r: 13 }),
         s('text', {}, String(i + 1)));
       const choose = () => onSelect(r.read_id);
       pin.addEventListener('click', choose);
@@ -89,7 +101,7 @@ export function mapView(reads, onSelect) {
     });
   }
   const element = h('div', { class: 'map-frame' }, svg,
-    h('span', { class: 'map-note' }, reads.length ? 'Sightings by GPS position' : 'No sightings to show'));
+    h('span', { class: 'map-note' }, reads.length ? ATTRIBUTION : 'No sightings to show'));
   return {
     element,
     select(readId) {
