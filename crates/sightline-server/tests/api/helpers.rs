@@ -583,6 +583,18 @@ impl TestApp {
             .await
     }
 
+    /// GETs a public endpoint (no credentials) and parses its JSON body.
+    pub async fn public_json(&self, path: &str) -> Value {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

@@ -176,15 +176,7 @@ async fn a_configured_tile_server_is_used_and_cached(db: Db) {
     );
     assert_eq!(hits.load(Ordering::SeqCst), 2);
 
-    let config: Value = app
-        .client
-        .get(app.url("/api/v1/map/config"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config: Value = app.public_json("/api/v1/map/config").await;
     let ids: Vec<_> = config["layers"]
         .as_array()
         .unwrap()
