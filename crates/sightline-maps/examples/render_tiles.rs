@@ -36,6 +36,7 @@ async fn main() -> anyhow::Result<()> {
             lat: (s + n) / 2.0,
             lon: (w + e) / 2.0,
             label: "1".into(),
+            highlight: false,
         }];
         let map = render_static(street, BBox::new(s, w, n, e)?, width, height, &pins).await?;
         eprintln!(

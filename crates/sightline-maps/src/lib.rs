@@ -9,8 +9,9 @@
 //!   256 px PNG tiles: US state and county boundaries (us-atlas, Census
 //!   derived, embedded) and the demo world's street grid with names.
 //! * [`Layer`]: a source, its attribution and an LRU [`TileCache`].
-//! * [`render_static`]: a PNG of a bounding box with numbered pins, for
-//!   the report's map views.
+//! * [`render_static`]: a PNG of a bounding box with numbered pins (one
+//!   may be highlighted), for the report's map views; [`render_static_pixels`]
+//!   gives the same image as raw RGB.
 //!
 //! See `docs/maps.md`.
 
@@ -30,7 +31,7 @@ pub use cache::TileCache;
 pub use layers::{BUILTIN_ATTRIBUTION, Layer, MapConfig, MapLayers, Tile};
 pub use source::{TemplateError, TileError, TileSource, UrlTemplate, content_type};
 pub use static_map::{
-    BBox, MAX_SIDE, PIN_RADIUS, PIN_RGB, Pin, StaticMap, StaticMapError, StaticMapRenderError,
-    render_static,
+    BBox, HIGHLIGHT_RADIUS, HIGHLIGHT_RGB, MAX_SIDE, PIN_RADIUS, PIN_RGB, Pin, StaticMap,
+    StaticMapError, StaticMapRenderError, StaticPixels, render_static, render_static_pixels,
 };
 pub use tile::{MAX_ZOOM, OutOfRange, TILE_SIZE, TileId, lat_lon, world_px};

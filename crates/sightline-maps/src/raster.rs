@@ -6,11 +6,7 @@ use tiny_skia::{IntSize, Pixmap};
 /// Encodes an opaque pixmap as an RGB PNG (alpha dropped: every map image
 /// is drawn on an opaque background).
 pub(crate) fn encode_png(pixmap: &Pixmap) -> anyhow::Result<Vec<u8>> {
-    let mut rgb = Vec::with_capacity((pixmap.width() * pixmap.height() * 3) as usize);
-    for p in pixmap.pixels() {
-        let c = p.demultiply();
-        rgb.extend_from_slice(&[c.red(), c.green(), c.blue()]);
-    }
+    let rgb = to_rgb(pixmap);
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
     enc.set_color(png::ColorType::Rgb);
@@ -20,6 +16,16 @@ pub(crate) fn encode_png(pixmap: &Pixmap) -> anyhow::Result<Vec<u8>> {
     writer.write_image_data(&rgb).context("png data")?;
     writer.finish().context("png end")?;
     Ok(out)
+}
+
+/// An opaque pixmap's pixels as 8-bit RGB, row by row.
+pub(crate) fn to_rgb(pixmap: &Pixmap) -> Vec<u8> {
+    let mut rgb = Vec::with_capacity(pixmap.pixels().len() * 3);
+    for p in pixmap.pixels() {
+        let c = p.demultiply();
+        rgb.extend_from_slice(&[c.red(), c.green(), c.blue()]);
+    }
+    rgb
 }
 
 /// Decodes a PNG (any colour type the `png` crate expands to 8-bit RGB or

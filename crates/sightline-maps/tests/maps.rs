@@ -8,8 +8,8 @@
 )]
 
 use sightline_maps::{
-    ARTERIAL_RGB, BBox, Layer, MapConfig, MapLayers, PIN_RGB, Pin, TileId, TileSource,
-    render_static,
+    ARTERIAL_RGB, BBox, HIGHLIGHT_RGB, Layer, MapConfig, MapLayers, PIN_RGB, Pin, TileId,
+    TileSource, render_static, render_static_pixels,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -329,6 +329,7 @@ async fn static_maps_draw_pins_and_differ_by_box() {
             lat: c.location.lat(),
             lon: c.location.lon(),
             label: (i + 1).to_string(),
+            highlight: i == 0,
         })
         .collect();
     let points: Vec<(f64, f64)> = pins.iter().map(|p| (p.lat, p.lon)).collect();
@@ -342,14 +343,15 @@ async fn static_maps_draw_pins_and_differ_by_box() {
         let (px, width) = pixels(&map.png);
         assert_eq!(width, 480);
         assert!(variance(&px) > 50.0);
-        for (x, y) in &map.pins_px {
+        for (i, (x, y)) in map.pins_px.iter().enumerate() {
             if *x < 0.0 || *y < 0.0 || *x >= 480.0 || *y >= 320.0 {
                 continue;
             }
-            // Below the number, inside the pin's disc.
+            // Below the number, inside the pin's disc; the first is highlighted.
             let (x, y) = (*x as usize, (*y + 7.0) as usize);
             let p = px[y * 480 + x];
-            assert!(close(p, PIN_RGB, 12), "pin pixel {p:?} at {x},{y}");
+            let want = if i == 0 { HIGHLIGHT_RGB } else { PIN_RGB };
+            assert!(close(p, want, 12), "pin {i} pixel {p:?} at {x},{y}");
         }
     }
     // The close-up's first pin is in the middle of the image.
@@ -358,6 +360,13 @@ async fn static_maps_draw_pins_and_differ_by_box() {
         (x - 240.0).abs() < 2.0 && (y - 160.0).abs() < 2.0,
         "{x},{y}"
     );
+    // The same map as raw pixels.
+    let raw = render_static_pixels(street, close_up, 480, 320, &pins)
+        .await
+        .unwrap();
+    assert_eq!((raw.width, raw.height, raw.zoom), (480, 320, a.zoom));
+    let (px, _) = pixels(&a.png);
+    assert_eq!(raw.rgb, px.concat());
     assert!(BBox::new(10.0, 0.0, 5.0, 1.0).is_err());
     assert!(render_static(street, close_up, 0, 10, &[]).await.is_err());
 }
