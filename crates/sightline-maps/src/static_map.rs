@@ -225,10 +225,16 @@ async fn draw<T: Send + 'static>(
                 None,
             );
         }
-        // Highlighted pins last, so they stay on top.
+        // Highlighted pins last, so they stay on top; pins wholly off the
+        // image are skipped (a report passes every sighting to every view).
+        let reach = HIGHLIGHT_RADIUS + 6.0;
+        let (w, h) = (width as f32, height as f32);
+        let seen = |x: f32, y: f32| x > -reach && y > -reach && x < w + reach && y < h + reach;
         for highlight in [false, true] {
             for ((x, y), pin) in pins.iter().filter(|(_, p)| p.highlight == highlight) {
-                draw_pin(&mut canvas, *x, *y, &pin.label, pin.highlight);
+                if seen(*x, *y) {
+                    draw_pin(&mut canvas, *x, *y, &pin.label, pin.highlight);
+                }
             }
         }
         draw_attribution(&mut canvas, &attribution);
