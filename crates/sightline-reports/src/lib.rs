@@ -1,15 +1,23 @@
-//! Rendering tables for people: audit exports and statistics as PDF (a
-//! readable report with a header, one row per event and page numbers),
-//! Excel (typed columns, frozen header, filters) and CSV. Pure: bytes in
-//! memory, no I/O. The PDF embeds DejaVu Sans from the `dejavu` crate, so
-//! no font is looked up or downloaded at run time.
+//! Rendering for people: audit exports and statistics as PDF (a readable
+//! report with a header, one row per event and page numbers), Excel (typed
+//! columns, frozen header, filters) and CSV; and the printable query report
+//! ([`query_report`]): a logged query with each sighting's photos and maps.
+//! Bytes in memory, no storage: the caller hands over the data, and the
+//! query report reads map tiles only through the `sightline-maps` layer it
+//! is given. The PDFs embed DejaVu from the `dejavu` crate, so no font is
+//! looked up or downloaded at run time.
 
 mod csv_out;
 mod pdf;
+pub mod query_report;
 mod xlsx;
 
 pub use csv_out::to_csv;
 pub use pdf::to_pdf;
+pub use query_report::{
+    CheckpointRef, QueryReport, QueryReportError, RenderOptions, RenderedReport, ReportHeader,
+    ReportRead, render_query_report,
+};
 pub use xlsx::to_xlsx;
 
 use time::OffsetDateTime;
