@@ -4,7 +4,7 @@
 // report, an alert-list entry from a result, and the whole flow by keyboard.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, newInvestigator, firstSignIn, fillSeedQuery, axe, screenshot } from './support.mjs';
+import { launch, openPage, newInvestigator, firstSignIn, fillSeedQuery, axe, screenshot, mapSightings, firstPin, mapSettled } from './support.mjs';
 
 let browser;
 let user;
@@ -52,9 +52,9 @@ test('the seed\'s example query runs and shows its sightings with both photos an
   assert.equal(photos.length, 2 * n);
   assert.equal(photos.filter(([k]) => k === 'vehicle').length, n);
   assert.ok(photos.every(([, w, h]) => w > 0 && h > 0));
-  // One pin per result, numbered in time order.
-  const pins = page.getByTestId('results-map').locator('.map-pin');
-  assert.equal(await pins.count(), n);
+  // Every result is on the map, numbered in time order: single pins plus
+  // the counts on clusters where pins crowd.
+  assert.equal(await mapSightings(page), n);
   // Every card carries address, intersection, GPS, source and local time with UTC on hover.
   const first = cards.first();
   const text = await first.textContent();
@@ -63,13 +63,17 @@ test('the seed\'s example query runs and shows its sightings with both photos an
   assert.match(text, /-?\d+\.\d{6}, -?\d+\.\d{6}/);
   assert.match(await first.locator('time').getAttribute('title'), /UTC$/);
   // The list and the map are linked both ways.
-  const pinId = await pins.nth(0).getAttribute('data-read-id');
-  await pins.nth(0).click();
+  const pin = await firstPin(page);
+  const pinId = await pin.getAttribute('data-read-id');
+  await pin.click();
   const selectedCard = page.locator('li.read-card.selected');
   await selectedCard.waitFor();
   assert.equal(await selectedCard.getAttribute('data-read-id'), pinId);
+  // A row whose pin is inside a cluster: the map opens the cluster to show it.
   await cards.nth(2).getByRole('button', { name: /show on map/ }).click();
   const selectedPin = page.locator('.map-pin.selected');
+  await selectedPin.waitFor();
+  await mapSettled(page);
   assert.equal(await selectedPin.getAttribute('data-read-id'), await cards.nth(2).getAttribute('data-read-id'));
   await axe(page, 'results');
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -220,14 +224,22 @@ test('the query flow works by keyboard alone', async () => {
   assert.equal(await focusedLabel(), 'Run query');
   await press('Enter');
   await page.waitForURL('**/results');
-  // Focus lands on the results heading; Tab reaches a map pin and Enter selects its row.
+  // Focus lands on the results heading; Tab reaches the map's pins and
+  // clusters. Enter on a cluster opens it and focuses its first pin; Enter
+  // on a pin selects its row.
   await page.locator('li.read-card').first().waitFor();
-  for (let i = 0; i < 80; i++) {
-    await press('Tab');
-    const isPin = await page.evaluate(() => document.activeElement?.classList?.contains('map-pin'));
-    if (isPin) break;
+  await mapSettled(page);
+  const focused = () => page.evaluate(() => ['map-pin', 'map-cluster'].find((c) => document.activeElement?.classList?.contains(c)) || null);
+  for (let i = 0; i < 80 && !(await focused()); i++) await press('Tab');
+  assert.ok(await focused(), 'a pin or cluster is reachable by Tab');
+  for (let i = 0; i < 8 && (await focused()) === 'map-cluster'; i++) {
+    const cluster = await page.evaluateHandle(() => document.activeElement);
+    await press('Enter');
+    await page.waitForFunction((old) => document.activeElement !== old
+      && ['map-pin', 'map-cluster'].some((c) => document.activeElement?.classList?.contains(c)), cluster);
+    await mapSettled(page);
   }
-  assert.ok(await page.evaluate(() => document.activeElement?.classList?.contains('map-pin')), 'a pin is reachable by Tab');
+  assert.equal(await focused(), 'map-pin', 'opening clusters by keyboard reaches a pin');
   await press('Enter');
   await page.locator('li.read-card.selected').waitFor();
   // A visible focus ring is drawn (outline or stroke) on focused controls.

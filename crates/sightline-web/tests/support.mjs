@@ -134,3 +134,53 @@ export async function fillSeedQuery(page, { plate = 'ABC123', state = 'Pennsylva
   await page.getByLabel('Case reference').fill('Subject name John Doe, case number 12345678');
   await page.getByLabel('For myself').check();
 }
+
+/** Waits until no zoom, pan or cluster animation is running on the results map. */
+export async function mapSettled(page) {
+  await page.getByTestId('results-map').locator('.map-pin, .map-cluster').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim, .leaflet-pan-anim')
+    && [...document.querySelectorAll('[data-testid=results-map] img.leaflet-tile')].every((i) => i.complete));
+}
+
+/** Sightings the map shows: single pins plus the counts on clusters. */
+export async function mapSightings(page) {
+  await mapSettled(page);
+  return page.getByTestId('results-map').evaluate((el) => el.querySelectorAll('.map-pin').length
+    + [...el.querySelectorAll('.map-cluster')].reduce((n, c) => n + Number(c.dataset.count), 0));
+}
+
+// The index among `selector` in the map of the first one inside the map's
+// visible frame (the map keeps a margin of markers beyond it), or -1.
+function firstInView(map, selector) {
+  return map.evaluate((el, sel) => {
+    const frame = el.getBoundingClientRect();
+    return [...el.querySelectorAll(sel)].findIndex((m) => {
+      const b = m.getBoundingClientRect();
+      const [x, y] = [b.x + b.width / 2, b.y + b.height / 2];
+      return x > frame.left && x < frame.right && y > frame.top && y < frame.bottom;
+    });
+  }, selector);
+}
+
+/** Opens clusters (a click zooms in, or fans out pins at one spot) until a single pin shows. */
+export async function firstPin(page) {
+  const map = page.getByTestId('results-map');
+  for (let i = 0; i < 12; i++) {
+    await mapSettled(page);
+    const pin = await firstInView(map, '.map-pin');
+    if (pin >= 0) return map.locator('.map-pin').nth(pin);
+    const cluster = await firstInView(map, '.map-cluster');
+    if (cluster < 0) break;
+    await map.locator('.map-cluster').nth(cluster).click();
+  }
+  throw new Error('no single pin in view after opening clusters');
+}
+
+/** The zoom of the street tiles the map shows, from their URLs. */
+export async function tileZoom(page) {
+  await page.waitForFunction(() => document.querySelector('[data-testid=results-map] img.leaflet-tile-loaded'));
+  return page.getByTestId('results-map').evaluate((el) => {
+    const zs = [...el.querySelectorAll('img.leaflet-tile-loaded')].map((i) => Number(new URL(i.src).pathname.split('/')[3]));
+    return Math.max(...zs);
+  });
+}

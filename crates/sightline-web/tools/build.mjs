@@ -20,7 +20,18 @@ mkdirSync(join(out, 'icons'), { recursive: true });
 const common = { bundle: true, minify: true, legalComments: 'none', target: ['es2022', 'safari16'], logLevel: 'warning' };
 await esbuild.build({ ...common, entryPoints: [join(app, 'js/main.js')], outfile: join(out, 'app.js'), format: 'esm' });
 await esbuild.build({ ...common, entryPoints: [join(app, 'sw.js')], outfile: join(out, 'sw.js'), format: 'iife' });
-await esbuild.build({ ...common, entryPoints: [join(app, 'css/app.css')], outfile: join(out, 'app.css') });
+// Leaflet's stylesheet names a few images (layer switcher, default marker):
+// they are copied beside it under content-hashed names.
+await esbuild.build({ ...common, entryPoints: [join(app, 'css/app.css')], outfile: join(out, 'app.css'), loader: { '.png': 'file' }, assetNames: 'assets/[name]-[hash]' });
+
+// The bundled libraries' licences travel with the bundle.
+const bundled = ['leaflet', 'leaflet.markercluster'];
+writeFileSync(join(out, 'third-party-licenses.txt'), bundled.map((name) => {
+  const dir = join(root, 'node_modules', name);
+  const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const text = readFileSync(join(dir, readdirSync(dir).find((f) => /licen[cs]e/i.test(f))), 'utf8').trim();
+  return `${name} ${version} (${license})\n\n${text}\n`;
+}).join('\n' + '-'.repeat(72) + '\n\n'));
 
 for (const f of ['index.html', 'manifest.webmanifest', 'icons/icon.svg']) copyFileSync(join(app, f), join(out, f));
 writeFileSync(join(out, 'icons/icon-180.png'), iconPng(180));

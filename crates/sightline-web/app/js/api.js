@@ -27,8 +27,8 @@ const GATES = new Set(['unauthenticated', 'consent_required', 'mfa_required', 'm
  * `api('POST', '/api/v1/queries', body)` → parsed JSON (or null for 204).
  * `body` may be an object (sent as JSON), a Blob/File (sent raw) or FormData.
  */
-export async function api(method, path, body, { quiet = false, contentType, background = false } = {}) {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+export async function api(method, path, body, { quiet = false, contentType, background = false, blob = false } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: blob ? '*/*' : 'application/json' } };
   // A poll the person did not ask for: the server does not count it as activity.
   if (background) init.headers['Sightline-Background'] = '1';
   if (body instanceof Blob) {
@@ -50,6 +50,8 @@ export async function api(method, path, body, { quiet = false, contentType, back
     throw new Problem(0, { code: 'network', detail: 'Sightline could not be reached. Check your connection and try again.' });
   }
   if (resp.status === 204) return null;
+  // A file to save (the printable report): the bytes, not parsed.
+  if (resp.ok && blob) return resp.blob();
   const type = resp.headers.get('content-type') || '';
   const data = type.includes('json') ? await resp.json().catch(() => null) : await resp.text();
   if (!resp.ok) {
@@ -61,5 +63,7 @@ export async function api(method, path, body, { quiet = false, contentType, back
 }
 
 export const get = (path, opts) => api('GET', path, undefined, opts);
+/** A GET whose answer is a file: resolves to a Blob, or throws a Problem. */
+export const getBlob = (path, opts) => api('GET', path, undefined, { ...opts, blob: true });
 export const post = (path, body = {}, opts) => api('POST', path, body, opts);
 export const del = (path, opts) => api('DELETE', path, undefined, opts);

@@ -1,59 +1,71 @@
-// The results map: numbered pins in time order over Sightline's own street
-// map (/tiles, Web Mercator), framed to fit every sighting, linked both
-// ways with the result list. Panning, zooming, clustering and the second
-// view are still to come (issue 9).
+// The results map: numbered pins in time order over Sightline's own tiles
+// (/tiles, from /api/v1/map/config), with Leaflet for pan and zoom and
+// clusters where pins crowd. Two views: the street map framed to fit every
+// sighting, and either the operator's aerial layer or, where there is none,
+// a regional overview (the same sightings in their state and county).
+// Tiles carry no read data; the pins come only from the results in the page.
 //
-// Keyboard: each pin is a button in the tab order (Enter or Space selects
-// it and its row); the SVG has role=group with a label naming the count.
-import { s, h } from '../dom.js';
+// Keyboard: pins and clusters are buttons in the tab order. Enter or Space
+// on a pin selects it and its row; on a cluster it zooms in (or fans the
+// pins out where they share one spot) and moves focus to its first pin.
+import L from '../vendor/leaflet.js';
+import { h } from '../dom.js';
+import { get } from '../api.js';
 
-const W = 640, H = 480, PAD = 36;
-const TILE = 256;
-
-// Web Mercator, in pixels at zoom `z` (the tiles' own projection).
-const mx = (lon, z) => ((lon + 180) / 360) * TILE * 2 ** z;
-const my = (lat, z) => {
-  const r = (Math.max(-85, Math.min(85, lat)) * Math.PI) / 180;
-  return ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * TILE * 2 ** z;
-};
-
-// The closest zoom at which every sighting fits the frame, and the frame's
-// top-left corner in that zoom's pixels.
-function frame(points) {
-  const lats = points.map((p) => p.lat), lons = points.map((p) => p.lon);
-  const [minLat, maxLat, minLon, maxLon] = [Math.min(...lats), Math.max(...lats), Math.min(...lons), Math.max(...lons)];
-  let z = 16;
-  while (z > 3 && (mx(maxLon, z) - mx(minLon, z) > W - 2 * PAD || my(minLat, z) - my(maxLat, z) > H - 2 * PAD)) z -= 1;
-  const cx = (mx(minLon, z) + mx(maxLon, z)) / 2, cy = (my(minLat, z) + my(maxLat, z)) / 2;
-  return { z, ox: cx - W / 2, oy: cy - H / 2 };
+const FALLBACK = { layers: [{ id: 'street', url: '/tiles/street/{z}/{x}/{y}.png', attribution: '', max_zoom: 18 }] };
+let config;
+/** The layers, fetched once per page load. */
+function mapConfig() {
+  config ??= get('/api/v1/map/config', { quiet: true }).catch(() => FALLBACK);
+  return config;
 }
 
-/** Pins closer than this (in map units) are pushed apart. */
-const GAP = 30;
+const esc = (t) => String(t).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const reduced = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
 
-const ATTRIBUTION = 'Boundaries: US Census Bureau via us-atlas (ISC) · Streets: Sightline demo';
+// A div icon whose element also carries attributes (labels, ids for tests).
+const Icon = L.DivIcon.extend({
+  createIcon(old) {
+    const el = L.DivIcon.prototype.createIcon.call(this, old);
+    for (const [k, v] of Object.entries(this.options.attrs || {})) el.setAttribute(k, v);
+    return el;
+  },
+});
 
-// Spreads pins that would overlap, a few relaxation passes, kept inside the frame.
-function spread(points) {
-  const p = points.map(([x, y]) => [x, y]);
-  for (let pass = 0; pass < 60; pass++) {
-    let moved = false;
-    for (let i = 0; i < p.length; i++) {
-      for (let j = i + 1; j < p.length; j++) {
-        let dx = p[j][0] - p[i][0], dy = p[j][1] - p[i][1];
-        let d = Math.hypot(dx, dy);
-        if (d >= GAP) continue;
-        if (d < 0.01) { dx = Math.cos(j); dy = Math.sin(j); d = 1; }
-        const push = (GAP - d) / 2;
-        p[i][0] -= (dx / d) * push; p[i][1] -= (dy / d) * push;
-        p[j][0] += (dx / d) * push; p[j][1] += (dy / d) * push;
-        moved = true;
-      }
+// Leaflet 1.9 cancels a tile it no longer wants by pointing it at a data:
+// GIF, which `img-src 'self'` refuses (and reports). Removing the src
+// cancels the request just as well. These override private methods of the
+// pinned Leaflet version; a Leaflet upgrade must recheck them.
+const Tiles = L.TileLayer.extend({
+  _abortLoading() {
+    for (const [key, t] of Object.entries(this._tiles)) {
+      if (t.coords.z === this._tileZoom || t.el.complete) continue;
+      t.el.onload = L.Util.falseFn;
+      t.el.onerror = L.Util.falseFn;
+      t.el.removeAttribute('src');
+      L.DomUtil.remove(t.el);
+      delete this._tiles[key];
+      this.fire('tileabort', { tile: t.el, coords: t.coords });
     }
-    for (const q of p) { q[0] = Math.min(Math.max(q[0], 12), W - 12); q[1] = Math.min(Math.max(q[1], 12), H - 12); }
-    if (!moved) break;
-  }
-  return p;
+  },
+  _removeTile(key) {
+    const t = this._tiles[key];
+    if (!t) return undefined;
+    t.el.removeAttribute('src');
+    return L.GridLayer.prototype._removeTile.call(this, key);
+  },
+  _tileReady(coords, err, tile) {
+    if (!this._map || (tile && !tile.getAttribute('src'))) return undefined;
+    return L.GridLayer.prototype._tileReady.call(this, coords, err, tile);
+  },
+});
+
+/** Frame padding in pixels, and the deepest zoom a fit goes to. */
+const PAD = 36, FIT_MAX = 16;
+
+function mark(el, on) {
+  el.classList.toggle('selected', on);
+  el.setAttribute('aria-pressed', on ? 'true' : 'false');
 }
 
 /**
@@ -61,57 +73,139 @@ function spread(points) {
  * when a pin is chosen. Returns {element, select(readId)}.
  */
 export function mapView(reads, onSelect) {
-  const pins = new Map();
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'group', 'aria-label': `Map of ${reads.length} sightings, numbered in time order`, 'data-testid': 'results-map' });
-  if (reads.length) {
-    const { z, ox, oy } = frame(reads.map((r) => r.location));
-    // The base map beneath: Sightline's own tiles, which carry no read data.
-    const tiles = s('g', { class: 'map-tiles', 'aria-hidden': 'true' });
-    const n = 2 ** z;
-    for (let ty = Math.floor(oy / TILE); ty <= Math.floor((oy + H) / TILE); ty++) {
-      if (ty < 0 || ty >= n) continue;
-      for (let tx = Math.floor(ox / TILE); tx <= Math.floor((ox + W) / TILE); tx++) {
-        const wrapped = ((tx % n) + n) % n;
-        tiles.append(s('image', { href: `/tiles/street/${z}/${wrapped}/${ty}.png`, x: tx * TILE - ox, y: ty * TILE - oy, width: TILE, height: TILE }));
-      }
-    }
-    svg.append(tiles);
-    const pts = reads.map((r) => [mx(r.location.lon, z) - ox, my(r.location.lat, z) - oy]);
-    // The path in time order helps with a few sightings; with many it is noise.
-    if (pts.length <= 12) svg.append(s('polyline', { class: 'map-track', points: pts.map((p) => p.join(',')).join(' '), 'aria-hidden': 'true' }));
-    const placed = spread(pts);
-    reads.forEach((r, i) => {
-      const [x, y] = placed[i];
-      const [tx, ty] = pts[i];
-      if (Math.hypot(x - tx, y - ty) > 3) {
-        // Moved aside so every pin can be seen and chosen: a leader marks the true spot.
-        svg.append(s('line', { class: 'map-leader', x1: tx, y1: ty, x2: x, y2: y, 'aria-hidden': 'true' }),
-          s('circle', { class: 'map-spot', cx: tx, cy: ty, r: 2.5, 'aria-hidden': 'true' }));
-      }
-      const label = `Sighting ${i + 1}: ${r.nearest_address}`;
-      const pin = s('g', { class: 'map-pin', tabindex: '0', role: 'button', 'aria-label': label, 'data-read-id': r.read_id, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` },
-        s('title', {}, label),
-        s('circle', { r: 13 }),
-        s('text', {}, String(i + 1)));
-      const choose = () => onSelect(r.read_id);
-      pin.addEventListener('click', choose);
-      pin.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); choose(); } });
-      pins.set(r.read_id, pin);
-      svg.append(pin);
-    });
+  const canvas = h('div', { class: 'map-canvas', 'data-testid': 'results-map', role: 'region', 'aria-label': `Map of ${reads.length} sightings, numbered in time order` });
+  const views = h('div', { class: 'map-views', role: 'group', 'aria-label': 'Map view' });
+  const element = h('div', { class: 'map-frame' }, views, canvas);
+  if (!reads.length) {
+    canvas.append(h('p', { class: 'map-note' }, 'No sightings to show'));
+    return { element, select() {} };
   }
-  const element = h('div', { class: 'map-frame' }, svg,
-    h('span', { class: 'map-note' }, reads.length ? ATTRIBUTION : 'No sightings to show'));
+
+  const motion = !reduced();
+  const map = L.map(canvas, { zoomAnimation: motion, fadeAnimation: false, markerZoomAnimation: motion, maxZoom: 18, minZoom: 3 });
+  map.attributionControl.setPrefix('Leaflet');
+  const entries = new Map();
+  let selected = null;
+  let ready = false;
+
+  const group = L.markerClusterGroup({
+    maxClusterRadius: 36,
+    showCoverageOnHover: false,
+    spiderfyOnMaxZoom: true,
+    animate: motion,
+    spiderLegPolylineOptions: { className: 'map-spider-leg', weight: 1.5, color: '#1f3a5f', opacity: 0.8 },
+    iconCreateFunction(cluster) {
+      const nums = cluster.getAllChildMarkers().map((m) => m.options.n).sort((a, b) => a - b);
+      const count = nums.length;
+      const which = count <= 6 ? nums.join(', ') : `${nums[0]} to ${nums[count - 1]}`;
+      return new Icon({
+        html: String(count), className: 'map-cluster', iconSize: [38, 38],
+        attrs: { 'data-count': String(count), 'aria-label': `${count} sightings (${which}); zoom in to see them` },
+      });
+    },
+  });
+
+  reads.forEach((r, i) => {
+    const n = i + 1;
+    const label = `Sighting ${n}: ${r.nearest_address}`;
+    const marker = L.marker([r.location.lat, r.location.lon], {
+      n, keyboard: true, riseOnHover: true, title: label,
+      icon: new Icon({ html: String(n), className: 'map-pin', iconSize: [28, 28], attrs: { 'data-read-id': String(r.read_id), 'aria-label': label } }),
+    });
+    marker.on('add', () => mark(marker.getElement(), r.read_id === selected));
+    marker.on('click', () => onSelect(r.read_id));
+    entries.set(r.read_id, marker);
+    group.addLayer(marker);
+  });
+  group.addTo(map);
+  const points = reads.map((r) => [r.location.lat, r.location.lon]);
+  // The path in time order helps with a few sightings; with many it is noise.
+  if (points.length > 1 && points.length <= 12) {
+    L.polyline(points, { className: 'map-track', interactive: false, weight: 2, dashArray: '4 4', color: '#2a5db0', opacity: 0.7 }).addTo(map);
+  }
+  const bounds = L.latLngBounds(points);
+
+  // Enter or Space on a pin or cluster acts as a click; after a cluster
+  // opens, focus moves to the first of its pins.
+  let byKeyboard = false;
+  let focusNext = null;
+  canvas.addEventListener('keydown', (e) => {
+    const el = e.target.closest?.('.map-pin, .map-cluster');
+    if (!el || (e.key !== 'Enter' && e.key !== ' ')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    byKeyboard = el.classList.contains('map-cluster');
+    el.click();
+  });
+  group.on('clusterclick', (e) => {
+    if (!byKeyboard) return;
+    byKeyboard = false;
+    focusNext = e.layer.getAllChildMarkers().sort((a, b) => a.options.n - b.options.n)[0];
+  });
+  const moveFocus = () => {
+    // Still clustered after the zoom: the smaller cluster that holds it.
+    const el = focusNext && group.getVisibleParent(focusNext)?.getElement();
+    if (el) { el.focus(); focusNext = null; }
+  };
+  map.on('zoomend moveend', () => setTimeout(moveFocus));
+  group.on('spiderfied animationend', () => setTimeout(moveFocus));
+
+  // The two views.
+  const base = {};
+  let current = 'street';
+  const buttons = new Map();
+  function button(id, text) {
+    const b = h('button', { type: 'button', class: 'secondary small', 'aria-pressed': 'false', 'data-view': id, onclick: () => show(id) }, text);
+    buttons.set(id, b);
+    return b;
+  }
+  function fit() { map.fitBounds(bounds, { padding: [PAD, PAD], maxZoom: FIT_MAX, animate: false }); }
+  function show(view) {
+    current = view;
+    for (const [id, b] of buttons) b.setAttribute('aria-pressed', id === view ? 'true' : 'false');
+    if (!ready) return;
+    const layer = view === 'aerial' && base.aerial ? base.aerial : base.street;
+    for (const l of Object.values(base)) if (l !== layer && map.hasLayer(l)) map.removeLayer(l);
+    if (layer && !map.hasLayer(layer)) layer.addTo(map);
+    if (view === 'overview') {
+      const fitted = map.getBoundsZoom(bounds, false, L.point(2 * PAD, 2 * PAD));
+      map.setView(bounds.getCenter(), Math.max(5, Math.min(fitted - 3, 9)), { animate: false });
+    } else {
+      fit();
+    }
+  }
+
+  mapConfig().then((cfg) => {
+    for (const l of cfg.layers || []) {
+      base[l.id] = new Tiles(l.url, { maxZoom: l.max_zoom || 18, maxNativeZoom: l.max_zoom || 18, attribution: esc(l.attribution || ''), className: `tiles-${l.id}` });
+    }
+    views.append(button('street', 'Street map'), base.aerial ? button('aerial', 'Aerial') : button('overview', 'Regional overview'));
+    show(current);
+  });
+
+  // Leaflet measures its container: start once the page has laid it out,
+  // and follow it when it is resized (phone rotation, window width).
+  const observer = new ResizeObserver(() => {
+    if (!canvas.isConnected || !canvas.clientWidth) return;
+    map.invalidateSize({ animate: false });
+    if (!ready) {
+      ready = true;
+      show(current);
+    }
+  });
+  observer.observe(canvas);
+
   return {
     element,
     select(readId) {
-      // Pins keep their place in the tab order (time order); the selected
-      // one is marked, not moved, so focus stays where it is.
-      for (const [id, pin] of pins) {
-        const on = id === readId;
-        pin.classList.toggle('selected', on);
-        pin.setAttribute('aria-pressed', on ? 'true' : 'false');
+      selected = readId;
+      for (const [id, m] of entries) {
+        const el = m.getElement();
+        if (el) mark(el, id === readId);
+        m.setZIndexOffset(id === readId ? 1000 : 0);
       }
+      const m = entries.get(readId);
+      if (m && ready) group.zoomToShowLayer(m, () => { const el = m.getElement(); if (el) mark(el, true); });
     },
   };
 }

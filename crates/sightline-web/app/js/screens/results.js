@@ -11,6 +11,7 @@ import { mapView } from '../components/map-view.js';
 import { openPhoto } from '../components/lightbox.js';
 import { reportMisread } from '../components/misread.js';
 import { addToList } from '../components/add-to-list.js';
+import { printReportButton } from '../components/print-report.js';
 
 export async function render(main) {
   const q = app.lastQuery;
@@ -68,7 +69,7 @@ export async function render(main) {
     h('div', {},
       h('h1', {}, `${q.plate} (${q.state}): ${plural(q.result_count, 'sighting')}`),
       h('p', { class: 'muted' }, `${fmtDate(q.timeframe.start)} to ${fmtDate(q.timeframe.end)}`)),
-    h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: '/query' }, 'New query')));
+    h('div', { class: 'actions' }, q.results.length ? printReportButton(q) : null, h('a', { class: 'button secondary', href: '/query' }, 'New query')));
 
   if (!q.results.length) {
     mount(main, head, banner, h('section', { class: 'panel empty', 'data-testid': 'no-results' },
