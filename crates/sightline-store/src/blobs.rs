@@ -20,6 +20,8 @@ pub trait BlobStore: Send + Sync + Debug {
     fn put_unsynced(&self, bytes: &[u8]) -> anyhow::Result<BlobId>;
     fn flush(&self) -> anyhow::Result<()>;
     fn get(&self, id: &BlobId) -> anyhow::Result<Option<Vec<u8>>>;
+    /// Deletes a blob for good (contract end); `false` when there was none.
+    fn remove(&self, id: &BlobId) -> anyhow::Result<bool>;
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +108,21 @@ impl BlobStore for LocalBlobStore {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).context("reading blob"),
+        }
+    }
+
+    fn remove(&self, id: &BlobId) -> anyhow::Result<bool> {
+        let path = self.path_of(id);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                // The unlink itself is made durable, like a write.
+                if let Some(dir) = path.parent() {
+                    File::open(dir).and_then(|d| d.sync_all()).ok();
+                }
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e).context("removing blob"),
         }
     }
 }

@@ -29,6 +29,7 @@ mod ledger;
 mod ledger_keys;
 mod migrate;
 mod misreads;
+mod offboarding;
 mod outbox;
 mod policy;
 mod provisioning;
@@ -56,6 +57,9 @@ pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use incidents::IncidentStore;
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
 pub use misreads::{MisreadReport, MisreadStore};
+pub use offboarding::{
+    DestroyError, Inventory, Offboarding, OffboardingStore, TRANSFER_WINDOW, destroy_agency,
+};
 pub use outbox::{ClaimedMail, LEASE, Outbox, OutboxMessage, backoff, enqueue};
 pub use policy::PolicyStore;
 pub use provisioning::{
@@ -188,6 +192,10 @@ impl Store {
 
     pub fn alerts(&self) -> AlertStore {
         AlertStore::new(self.db.clone())
+    }
+
+    pub fn offboarding(&self) -> OffboardingStore {
+        OffboardingStore::new(self.db.clone())
     }
 
     pub fn outbox(&self) -> Outbox {

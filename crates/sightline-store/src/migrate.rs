@@ -75,6 +75,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_notification_entries.sql"),
         postgres: include_str!("../migrations/postgres/0016_notification_entries.sql"),
     },
+    Migration {
+        version: 17,
+        sqlite: include_str!("../migrations/sqlite/0017_offboarding.sql"),
+        postgres: include_str!("../migrations/postgres/0017_offboarding.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[

@@ -93,6 +93,28 @@ async fn ledger_chains_and_refuses_rewrites(pg: bool) {
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
     assert_eq!(ledger.all(scope).await.unwrap().len(), 3);
+
+    // Only a log whose destruction is recorded (contract end) loses its
+    // rows, and the record of that stays.
+    sqlx::query("INSERT INTO audit_log_destructions (log_id, at) VALUES ('operator', 0)")
+        .execute(store.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_entries WHERE log_id = 'operator'")
+        .execute(store.db.pool())
+        .await
+        .unwrap();
+    assert!(ledger.all(TenantScope::Operator).await.unwrap().is_empty());
+    for sql in [
+        "DELETE FROM audit_entries",
+        "UPDATE audit_entries SET action = 'forged'",
+        "DELETE FROM audit_log_destructions",
+        "UPDATE audit_log_destructions SET log_id = 'agency:1'",
+    ] {
+        let err = sqlx::query(sql).execute(store.db.pool()).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(ledger.all(scope).await.unwrap().len(), 3);
 }
 
 async fn append_n(ledger: &sightline_store::Ledger, scope: TenantScope, n: usize) {

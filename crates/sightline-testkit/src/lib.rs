@@ -16,7 +16,7 @@
 mod pg;
 mod smtp;
 
-pub use pg::{postgres_admin_url, postgres_url};
+pub use pg::{pg_tool, postgres_admin_url, postgres_url};
 pub use smtp::{ReceivedMail, SmtpServer};
 
 /// A random lower-case hex suffix for names that must not collide.

@@ -147,6 +147,11 @@ fn start() -> Cluster {
     }
 }
 
+/// A PostgreSQL client program (`pg_dump`, `psql`) of the server's version.
+pub fn pg_tool(name: &str) -> PathBuf {
+    bin_dir().join(name)
+}
+
 /// The URL of the cluster's `postgres` database, for administration.
 pub fn postgres_admin_url() -> String {
     CLUSTER.get_or_init(start).admin_url.clone()

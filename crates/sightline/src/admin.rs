@@ -121,6 +121,11 @@ pub enum AdminCommand {
         #[arg(long)]
         before: Option<i64>,
     },
+    /// Contract end: the transfer window, then the agency's destruction.
+    Offboard {
+        #[command(subcommand)]
+        step: crate::offboard::OffboardStep,
+    },
     /// List agencies and sources.
     List,
 }
@@ -579,6 +584,7 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             .await?;
             println!("{n} data key(s) of agency {a} destroyed");
         }
+        AdminCommand::Offboard { step } => crate::offboard::run(&store, step).await?,
         AdminCommand::List => {
             for a in store.tenancy().agencies().await? {
                 println!("agency {:>4}  {}  (seat cap {})", a.id, a.name, a.seat_cap);

@@ -113,7 +113,7 @@ pub(super) fn entry_from_row(r: &AnyRow, recipients: Vec<UserId>) -> anyhow::Res
 
 /// Takes the next index version. Call it first in a transaction that
 /// changes entries: its row lock orders those transactions by version.
-pub(super) async fn bump_version(tx: &mut WriteTx) -> anyhow::Result<i64> {
+pub(crate) async fn bump_version(tx: &mut WriteTx) -> anyhow::Result<i64> {
     let row = sqlx::query(
         "UPDATE alert_index_version SET version = version + 1 WHERE id = 1 RETURNING version",
     )
@@ -204,6 +204,13 @@ impl AlertStore {
             .await?
             .into_iter()
             .next())
+    }
+
+    /// Every list of the agency (the transfer at contract end). Ids start
+    /// at 1, so `l.id > 0` holds for each.
+    pub async fn agency_lists(&self, agency: AgencyId) -> anyhow::Result<Vec<AlertList>> {
+        self.lists_where("l.agency_id = $1 AND l.id > $2", agency.0, 0)
+            .await
     }
 
     /// The user's own lists and the lists whose entries notify them, by

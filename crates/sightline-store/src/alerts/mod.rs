@@ -9,6 +9,7 @@
 //!   so a change on any node matches from that node's next batch on.
 
 mod entries;
+pub(crate) use entries::bump_version;
 mod groups;
 mod index;
 mod lifecycle;

@@ -4,7 +4,7 @@
 
 mod access;
 mod deconflict;
-mod dto;
+pub(crate) mod dto;
 mod entries;
 mod groups;
 mod inbox;
