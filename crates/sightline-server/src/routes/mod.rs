@@ -17,6 +17,7 @@ mod operator;
 mod password;
 mod photos;
 pub(crate) mod queries;
+mod query_report;
 mod registration;
 mod rules;
 pub(crate) mod security_contacts;
@@ -120,6 +121,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(users::termination_report))
         .routes(routes!(queries::run_query, queries::recent_queries))
         .routes(routes!(photos::photo))
+        .routes(routes!(query_report::report))
         .routes(routes!(audit::checkpoint))
         .routes(routes!(audit::inclusion))
         .routes(routes!(audit::consistency))

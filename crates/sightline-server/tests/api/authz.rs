@@ -88,6 +88,13 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         Roles(&[Inv]),
         true,
     ),
+    // Bound to the session that ran the query, like its photos.
+    (
+        "GET",
+        "/api/v1/queries/{query_id}/report.pdf",
+        Owner(&[Inv]),
+        true,
+    ),
     ("POST", "/api/v1/ingest/reads", Source, false),
     ("POST", "/api/v1/ingest/openalpr", Source, false),
     ("GET", "/api/v1/users", Roles(&[Mgr]), false),

@@ -28,3 +28,4 @@ mod ocr;
 mod operator;
 mod provisioning;
 mod query;
+mod report;
