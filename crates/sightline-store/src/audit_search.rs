@@ -25,6 +25,10 @@ pub struct AuditFilter {
     pub to: Option<i64>,
     /// Normalised plate, as stored.
     pub plate: Option<String>,
+    /// Jurisdiction code (`PA`), with `plate` for a plate and state search.
+    pub state: Option<String>,
+    /// `success`, `refused` or `failed`.
+    pub outcome: Option<String>,
     pub reason_code: Option<String>,
     /// Case-insensitive part of the on-behalf-of name.
     pub on_behalf_of: Option<String>,
@@ -42,6 +46,14 @@ impl AuditFilter {
                 .plate
                 .as_deref()
                 .is_none_or(|p| field("plate") == Some(p))
+            && self
+                .state
+                .as_deref()
+                .is_none_or(|s| field("state") == Some(s))
+            && self
+                .outcome
+                .as_deref()
+                .is_none_or(|o| e.outcome.as_str() == o)
             && self
                 .reason_code
                 .as_deref()

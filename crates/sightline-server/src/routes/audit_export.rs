@@ -7,7 +7,7 @@
 use crate::app::AppState;
 use crate::auth::ConsentedUser;
 use crate::error::ApiError;
-use crate::routes::audit_search::{SearchParams, audit_scope, filter_from};
+use crate::routes::audit_search::{SearchParams, audit_scope, filter_from, filters_json};
 use crate::routes::session::rfc3339;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -85,8 +85,7 @@ pub async fn export(
             EntryDraft::new(who.scope(), who.actor(), "audit.exported", Outcome::Success)
                 .session(who.session.id.as_str())
                 .field("format", format.as_str())
-                .field("filters", json!({"user": p.user, "plate": filter.plate, "reason_code": p.reason_code,
-                    "action": p.action, "on_behalf_of": p.on_behalf_of, "from": p.from, "to": p.to})),
+                .field("filters", filters_json(&p, &filter)),
         )
         .await?;
     ledger
@@ -127,8 +126,14 @@ pub async fn export(
         (
             "Filters".to_owned(),
             format!(
-                "user={:?} plate={:?} reason={:?} action={:?} on_behalf_of={:?}",
-                p.user, filter.plate, p.reason_code, p.action, p.on_behalf_of
+                "user={:?} plate={:?} state={:?} reason={:?} action={:?} outcome={:?} on_behalf_of={:?}",
+                p.user,
+                filter.plate,
+                filter.state,
+                p.reason_code,
+                p.action,
+                filter.outcome,
+                p.on_behalf_of
             ),
         ),
         (

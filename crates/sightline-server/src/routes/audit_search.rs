@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sightline_audit::{Entry, EntryDraft, Outcome};
 use sightline_core::clock::{from_micros, to_micros};
-use sightline_core::{Plate, Role, TenantScope, UserId, Violation};
+use sightline_core::{Jurisdiction, Plate, Role, TenantScope, UserId, Violation};
 use sightline_store::{AuditFilter, QUERY_ACTION};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use time::OffsetDateTime;
@@ -31,7 +31,11 @@ pub struct SearchParams {
     /// Part of the name a query was run on behalf of.
     pub on_behalf_of: Option<String>,
     pub plate: Option<String>,
+    /// The plate's state or jurisdiction: a code (`PA`) or name.
+    pub state: Option<String>,
     pub reason_code: Option<String>,
+    /// `success`, `refused` or `failed`.
+    pub outcome: Option<String>,
     /// e.g. `query.run`, `auth.login`, `alert.entry.added`.
     pub action: Option<String>,
     /// RFC 3339, inclusive.
@@ -58,6 +62,9 @@ pub struct AuditEntryDto {
     pub fields: Value,
     /// The leaf hash (RFC 6962) that proofs refer to.
     pub leaf_hash: String,
+    /// The exact bytes the leaf hash covers (sensitive fields sealed), so a
+    /// client can hash them itself and check an inclusion proof.
+    pub canonical: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,6 +117,7 @@ fn dto(row: sightline_store::AuditEntryRow) -> AuditEntryDto {
         outcome: e.outcome.as_str().to_owned(),
         fields: Value::Object(e.fields),
         leaf_hash: row.leaf,
+        canonical: row.canonical,
     }
 }
 
@@ -148,15 +156,61 @@ pub(crate) async fn filter_from(
         ),
         None => None,
     };
+    let state_code = match p.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => Some(
+            Jurisdiction::parse(raw)
+                .map_err(|e| {
+                    ApiError::field(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Violation::new("state_invalid", "state", e.to_string())
+                            .accepting("a two-letter code or a name, e.g. PA or Pennsylvania"),
+                    )
+                })?
+                .code()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let outcome = match p
+        .outcome
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(o) if ["success", "refused", "failed"].contains(&o) => Some(o.to_owned()),
+        Some(o) => {
+            return Err(ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Violation::new(
+                    "outcome_invalid",
+                    "outcome",
+                    format!("'{o}' is not an outcome"),
+                )
+                .accepting("success, refused or failed"),
+            ));
+        }
+        None => None,
+    };
     Ok(AuditFilter {
         actors,
         action: p.action.clone(),
         from: time_param("from", p.from.as_deref())?,
         to: time_param("to", p.to.as_deref())?,
         plate,
+        state: state_code,
+        outcome,
         reason_code: p.reason_code.clone(),
         on_behalf_of: p.on_behalf_of.clone(),
         before_seq: p.before,
+    })
+}
+
+/// The filters of a search as its audit entry records them.
+pub(crate) fn filters_json(p: &SearchParams, filter: &AuditFilter) -> Value {
+    serde_json::json!({
+        "user": p.user, "plate": filter.plate, "state": filter.state, "reason_code": p.reason_code,
+        "action": p.action, "outcome": filter.outcome, "on_behalf_of": p.on_behalf_of,
+        "from": p.from, "to": p.to,
     })
 }
 
@@ -187,10 +241,7 @@ pub async fn search(
         .append(
             EntryDraft::new(who.scope(), who.actor(), "audit.searched", Outcome::Success)
                 .session(who.session.id.as_str())
-                .field("filters", serde_json::json!({
-                    "user": p.user, "plate": filter.plate, "reason_code": p.reason_code, "action": p.action,
-                    "on_behalf_of": p.on_behalf_of, "from": p.from, "to": p.to,
-                }))
+                .field("filters", filters_json(&p, &filter))
                 .field("results", rows.len()),
         )
         .await?;

@@ -230,7 +230,129 @@ async fn replay_returns_exactly_what_the_user_saw(db: Db) {
     );
 }
 
+/// The console's additions: plate with state, outcome, the exact bytes
+/// (which hash to the leaf), and the whole log as `sightline audit verify`
+/// reads it.
+async fn search_by_state_and_outcome_with_hashable_bytes(db: Db) {
+    let app = spawn_app(db).await;
+    fixture(&app).await;
+    let jones = app.login("hsi.jones").await;
+    app.query(&jones, &seed_query("ABC123", "NJ")).await;
+    app.query(&jones, &seed_query("ABC*", "PA")).await;
+    let auditor = app.login("a.auditor").await;
+    let search = |q: &str| {
+        let (app, auditor) = (&app, auditor.clone());
+        let url = format!("/api/v1/audit/entries?{q}");
+        async move {
+            let resp = app.get(&auditor, &url).await;
+            let status = resp.status();
+            (status, resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (_, all) = search("action=query.run&plate=ABC123").await;
+    assert_eq!(all["entries"].as_array().unwrap().len(), 4, "{all}");
+    let (_, pa) = search("action=query.run&plate=ABC123&state=Pennsylvania").await;
+    let pa = pa["entries"].as_array().unwrap().clone();
+    assert_eq!(pa.len(), 3);
+    assert!(pa.iter().all(|e| e["fields"]["state"] == "PA"));
+    let (_, nj) = search("action=query.run&plate=ABC123&state=nj").await;
+    assert_eq!(nj["entries"].as_array().unwrap().len(), 1);
+    let (_, refused) = search("outcome=refused").await;
+    let refused = refused["entries"].as_array().unwrap().clone();
+    assert!(!refused.is_empty());
+    assert!(refused.iter().all(|e| e["outcome"] == "refused"));
+    assert!(refused.iter().any(|e| e["action"] == "query.refused"));
+    // The bytes are what the leaf hash covers, with sensitive fields sealed.
+    let e = &pa[0];
+    let canonical = e["canonical"].as_str().unwrap();
+    assert_eq!(
+        hex::encode(sightline_audit::leaf_hash(canonical.as_bytes())),
+        e["leaf_hash"]
+    );
+    assert!(!canonical.contains("ABC123"));
+    for (q, field) in [("state=ZZ", "state"), ("outcome=maybe", "outcome")] {
+        let (status, p) = search(q).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        assert_eq!(p["field"], field);
+    }
+    // Refused searches are not run; the last one run is recorded with its filters.
+    let (_, searched) = search("action=audit.searched&limit=1").await;
+    assert_eq!(
+        searched["entries"][0]["fields"]["filters"]["outcome"],
+        "refused"
+    );
+    assert!(searched["entries"][0]["fields"]["filters"]["state"].is_null());
+}
+
+async fn the_whole_log_exports_for_offline_verification(db: Db) {
+    let app = spawn_app(db).await;
+    fixture(&app).await;
+    app.store.ledger().checkpoint_due().await.unwrap();
+    let auditor = app.login("a.auditor").await;
+    let resp = app.get(&auditor, "/api/v1/audit/log-export").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("sightline-audit-log-agency-")
+    );
+    let text = resp.text().await.unwrap();
+    let lines: Vec<sightline_audit::ExportLine> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let key: Value = app
+        .get(&auditor, "/api/v1/audit/public-key")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = sightline_audit::NoteVerifier::from_vkey(key["vkey"].as_str().unwrap()).unwrap();
+    let mut verifier = sightline_audit::Verifier::new(&key);
+    for l in lines {
+        verifier.line(l);
+    }
+    let verified = verifier.finish().unwrap();
+    // Everything up to and including the export's own record.
+    let head: Value = app
+        .get(
+            &auditor,
+            "/api/v1/audit/entries?action=audit.exported&limit=1",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let exported = &head["entries"][0];
+    assert_eq!(exported["fields"]["whole_log"], true);
+    assert_eq!(verified.tree_size, exported["seq"].as_u64().unwrap());
+    assert!(verified.checkpoints >= 2);
+    // Another agency's key does not verify it.
+    let b = app.login("b.auditor").await;
+    let other: Value = app
+        .get(&b, "/api/v1/audit/public-key")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other = sightline_audit::NoteVerifier::from_vkey(other["vkey"].as_str().unwrap()).unwrap();
+    let mut wrong = sightline_audit::Verifier::new(&other);
+    for l in text.lines() {
+        wrong.line(serde_json::from_str(l).unwrap());
+    }
+    assert!(wrong.finish().is_err());
+    // Managers search their AOR; the whole log is the auditor's.
+    let manager = app.login("a.manager").await;
+    assert_eq!(
+        app.get(&manager, "/api/v1/audit/log-export").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
 both_backends!(
+    search_by_state_and_outcome_with_hashable_bytes,
+    the_whole_log_exports_for_offline_verification,
     auditors_search_by_user_plate_person_and_time,
     statistics_match_the_hand_count,
     replay_returns_exactly_what_the_user_saw,
