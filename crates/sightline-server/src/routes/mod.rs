@@ -3,6 +3,7 @@
 mod access_requests;
 mod alerts;
 mod audit;
+mod audit_bundle;
 mod audit_export;
 mod audit_search;
 mod device_key;
@@ -99,6 +100,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(misreads::resolve))
         .routes(routes!(audit_search::search))
         .routes(routes!(audit_export::export))
+        .routes(routes!(audit_bundle::log_export))
         .routes(routes!(audit_search::replay))
         .routes(routes!(audit_search::statistics))
         .routes(routes!(operator::list_agencies, operator::create_agency))

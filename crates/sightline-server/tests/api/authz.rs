@@ -273,6 +273,7 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
     ),
     ("GET", "/api/v1/audit/entries", Roles(&[Aud, Mgr]), false),
     ("GET", "/api/v1/audit/export", Roles(&[Aud, Mgr]), false),
+    ("GET", "/api/v1/audit/log-export", Roles(&[Aud]), false),
     (
         "POST",
         "/api/v1/audit/entries/{seq}/replay",
