@@ -55,6 +55,8 @@ pub enum BenchCommand {
     Alerts(AlertsBenchArgs),
     /// The audit ledger: durable appends, checkpoint signing, offline verification.
     Audit(crate::bench_audit::AuditBench),
+    /// The printable query report: 200 sightings with photos and maps, against a text-only baseline.
+    Report(crate::bench_report::ReportBench),
 }
 
 struct World {
@@ -224,6 +226,7 @@ pub async fn run(settings: &crate::settings::Settings, cmd: BenchCommand) -> any
     let args = match cmd {
         BenchCommand::Alerts(args) => args,
         BenchCommand::Audit(args) => return crate::bench_audit::audit(settings, &args).await,
+        BenchCommand::Report(args) => return crate::bench_report::report(settings, &args).await,
     };
     let database_url = settings.database_url.clone();
     let dir = std::env::temp_dir().join(format!("sightline-bench-{}", std::process::id()));
