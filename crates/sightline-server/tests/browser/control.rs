@@ -105,6 +105,29 @@ struct NewUserReq {
     username: String,
     #[serde(default)]
     program: Option<String>,
+    /// `investigator` (the default) or `auditor`.
+    #[serde(default)]
+    role: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct QueryReq {
+    username: String,
+    plate: String,
+    state: String,
+    #[serde(default)]
+    reason_code: Option<String>,
+    #[serde(default)]
+    days: Option<i64>,
+    #[serde(default)]
+    on_behalf_of: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AlertReq {
+    username: String,
+    plate: String,
+    state: String,
 }
 
 #[derive(Deserialize)]
@@ -139,8 +162,22 @@ async fn advance(State(ctx): State<Arc<Ctx>>, Json(req): Json<Advance>) -> Json<
 async fn new_user(State(ctx): State<Arc<Ctx>>, Json(req): Json<NewUserReq>) -> Json<Value> {
     let app = &ctx.app;
     let t = app.store.tenancy();
-    let program = req.program.as_deref().unwrap_or("HSI");
-    let program_id = t.program_id(app.agency_a, program).await.unwrap();
+    let role = match req.role.as_deref() {
+        None | Some("investigator") => Role::Investigator,
+        Some("auditor") => Role::Auditor,
+        Some(other) => panic!("the control server makes investigators and auditors, not {other}"),
+    };
+    let program_id = match role {
+        Role::Investigator => {
+            let program = req.program.as_deref().unwrap_or("HSI");
+            t.program_id(app.agency_a, program).await.unwrap()
+        }
+        _ => None,
+    };
+    let title = match role {
+        Role::Auditor => "Auditor",
+        _ => "Investigator",
+    };
     let id = t
         .create_user(
             &NewUser {
@@ -148,9 +185,9 @@ async fn new_user(State(ctx): State<Arc<Ctx>>, Json(req): Json<NewUserReq>) -> J
                 aor_id: None,
                 program_id,
                 username: req.username.clone(),
-                display_name: format!("Investigator {}", req.username),
+                display_name: format!("{title} {}", req.username),
                 email: format!("{}@agency.test", req.username),
-                role: Role::Investigator,
+                role,
                 password_hash: password_hash(),
             },
             app.now(),
@@ -196,6 +233,61 @@ async fn read(State(ctx): State<Arc<Ctx>>, Json(req): Json<ReadReq>) -> Json<Val
     Json(app.ingest(&app.pa_key, &[record]).await)
 }
 
+/// A query run through the API by `username` (signing in on first use),
+/// as an investigator would at another desk: the auditor tests' fixture.
+async fn query(State(ctx): State<Arc<Ctx>>, Json(req): Json<QueryReq>) -> Json<Value> {
+    let app = &ctx.app;
+    let token = app.login(&req.username).await;
+    let body = json!({
+        "plate": req.plate,
+        "state": req.state,
+        "reason_code": req.reason_code.as_deref().unwrap_or("criminal-investigation"),
+        "timeframe": {"previous_days": req.days.unwrap_or(60)},
+        "case_reference": "Subject name John Doe, case number 12345678",
+        "on_behalf_of": req.on_behalf_of.map_or(json!("self"), |p| json!({"person": p})),
+    });
+    let (status, _, resp) = app.query(&token, &body).await;
+    assert!(status.is_success(), "{resp}");
+    Json(resp)
+}
+
+/// An alert-list entry for `plate` on a new list of `username`'s.
+async fn alert(State(ctx): State<Arc<Ctx>>, Json(req): Json<AlertReq>) -> Json<Value> {
+    let app = &ctx.app;
+    let token = app.login(&req.username).await;
+    let (status, list) = app
+        .post(
+            &token,
+            "/api/v1/alert-lists",
+            &json!({"name": "Fixture list"}),
+        )
+        .await;
+    assert!(status.is_success(), "{list}");
+    let (status, entry) = app
+        .post(
+            &token,
+            &format!("/api/v1/alert-lists/{}/entries", list["id"]),
+            &json!({"plate": req.plate, "state": req.state,
+                "reason_code": "criminal-investigation", "note": "fixture case"}),
+        )
+        .await;
+    assert!(status.is_success(), "{entry}");
+    Json(entry)
+}
+
+/// Signs a checkpoint of agency A's log now, as `sightline serve` does
+/// within seconds of an entry.
+async fn checkpoint(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
+    let app = &ctx.app;
+    let signed = app
+        .store
+        .ledger()
+        .checkpoint(sightline_core::TenantScope::Agency(app.agency_a))
+        .await
+        .unwrap();
+    Json(json!({"tree_size": signed.map(|c| c.size)}))
+}
+
 pub async fn start(app: TestApp) -> Control {
     let app_base = app.base.clone();
     let smtp = SmtpServer::start();
@@ -214,6 +306,9 @@ pub async fn start(app: TestApp) -> Control {
         .route("/registration", post(registration))
         .route("/training", post(training))
         .route("/mail", post(mail))
+        .route("/query", post(query))
+        .route("/alert", post(alert))
+        .route("/checkpoint", post(checkpoint))
         .with_state(ctx.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -21,6 +21,11 @@ import * as alerts from './screens/alerts.js';
 import * as inbox from './screens/inbox.js';
 import * as home from './screens/home.js';
 import * as readLink from './screens/read-link.js';
+import * as auditSearch from './screens/audit-search.js';
+import * as auditEntry from './screens/audit-entry.js';
+import * as auditReplay from './screens/audit-replay.js';
+import * as auditStats from './screens/audit-stats.js';
+import * as auditVerify from './screens/audit-verify-log.js';
 
 // Public screens: reachable signed out.
 route('/signin', signin.render, { public: true });
@@ -34,14 +39,25 @@ route('/password', password.render, { stage: 'password_change', alsoReady: true 
 route('/training', home.renderTraining, { stage: 'training_required' });
 // The app.
 route('/', home.render);
-route('/query', query.render);
-route('/results', results.render);
-route('/recent', recent.render);
+// Plate queries are the investigator's; other roles get a refusal page.
+const INVESTIGATOR = { roles: ['investigator'] };
+route('/query', query.render, INVESTIGATOR);
+route('/results', results.render, INVESTIGATOR);
+route('/recent', recent.render, INVESTIGATOR);
 route('/alerts', alerts.render);
 route('/alerts/:id', alerts.render);
 route('/inbox', inbox.render);
 route('/reads/:id', readLink.render);
 route('/rules', rules.renderRead, { anyStage: true });
+// The auditor console. Other roles get a refusal page; the API refuses them anyway.
+const AUDITOR = { roles: ['auditor'] };
+route('/audit', auditSearch.render, AUDITOR);
+route('/audit/entries/:seq', auditEntry.render, AUDITOR);
+route('/audit/replay/:seq', auditReplay.render, AUDITOR);
+route('/audit/statistics', auditStats.render, AUDITOR);
+route('/audit/verify', auditVerify.render, AUDITOR);
+
+const ROLE_NAMES = { auditor: 'auditors', agency_manager: 'agency managers', investigator: 'investigators', operator_admin: 'the operator' };
 
 const STAGE_PATH = {
   mfa_enroll: '/signin/enroll',
@@ -92,8 +108,16 @@ async function draw(path, search) {
   // replaces it, a slow screen finishing late draws into a detached node.
   const target = h('div', { class: 'screen' });
   main.replaceChildren(target);
+  const refused = r.roles && !r.roles.includes(app.me?.role);
   try {
-    await r.screen(target, { params: r.params, search });
+    if (refused) {
+      mount(target, h('section', { class: 'panel narrow', 'data-testid': 'role-refused' },
+        h('h1', {}, 'Not available to you'),
+        h('p', {}, `This page is for ${r.roles.map((x) => ROLE_NAMES[x] || x).join(' and ')}. Your account cannot open it.`),
+        h('p', {}, h('a', { href: '/' }, 'Go to the start page'))));
+    } else {
+      await r.screen(target, { params: r.params, search });
+    }
   } catch (e) {
     if (mine !== generation) return;
     mount(target, h('section', { class: 'panel narrow' }, h('h1', {}, 'Something went wrong'),

@@ -1,14 +1,14 @@
 // The header: brand, the main navigation (once the session is ready), the
 // unread-notification badge, the rules-of-behavior link and sign-out.
 import { h, mount } from './dom.js';
-import { app, isInvestigator } from './state.js';
+import { app, isInvestigator, isAuditor } from './state.js';
 import { currentPath, navigate } from './router.js';
 import { get, post } from './api.js';
 import { clearDevice } from './device-store.js';
 import { installHint } from './pwa.js';
 
-function navLink(href, label, extra) {
-  const here = currentPath() === href || (href !== '/' && currentPath()?.startsWith(`${href}/`));
+function navLink(href, label, extra, isHere) {
+  const here = isHere ? isHere(currentPath() || '') : currentPath() === href || (href !== '/' && currentPath()?.startsWith(`${href}/`));
   return h('a', { href, 'aria-current': here ? 'page' : null }, label, extra);
 }
 
@@ -32,6 +32,12 @@ export function drawHeader() {
   if (ready) {
     if (isInvestigator()) {
       items.push(navLink('/query', 'Query'), navLink('/recent', 'Recent'));
+    }
+    if (isAuditor()) {
+      items.push(
+        navLink('/audit', 'Audit log', null, (p) => p === '/audit' || /^\/audit\/(entries|replay)\//.test(p)),
+        navLink('/audit/statistics', 'Statistics'),
+        navLink('/audit/verify', 'Verify log'));
     }
     if (me.agency_id) {
       items.push(navLink('/alerts', 'Alert lists'));

@@ -19,6 +19,7 @@ export const app = {
 };
 
 export const isInvestigator = () => app.me?.role === 'investigator';
+export const isAuditor = () => app.me?.role === 'auditor';
 
 /** Forgets everything about the signed-in user held in this page. */
 export function resetSession() {
