@@ -38,6 +38,9 @@ struct Inner {
     maps: OnceLock<Option<Arc<MapLayers>>>,
     // Bounds concurrent tile renders and upstream fetches: /tiles is public.
     tile_permits: tokio::sync::Semaphore,
+    // The public transparency page's per-agency figures, recomputed at most
+    // every 15 minutes: the page is public, the figures cost a log scan.
+    transparency: routes::transparency::ReportCache,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
             tile_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             ),
+            transparency: routes::transparency::ReportCache::default(),
         }))
     }
 
@@ -86,6 +90,10 @@ impl AppState {
                 }
             })
             .as_deref()
+    }
+
+    pub(crate) fn transparency_cache(&self) -> &routes::transparency::ReportCache {
+        &self.0.transparency
     }
 
     pub(crate) fn tile_permits(&self) -> &tokio::sync::Semaphore {

@@ -41,6 +41,7 @@ mod settings;
 mod sources;
 mod tenancy;
 mod training;
+mod transparency;
 
 pub use alerts::{
     AddError, AlertEntry, AlertGroup, AlertIndex, AlertList, AlertStore, Conflict, EntryId,
@@ -73,6 +74,7 @@ pub use settings::SettingsStore;
 pub use sources::{Camera, SourceRecord, SourceStore};
 pub use tenancy::{AgencyRecord, NewUser, TenancyStore, UserRecord, UserStatus};
 pub use training::{PeopleStore, TRAINING_VALIDITY, Termination, TrainingRecord};
+pub use transparency::TransparencyStore;
 
 use anyhow::Context as _;
 use secrecy::SecretString;
@@ -196,6 +198,10 @@ impl Store {
 
     pub fn offboarding(&self) -> OffboardingStore {
         OffboardingStore::new(self.db.clone())
+    }
+
+    pub fn transparency(&self) -> TransparencyStore {
+        TransparencyStore::new(self.db.clone())
     }
 
     pub fn outbox(&self) -> Outbox {

@@ -80,6 +80,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_offboarding.sql"),
         postgres: include_str!("../migrations/postgres/0017_offboarding.sql"),
     },
+    Migration {
+        version: 18,
+        sqlite: include_str!("../migrations/sqlite/0018_transparency.sql"),
+        postgres: include_str!("../migrations/postgres/0018_transparency.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[

@@ -14,6 +14,7 @@ mod maps;
 pub(crate) mod mfa;
 mod misreads;
 mod ocr;
+pub(crate) mod offboarding;
 mod operator;
 mod password;
 mod photos;
@@ -23,6 +24,7 @@ mod registration;
 mod rules;
 pub(crate) mod security_contacts;
 pub(crate) mod session;
+pub(crate) mod transparency;
 pub(crate) mod users;
 
 pub use audit_search::{Counts, Statistics, compute_statistics};
@@ -105,6 +107,16 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(audit_search::statistics))
         .routes(routes!(operator::list_agencies, operator::create_agency))
         .routes(routes!(operator::invite_manager))
+        .routes(routes!(offboarding::start, offboarding::status))
+        .routes(routes!(offboarding::destroy))
+        .routes(routes!(offboarding::agency_status))
+        .routes(routes!(offboarding::confirm))
+        .routes(routes!(offboarding::export_lists))
+        .routes(routes!(transparency::page))
+        .routes(routes!(
+            transparency::get_setting,
+            transparency::set_setting
+        ))
         .routes(routes!(operator::list_sources))
         .routes(routes!(operator::rotate_key))
         .routes(routes!(operator::revoke_keys))

@@ -208,6 +208,44 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         Roles(&[Op]),
         false,
     ),
+    // Contract end: 404 before it starts, 409/422 for a destroy the
+    // window or the (wrong) confirmation name refuses.
+    (
+        "GET",
+        "/api/v1/admin/agencies/{agency_id}/offboarding",
+        RolesLoose(&[Op]),
+        false,
+    ),
+    (
+        "POST",
+        "/api/v1/admin/agencies/{agency_id}/offboarding",
+        Roles(&[Op]),
+        false,
+    ),
+    (
+        "POST",
+        "/api/v1/admin/agencies/{agency_id}/offboarding/destroy",
+        RolesLoose(&[Op]),
+        false,
+    ),
+    (
+        "GET",
+        "/api/v1/agency/offboarding",
+        RolesLoose(&[Mgr, Aud]),
+        false,
+    ),
+    (
+        "GET",
+        "/api/v1/agency/offboarding/alert-lists",
+        RolesLoose(&[Mgr]),
+        false,
+    ),
+    (
+        "POST",
+        "/api/v1/agency/offboarding/confirm",
+        RolesLoose(&[Mgr]),
+        false,
+    ),
     ("GET", "/api/v1/admin/sources", Roles(&[Op]), false),
     (
         "POST",
@@ -247,6 +285,15 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         false,
     ),
     ("PUT", "/api/v1/security-contacts", Roles(&[Mgr]), false),
+    // The transparency page is public; publishing is the managers' choice.
+    ("GET", "/api/v1/transparency", Public, false),
+    (
+        "GET",
+        "/api/v1/agency/transparency",
+        Roles(&[Mgr, Aud]),
+        false,
+    ),
+    ("PUT", "/api/v1/agency/transparency", Roles(&[Mgr]), false),
     (
         "GET",
         "/api/v1/audit/checkpoint",
@@ -401,6 +448,10 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
         }
         "/api/v1/access-requests" => access_form("matrix.agent"),
         "/api/v1/admin/agencies" => json!({"name": "Matrix Agency", "seat_cap": 5}),
+        "/api/v1/agency/transparency" => json!({"published": false}),
+        "/api/v1/admin/agencies/{agency_id}/offboarding/destroy" => {
+            json!({"confirm_name": "not the agency's name"})
+        }
         "/api/v1/admin/agencies/{agency_id}/managers" => json!({
             "username": "matrix.manager", "full_name": "Matrix Manager", "email": "mm@agency.test", "aor": "Matrix"
         }),
