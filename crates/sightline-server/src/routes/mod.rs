@@ -16,6 +16,7 @@ mod misreads;
 mod ocr;
 pub(crate) mod offboarding;
 mod operator;
+mod operator_sources;
 mod password;
 mod photos;
 pub(crate) mod queries;
@@ -117,7 +118,16 @@ pub fn api() -> OpenApiRouter<AppState> {
             transparency::get_setting,
             transparency::set_setting
         ))
-        .routes(routes!(operator::list_sources))
+        .routes(routes!(
+            operator::list_sources,
+            operator_sources::create_source
+        ))
+        .routes(routes!(
+            operator_sources::list_cameras,
+            operator_sources::put_camera
+        ))
+        .routes(routes!(operator_sources::list_policies))
+        .routes(routes!(operator_sources::set_policy))
         .routes(routes!(operator::rotate_key))
         .routes(routes!(operator::revoke_keys))
         .routes(routes!(mfa::enroll))

@@ -85,7 +85,8 @@ pub struct AgencyTransparency {
 pub struct RetentionPolicy {
     pub state: String,
     pub collection_allowed: bool,
-    pub retention_days: i64,
+    /// How long a read collected there is kept (New Hampshire: 180).
+    pub retention_seconds: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -240,7 +241,7 @@ pub async fn page(State(state): State<AppState>) -> Result<Json<TransparencyPage
         .map(|p| RetentionPolicy {
             state: p.jurisdiction.code().to_owned(),
             collection_allowed: p.collection_allowed,
-            retention_days: p.retention_secs / 86_400,
+            retention_seconds: p.retention_secs,
         })
         .collect();
     Ok(Json(TransparencyPage {

@@ -247,6 +247,31 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         false,
     ),
     ("GET", "/api/v1/admin/sources", Roles(&[Op]), false),
+    ("POST", "/api/v1/admin/sources", Roles(&[Op]), false),
+    (
+        "GET",
+        "/api/v1/admin/sources/{source_id}/cameras",
+        Roles(&[Op]),
+        false,
+    ),
+    (
+        "POST",
+        "/api/v1/admin/sources/{source_id}/cameras",
+        Roles(&[Op]),
+        false,
+    ),
+    (
+        "GET",
+        "/api/v1/admin/collection-policies",
+        Roles(&[Op]),
+        false,
+    ),
+    (
+        "PUT",
+        "/api/v1/admin/collection-policies/{state}",
+        Roles(&[Op]),
+        false,
+    ),
     (
         "POST",
         "/api/v1/admin/sources/{source_id}/keys/rotate",
@@ -426,6 +451,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{notification_id}", &f.notification_id.to_string())
         .replace("{key_id}", &f.key_id.to_string())
         .replace("{layer}", "street")
+        .replace("{state}", "NJ")
         .replace("{z}", "1")
         .replace("{x}", "0")
         .replace("{y}", "0")
@@ -449,6 +475,16 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
         "/api/v1/access-requests" => access_form("matrix.agent"),
         "/api/v1/admin/agencies" => json!({"name": "Matrix Agency", "seat_cap": 5}),
         "/api/v1/agency/transparency" => json!({"published": false}),
+        "/api/v1/admin/sources" => json!({
+            "name": "Matrix source", "kind": "parking_lot", "jurisdiction": "NJ", "place": "Newark"
+        }),
+        "/api/v1/admin/sources/{source_id}/cameras" => json!({
+            "camera_id": "m-1", "lat": 40.73, "lon": -74.17,
+            "nearest_address": "1 Broad St", "nearest_intersection": "Broad St & Market St"
+        }),
+        "/api/v1/admin/collection-policies/{state}" => {
+            json!({"collection_allowed": true, "retention_seconds": 86_400})
+        }
         "/api/v1/admin/agencies/{agency_id}/offboarding/destroy" => {
             json!({"confirm_name": "not the agency's name"})
         }

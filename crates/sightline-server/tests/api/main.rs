@@ -27,6 +27,7 @@ mod misreads;
 mod ocr;
 mod offboarding;
 mod operator;
+mod operator_console;
 mod provisioning;
 mod query;
 mod report;

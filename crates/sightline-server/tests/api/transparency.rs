@@ -59,7 +59,18 @@ async fn transparency_page_publishes_aggregates_only(db: Db) {
         .find(|r| r["state"] == "PA")
         .unwrap()
         .clone();
-    assert!(pa["retention_days"].as_i64().unwrap() > 0, "{pa}");
+    assert!(pa["retention_seconds"].as_i64().unwrap() > 86_400, "{pa}");
+    let nh = p["retention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["state"] == "NH")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        nh["retention_seconds"], 180,
+        "New Hampshire keeps reads 3 minutes"
+    );
 
     // Only an agency-wide manager publishes; the choice is audited.
     let resp = app
