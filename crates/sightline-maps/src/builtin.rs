@@ -136,7 +136,12 @@ impl BuiltinMap {
                 push_poly(&mut pb, &clipped, true);
             }
         }
-        if let Some(path) = pb.finish() {
+        // A ring clipped down to a tile edge leaves a path with no area,
+        // which tiny-skia refuses (with a warning) rather than fills.
+        if let Some(path) = pb
+            .finish()
+            .filter(|p| p.bounds().width() > 0.0 && p.bounds().height() > 0.0)
+        {
             pixmap.fill_path(
                 &path,
                 &paint(rgb(palette::LAND)),
