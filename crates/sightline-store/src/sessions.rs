@@ -147,6 +147,30 @@ impl SessionStore {
         }))
     }
 
+    /// When each user of `agency` last signed in: the latest session that
+    /// passed the second factor (a password alone is not a sign-in).
+    pub async fn last_sign_ins(
+        &self,
+        agency: AgencyId,
+    ) -> anyhow::Result<std::collections::HashMap<UserId, OffsetDateTime>> {
+        let rows = sqlx::query(
+            "SELECT user_id, MAX(mfa_verified_at) AS at FROM sessions \
+             WHERE agency_id = $1 AND mfa_verified_at IS NOT NULL GROUP BY user_id",
+        )
+        .bind(agency.0)
+        .fetch_all(self.db.pool())
+        .await
+        .context("reading last sign-ins")?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    UserId(i64_col(r, "user_id")?),
+                    from_micros(i64_col(r, "at")?),
+                ))
+            })
+            .collect()
+    }
+
     /// The user a token was ever issued to, live or not (incident signals).
     pub async fn owner_of(&self, token: &SecretString) -> anyhow::Result<Option<UserId>> {
         let row = sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1")

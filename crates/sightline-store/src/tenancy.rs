@@ -285,6 +285,18 @@ impl TenancyStore {
         Ok(AorId(id))
     }
 
+    /// The agency's programs, by name.
+    pub async fn programs(&self, agency: AgencyId) -> anyhow::Result<Vec<(ProgramId, String)>> {
+        let rows = sqlx::query("SELECT id, name FROM programs WHERE agency_id = $1 ORDER BY name")
+            .bind(agency.0)
+            .fetch_all(self.db.pool())
+            .await
+            .context("listing programs")?;
+        rows.iter()
+            .map(|r| Ok((ProgramId(i64_col(r, "id")?), str_col(r, "name")?)))
+            .collect()
+    }
+
     /// The agency's areas of responsibility, by id.
     pub async fn aors(&self, agency: AgencyId) -> anyhow::Result<Vec<(AorId, String)>> {
         let rows = sqlx::query("SELECT id, name FROM aors WHERE agency_id = $1 ORDER BY name")

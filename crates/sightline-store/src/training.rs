@@ -74,13 +74,15 @@ impl PeopleStore {
     }
 
     /// Ends a user's access at once: status, every session, and the record
-    /// of when it was asked for and done, in one transaction.
+    /// of when it was asked for (`requested_at`, at or before `now`) and
+    /// done (`now`), in one transaction. `false` if already terminated.
     pub async fn terminate(
         &self,
         agency: AgencyId,
         user: UserId,
         by: UserId,
         reason: &str,
+        requested_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> anyhow::Result<bool> {
         let mut tx = self.db.begin_write().await?;
@@ -110,7 +112,7 @@ impl PeopleStore {
         .bind(agency.0)
         .bind(user.0)
         .bind(by.0)
-        .bind(to_micros(now))
+        .bind(to_micros(requested_at.min(now)))
         .bind(to_micros(now))
         .bind(reason)
         .execute(&mut *tx.tx)

@@ -15,11 +15,13 @@ use base64::Engine as _;
 use secrecy::ExposeSecret as _;
 use serde::{Deserialize, Serialize};
 use sightline_audit::{EntryDraft, Outcome};
+use sightline_core::tenancy::{AorId, ProgramId};
 use sightline_core::{Role, Violation};
 use sightline_store::{
     AccessRequest, NewUser, OutboxMessage, REGISTRATION_KEY_LIFETIME, RequestDecision, UserRecord,
     UserStatus, enqueue, new_secret_token,
 };
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -46,8 +48,11 @@ pub struct AccessRequestDto {
     pub full_name: String,
     pub email: String,
     pub role: String,
+    pub program: Option<String>,
+    pub aor: Option<String>,
     pub justification: String,
     pub supervisor: String,
+    /// A scan was filed: `GET /api/v1/access-requests/{id}/scan`.
     pub has_scan: bool,
     /// pending, approved or rejected.
     pub status: String,
@@ -79,9 +84,25 @@ pub struct Approved {
     pub seat_cap: i64,
 }
 
-fn dto(r: AccessRequest) -> AccessRequestDto {
+/// The agency's AOR and program names, for showing a request as filed.
+struct Names {
+    aors: HashMap<AorId, String>,
+    programs: HashMap<ProgramId, String>,
+}
+
+async fn names(state: &AppState, agency: sightline_core::AgencyId) -> Result<Names, ApiError> {
+    let t = state.store().tenancy();
+    Ok(Names {
+        aors: t.aors(agency).await?.into_iter().collect(),
+        programs: t.programs(agency).await?.into_iter().collect(),
+    })
+}
+
+fn dto(r: AccessRequest, n: &Names) -> AccessRequestDto {
     AccessRequestDto {
         id: r.id,
+        program: r.program_id.and_then(|p| n.programs.get(&p).cloned()),
+        aor: r.aor_id.and_then(|a| n.aors.get(&a).cloned()),
         username: r.username,
         full_name: r.full_name,
         email: r.email,
@@ -282,7 +303,8 @@ pub async fn submit(
             .field("role", req.requested_role.as_str()),
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(dto(req))))
+    let n = names(&state, agency).await?;
+    Ok((StatusCode::CREATED, Json(dto(req, &n))))
 }
 
 /// The access request forms of your AOR, newest first.
@@ -294,13 +316,14 @@ pub async fn list(
     who: ConsentedUser,
 ) -> Result<Json<AccessRequests>, ApiError> {
     who.require(&[Role::AgencyManager])?;
+    let n = names(&state, who.agency()?).await?;
     let requests = state
         .store()
         .provisioning()
         .requests(who.agency()?, who.user.aor_id)
         .await?
         .into_iter()
-        .map(dto)
+        .map(|r| dto(r, &n))
         .collect();
     Ok(Json(AccessRequests { requests }))
 }

@@ -74,7 +74,7 @@ pub struct AuditPage {
     pub next_before: Option<i64>,
 }
 
-fn time_param(field: &str, raw: Option<&str>) -> Result<Option<i64>, ApiError> {
+pub(crate) fn time_param(field: &str, raw: Option<&str>) -> Result<Option<i64>, ApiError> {
     raw.map(|r| {
         OffsetDateTime::parse(r.trim(), &Rfc3339)
             .map(to_micros)
@@ -327,6 +327,8 @@ pub struct Counts {
     pub hit_ratio: f64,
     pub alert_hits: u64,
     pub notifications_sent: u64,
+    /// Plates added to alert lists.
+    pub alert_entries_added: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -474,6 +476,9 @@ pub async fn compute_statistics(
             }
             "alert.hit" => Some(|c| c.alert_hits += 1),
             "notification.sent" => Some(|c| c.notifications_sent += 1),
+            "alert.entry.added" if e.outcome == Outcome::Success => {
+                Some(|c| c.alert_entries_added += 1)
+            }
             _ => None,
         };
         let Some(apply) = apply else { continue };

@@ -10,6 +10,7 @@ mod device_key;
 mod health;
 mod ingest;
 mod jurisdictions;
+mod manager_reports;
 mod maps;
 pub(crate) mod mfa;
 mod misreads;
@@ -94,6 +95,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(access_requests::approve))
         .routes(routes!(access_requests::reject))
         .routes(routes!(access_requests::rekey))
+        .routes(routes!(manager_reports::scan))
+        .routes(routes!(manager_reports::statistics_export))
+        .routes(routes!(manager_reports::training_export))
         .routes(routes!(
             security_contacts::get_contacts,
             security_contacts::set_contacts

@@ -26,11 +26,31 @@ pub struct UserSummary {
     pub status: String,
     pub locked: bool,
     pub mfa_enrolled: bool,
+    pub email: String,
+    /// The user's area of responsibility, if any.
+    pub aor: Option<String>,
+    /// The latest sign-in that passed the second factor.
+    #[schema(format = DateTime)]
+    pub last_sign_in_at: Option<String>,
+    /// The latest recorded training course.
+    #[schema(format = DateTime)]
+    pub last_training_at: Option<String>,
+    /// When that training stops counting (12 months after it).
+    #[schema(format = DateTime)]
+    pub training_expires_at: Option<String>,
+    /// Training is recorded and less than 12 months old.
+    pub training_current: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserList {
     pub users: Vec<UserSummary>,
+    /// Active and pending accounts of the whole agency: what the cap counts.
+    pub seats_used: i64,
+    pub seat_cap: i64,
+    /// Programs and AORs an access request may name (a manager with an AOR: only theirs).
+    pub programs: Vec<String>,
+    pub aors: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,6 +65,9 @@ pub struct TrainingRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TerminationRequest {
     pub reason: String,
+    /// When access was asked to end (e.g. the HR notice), RFC 3339; not in
+    /// the future. Defaults to now. The 24-business-hour clock runs from it.
+    pub requested_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,6 +76,9 @@ pub struct TerminationDone {
     pub requested_at: String,
     #[schema(format = DateTime)]
     pub completed_at: String,
+    /// Weekday hours from request to completion (R2.6 allows 24).
+    pub elapsed_business_hours: f64,
+    pub within_24_business_hours: bool,
 }
 
 fn manager(who: &ConsentedUser) -> Result<(), ApiError> {
@@ -105,23 +131,58 @@ pub async fn list_users(
 ) -> Result<Json<UserList>, ApiError> {
     manager(&who)?;
     let now = state.now();
-    let users = state
-        .store()
-        .tenancy()
-        .users_in(who.agency()?, who.user.aor_id)
-        .await?
-        .into_iter()
-        .map(|u| UserSummary {
+    let agency = who.agency()?;
+    let store = state.store();
+    let tenancy = store.tenancy();
+    let signed_in = store.sessions().last_sign_ins(agency).await?;
+    let aors: std::collections::HashMap<_, _> = tenancy.aors(agency).await?.into_iter().collect();
+    let mut users = Vec::new();
+    for u in tenancy.users_in(agency, who.user.aor_id).await? {
+        let last = store.people().last_training(u.id).await?;
+        let expires = last.map(|t| t + TRAINING_VALIDITY);
+        users.push(UserSummary {
             id: u.id.0,
-            username: u.username,
-            display_name: u.display_name,
             role: u.role.as_str().to_owned(),
             status: u.status.as_str().to_owned(),
             locked: u.locked_until.is_some_and(|t| t > now),
             mfa_enrolled: u.totp_enrolled_at.is_some(),
-        })
+            aor: u.aor_id.and_then(|a| aors.get(&a).cloned()),
+            last_sign_in_at: signed_in.get(&u.id).copied().map(rfc3339),
+            last_training_at: last.map(rfc3339),
+            training_expires_at: expires.map(rfc3339),
+            training_current: expires.is_some_and(|e| e > now),
+            username: u.username,
+            display_name: u.display_name,
+            email: u.email,
+        });
+    }
+    let seat_cap = tenancy
+        .agencies()
+        .await?
+        .into_iter()
+        .find(|a| a.id == agency)
+        .map_or(0, |a| a.seat_cap);
+    let seats_used = store.provisioning().seats_used(agency).await?;
+    let programs = tenancy
+        .programs(agency)
+        .await?
+        .into_iter()
+        .map(|(_, n)| n)
         .collect();
-    Ok(Json(UserList { users }))
+    let aors = aors
+        .into_iter()
+        .filter(|(id, _)| who.user.aor_id.is_none_or(|mine| mine == *id))
+        .map(|(_, n)| n)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(Json(UserList {
+        users,
+        seats_used,
+        seat_cap,
+        programs,
+        aors,
+    }))
 }
 
 /// Lifts a lockout at once.
@@ -288,7 +349,7 @@ pub async fn record_training(
     security(("session" = [])),
     params(("user_id" = i64, Path)),
     request_body = TerminationRequest,
-    responses((status = 200, body = TerminationDone), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = TerminationDone), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn terminate(
     State(state): State<AppState>,
     who: ConsentedUser,
@@ -312,15 +373,49 @@ pub async fn terminate(
         ));
     }
     let now = state.now();
-    state
+    let requested_at = match req.requested_at.as_deref().map(str::trim) {
+        None | Some("") => now,
+        Some(raw) => OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+            .ok()
+            .filter(|t| *t <= now && now - *t <= Duration::days(366))
+            .ok_or_else(|| {
+                ApiError::field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Violation::new(
+                        "requested_at_invalid",
+                        "requested_at",
+                        "not a time in the past year",
+                    )
+                    .accepting("RFC 3339, not in the future, e.g. 2026-11-20T09:00:00-05:00"),
+                )
+            })?,
+    };
+    if !state
         .store()
         .people()
-        .terminate(who.agency()?, target.id, who.user.id, reason, now)
-        .await?;
+        .terminate(
+            who.agency()?,
+            target.id,
+            who.user.id,
+            reason,
+            requested_at,
+            now,
+        )
+        .await?
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "status_unchanged",
+            "the account is already terminated",
+        ));
+    }
     audit(&state, &who, "user.terminated", &target).await?;
+    let hours = business_hours(requested_at, now);
     Ok(Json(TerminationDone {
-        requested_at: rfc3339(now),
+        requested_at: rfc3339(requested_at),
         completed_at: rfc3339(now),
+        elapsed_business_hours: hours,
+        within_24_business_hours: hours <= 24.0,
     }))
 }
 

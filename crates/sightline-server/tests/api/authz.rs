@@ -114,6 +114,24 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
     ("POST", "/api/v1/access-requests", Roles(&[Mgr]), false),
     ("GET", "/api/v1/access-requests", Roles(&[Mgr]), false),
     (
+        "GET",
+        "/api/v1/access-requests/{request_id}/scan",
+        Roles(&[Mgr]),
+        true,
+    ),
+    (
+        "GET",
+        "/api/v1/reports/training/export",
+        Roles(&[Mgr]),
+        false,
+    ),
+    (
+        "GET",
+        "/api/v1/reports/statistics/export",
+        Roles(&[Aud, Mgr]),
+        false,
+    ),
+    (
         "POST",
         "/api/v1/access-requests/{request_id}/approve",
         Roles(&[Mgr]),
@@ -461,6 +479,7 @@ fn access_form(username: &str) -> Value {
     json!({
         "username": username, "full_name": "Matrix Agent", "email": "matrix@agency.test",
         "role": "auditor", "justification": "matrix", "supervisor": "matrix",
+        "scan_base64": crate::helpers::b64(b"%PDF-1.4 matrix form"),
     })
 }
 
@@ -670,6 +689,8 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
                 url.push_str("?from=1&to=2");
             } else if path.ends_with("/statistics") {
                 url.push_str("?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z");
+            } else if path.ends_with("/statistics/export") {
+                url.push_str("?format=xlsx&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z");
             }
             let mut req = app.client.request(method.parse().unwrap(), &url);
             if path.ends_with("/ocr/plate") {

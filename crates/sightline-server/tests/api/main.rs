@@ -22,6 +22,7 @@ mod identity;
 mod inbox;
 mod incidents;
 mod ingest;
+mod manager;
 mod maps;
 mod misreads;
 mod ocr;
