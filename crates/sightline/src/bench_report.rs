@@ -78,7 +78,7 @@ fn sample(n: usize) -> anyhow::Result<QueryReport> {
             location: cam.location,
             nearest_address: cam.nearest_address.clone(),
             nearest_intersection: cam.nearest_intersection.clone(),
-            vehicle: vehicle.clone(),
+            vehicle,
         };
         reads.push(ReportRead {
             read_id: i64::try_from(i)? + 1,

@@ -80,7 +80,7 @@ impl Doc {
             y,
             "Source",
             &format!("{} ({})", r.source_name, r.source_kind),
-            1,
+            2,
         );
         y = row(p, y, "Nearest address", &r.nearest_address, 2);
         y = row(p, y, "Nearest intersection", &r.nearest_intersection, 1);
