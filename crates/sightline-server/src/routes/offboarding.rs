@@ -98,6 +98,26 @@ fn no_offboarding() -> ApiError {
     )
 }
 
+/// Refuses new searches and new alert entries once the agency's contract
+/// has ended (its offboarding started): the window is for taking data out.
+pub(crate) async fn refuse_after_contract_end(
+    state: &AppState,
+    agency: AgencyId,
+) -> Result<(), ApiError> {
+    match state.store().offboarding().get(agency).await? {
+        None => Ok(()),
+        Some(o) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "contract_ended",
+            format!(
+                "your agency's contract has ended: searches and new alert entries are closed; \
+                 its managers can export its data until {}",
+                rfc3339(o.window_ends_at)
+            ),
+        )),
+    }
+}
+
 fn already_destroyed() -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,

@@ -109,6 +109,7 @@ pub async fn run_query(
 ) -> Result<Json<QueryResponse>, ApiError> {
     who.require(&[Role::Investigator])?;
     let agency = who.agency()?;
+    crate::routes::offboarding::refuse_after_contract_end(&state, agency).await?;
     let program = who.user.program_id.ok_or_else(|| {
         ApiError::new(
             StatusCode::FORBIDDEN,

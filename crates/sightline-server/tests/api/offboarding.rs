@@ -146,6 +146,27 @@ async fn contract_end_hands_over_the_data_then_destroys_every_copy(db: Db) {
     .unwrap();
     assert_eq!(ends, app.now() + Duration::days(30));
 
+    // Searches and new alert entries close with the contract.
+    let (status, _, body) = app.query(&jones, &seed_query("ABC123", "PA")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("contract_ended"))
+    );
+    let (status, body) = app
+        .post_json(
+            &jones,
+            &format!("/api/v1/alert-lists/{list}/entries"),
+            &crate::alerts::entry("NEW1234", "PA"),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("contract_ended"))
+    );
+    // Agency B searches as before.
+    let (status, _, _) = app.query(&park, &seed_query("ABC123", "PA")).await;
+    assert_eq!(status, StatusCode::OK);
+
     // The agency takes its alert lists (JSON and CSV) and its audit log.
     let (status, body) = status_of(&app, &jones, "/api/v1/agency/offboarding/alert-lists").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");

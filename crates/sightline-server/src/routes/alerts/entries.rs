@@ -77,6 +77,7 @@ pub async fn add_entry(
     ApiJson(req): ApiJson<NewEntryRequest>,
 ) -> Result<(StatusCode, Json<EntryAdded>), ApiError> {
     let list = owned_list(&state, &who, list_id).await?;
+    crate::routes::offboarding::refuse_after_contract_end(&state, list.agency_id).await?;
     let carried = match req.from_query {
         Some(seq) => Some(from_query(&state, &who, seq).await?),
         None => None,

@@ -79,6 +79,7 @@ pub async fn upload(
     body: Bytes,
 ) -> Result<(StatusCode, Json<UploadResponse>), ApiError> {
     let list = owned_list(&state, &who, list_id).await?;
+    crate::routes::offboarding::refuse_after_contract_end(&state, list.agency_id).await?;
     // Refused before parsing: count non-blank lines (an upper bound on
     // records), less a header line if the file starts with one.
     let mut lines = body
