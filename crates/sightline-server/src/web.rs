@@ -21,7 +21,7 @@ worker-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 /// The app's own routes (see `app/js/main.js`): these get the shell.
 const APP_ROUTES: &[&str] = &[
     "signin", "recover", "register", "splash", "password", "training", "query", "results",
-    "recent", "alerts", "inbox", "rules", "reads", "audit",
+    "recent", "alerts", "inbox", "rules", "reads", "audit", "manage",
 ];
 
 fn is_app_route(path: &str) -> bool {

@@ -87,6 +87,26 @@ async fn training(State(ctx): State<Arc<Ctx>>, Json(req): Json<RegistrationReq>)
     Json(json!({}))
 }
 
+/// Every training record of `username` deleted, as if none was ever
+/// recorded: the account stays active (the training report's finding).
+async fn lapse_training(
+    State(ctx): State<Arc<Ctx>>,
+    Json(req): Json<RegistrationReq>,
+) -> Json<Value> {
+    assert!(
+        req.username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+    );
+    ctx.app
+        .raw_sql(&format!(
+            "DELETE FROM training_records WHERE user_id = (SELECT id FROM users WHERE username = '{}')",
+            req.username
+        ))
+        .await;
+    Json(json!({}))
+}
+
 /// The mails the SMTP server received for `to` (waits for `count`).
 async fn mail(State(ctx): State<Arc<Ctx>>, Json(req): Json<MailReq>) -> Json<Value> {
     let got = mail_for(&ctx.smtp, &req.to, req.count).await;
@@ -105,7 +125,7 @@ struct NewUserReq {
     username: String,
     #[serde(default)]
     program: Option<String>,
-    /// `investigator` (the default) or `auditor`.
+    /// `investigator` (the default), `auditor` or `agency_manager` (agency-wide).
     #[serde(default)]
     role: Option<String>,
 }
@@ -165,7 +185,10 @@ async fn new_user(State(ctx): State<Arc<Ctx>>, Json(req): Json<NewUserReq>) -> J
     let role = match req.role.as_deref() {
         None | Some("investigator") => Role::Investigator,
         Some("auditor") => Role::Auditor,
-        Some(other) => panic!("the control server makes investigators and auditors, not {other}"),
+        Some("agency_manager") => Role::AgencyManager,
+        Some(other) => {
+            panic!("the control server makes investigators, auditors and managers, not {other}")
+        }
     };
     let program_id = match role {
         Role::Investigator => {
@@ -176,6 +199,7 @@ async fn new_user(State(ctx): State<Arc<Ctx>>, Json(req): Json<NewUserReq>) -> J
     };
     let title = match role {
         Role::Auditor => "Auditor",
+        Role::AgencyManager => "Manager",
         _ => "Investigator",
     };
     let id = t
@@ -305,6 +329,7 @@ pub async fn start(app: TestApp) -> Control {
         .route("/reads", post(read))
         .route("/registration", post(registration))
         .route("/training", post(training))
+        .route("/training/lapse", post(lapse_training))
         .route("/mail", post(mail))
         .route("/query", post(query))
         .route("/alert", post(alert))

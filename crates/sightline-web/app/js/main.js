@@ -26,6 +26,11 @@ import * as auditEntry from './screens/audit-entry.js';
 import * as auditReplay from './screens/audit-replay.js';
 import * as auditStats from './screens/audit-stats.js';
 import * as auditVerify from './screens/audit-verify-log.js';
+import * as manageUsers from './screens/manage-users.js';
+import * as manageRequests from './screens/manage-requests.js';
+import * as manageTraining from './screens/manage-training.js';
+import * as manageUsage from './screens/manage-usage.js';
+import * as manageSettings from './screens/manage-settings.js';
 
 // Public screens: reachable signed out.
 route('/signin', signin.render, { public: true });
@@ -56,6 +61,14 @@ route('/audit/entries/:seq', auditEntry.render, AUDITOR);
 route('/audit/replay/:seq', auditReplay.render, AUDITOR);
 route('/audit/statistics', auditStats.render, AUDITOR);
 route('/audit/verify', auditVerify.render, AUDITOR);
+// The agency manager's console (manager-console.md).
+const MANAGER = { roles: ['agency_manager'] };
+route('/manage/users', manageUsers.render, MANAGER);
+route('/manage/requests', manageRequests.render, MANAGER);
+route('/manage/requests/:id', manageRequests.renderOne, MANAGER);
+route('/manage/training', manageTraining.render, MANAGER);
+route('/manage/usage', manageUsage.render, MANAGER);
+route('/manage/settings', manageSettings.render, MANAGER);
 
 const ROLE_NAMES = { auditor: 'auditors', agency_manager: 'agency managers', investigator: 'investigators', operator_admin: 'the operator' };
 

@@ -1,7 +1,7 @@
 // The header: brand, the main navigation (once the session is ready), the
 // unread-notification badge, the rules-of-behavior link and sign-out.
 import { h, mount } from './dom.js';
-import { app, isInvestigator, isAuditor } from './state.js';
+import { app, isInvestigator, isAuditor, isManager } from './state.js';
 import { currentPath, navigate } from './router.js';
 import { get, post } from './api.js';
 import { clearDevice } from './device-store.js';
@@ -39,7 +39,16 @@ export function drawHeader() {
         navLink('/audit/statistics', 'Statistics'),
         navLink('/audit/verify', 'Verify log'));
     }
-    if (me.agency_id) {
+    if (isManager()) {
+      items.push(
+        navLink('/manage/users', 'Users'),
+        navLink('/manage/requests', 'Requests'),
+        navLink('/manage/training', 'Training'),
+        navLink('/manage/usage', 'Usage'),
+        navLink('/manage/settings', 'Settings'));
+    }
+    // Managers' menu is their console; alert lists stay reachable by URL.
+    if (me.agency_id && !isManager()) {
       items.push(navLink('/alerts', 'Alert lists'));
       const badge = app.unread > 0 ? h('span', { class: 'badge', id: 'unread-badge' }, String(app.unread)) : null;
       const label = app.unread > 0 ? h('span', { class: 'visually-hidden' }, `, ${app.unread} unread`) : null;

@@ -20,6 +20,7 @@ export const app = {
 
 export const isInvestigator = () => app.me?.role === 'investigator';
 export const isAuditor = () => app.me?.role === 'auditor';
+export const isManager = () => app.me?.role === 'agency_manager';
 
 /** Forgets everything about the signed-in user held in this page. */
 export function resetSession() {

@@ -1,12 +1,13 @@
 // The start page: investigators go straight to the query form; other roles
 // see what the web app offers them.
 import { h, mount } from '../dom.js';
-import { app, isInvestigator, isAuditor } from '../state.js';
+import { app, isInvestigator, isAuditor, isManager } from '../state.js';
 import { navigate } from '../router.js';
 
 export async function render(main) {
   if (isInvestigator()) return navigate('/query', { replace: true });
   if (isAuditor()) return navigate('/audit', { replace: true });
+  if (isManager()) return navigate('/manage/users', { replace: true });
   const role = { agency_manager: 'agency manager', auditor: 'auditor', operator_admin: 'operator' }[app.me.role] || app.me.role;
   mount(main, h('section', { class: 'panel medium' },
     h('h1', {}, `Signed in as ${role}`),

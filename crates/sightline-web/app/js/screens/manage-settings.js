@@ -1,0 +1,84 @@
+// The agency's security contacts (who gets incident notices) and its rules
+// of behavior. Publishing a new version of the rules makes every session,
+// the manager's own included, affirm it before its next action: the
+// server's ConsentedUser extractor refuses any other version.
+import { h, mount, announce } from '../dom.js';
+import { field, submitting } from '../forms.js';
+import { get, api, post } from '../api.js';
+import { navigate } from '../router.js';
+import { refreshMe } from '../main.js';
+import { confirmAction } from '../components/confirm.js';
+import { timeEl } from '../format.js';
+import { pageHead } from '../manage.js';
+
+export async function render(main) {
+  const [contacts, rules] = await Promise.all([get('/api/v1/security-contacts'), get('/api/v1/rules')]);
+  mount(main, h('div', { class: 'wide' },
+    pageHead('Contacts and rules', 'Who hears about security incidents, and the rules every user affirms at sign-in.'),
+    contactsPanel(contacts.emails),
+    rulesPanel(rules)));
+}
+
+function contactsPanel(emails) {
+  const box = h('textarea', { rows: 4, spellcheck: 'false' });
+  box.value = emails.join('\n');
+  const list = field('emails', 'Security contacts', box, 'One email address a line, 1 to 20. They get Sightline\'s incident notices for your agency.');
+  const status = h('p', { role: 'status', class: 'small', 'data-testid': 'contacts-status' });
+  const form = h('form', { novalidate: true }, list,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save contacts')), status);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    status.textContent = '';
+    const entered = box.value.split('\n').map((x) => x.trim()).filter(Boolean);
+    submitting(form, async () => {
+      let saved;
+      try {
+        saved = await api('PUT', '/api/v1/security-contacts', { emails: entered });
+      } catch (err) {
+        // emails[2] → the box, naming the line.
+        if (err.errors) {
+          throw { errors: err.errors.map((x) => {
+            const m = /^emails\[(\d+)\]$/.exec(x.field || '');
+            return m ? { ...x, field: 'emails', message: `line ${Number(m[1]) + 1} (${entered[Number(m[1])]}) is ${x.message}` } : x;
+          }) };
+        }
+        throw err;
+      }
+      box.value = saved.emails.join('\n');
+      status.textContent = `Saved: ${saved.emails.length} ${saved.emails.length === 1 ? 'contact' : 'contacts'}.`;
+      announce('Contacts saved');
+    }, { title: 'The contacts were not saved' });
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'contacts-h' }, h('h2', { id: 'contacts-h' }, 'Security contacts'), form);
+}
+
+function rulesPanel(rules) {
+  const text = h('textarea', { rows: 12 });
+  text.value = rules.text;
+  const next = rules.version + 1;
+  const f = field('text', `Version ${next}`, text, 'Edit the text, then publish. Every user, you included, must affirm the new version before doing anything else in Sightline.');
+  const form = h('form', { novalidate: true, 'aria-label': 'Publish new rules' }, f,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, `Publish version ${next}`)));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const yes = await confirmAction({
+      title: `Publish version ${next}?`,
+      body: h('p', {}, 'Every signed-in user is asked to affirm it at their next action, and everyone at their next sign-in. You will affirm it straight away.'),
+      confirmLabel: 'Publish',
+    });
+    if (!yes) return;
+    await submitting(form, async () => {
+      await post('/api/v1/rules', { text: text.value });
+      announce(`Rules version ${next} published`);
+      await refreshMe();
+      await navigate('/splash', { replace: true });
+    }, { title: 'The rules were not published' });
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'rules-h' },
+    h('h2', { id: 'rules-h' }, 'Rules of behavior'),
+    h('p', { class: 'muted', 'data-testid': 'rules-version' }, `In force: version ${rules.version}`,
+      rules.published_at ? [', published ', timeEl(rules.published_at)] : ' (Sightline\'s default text)', '.'),
+    h('details', {}, h('summary', {}, `Read version ${rules.version}`), h('div', { class: 'rules-text', tabindex: '0', role: 'document', 'aria-label': 'Rules in force' }, rules.text)),
+    h('h3', {}, 'Publish a new version'),
+    form);
+}
