@@ -21,12 +21,15 @@ worker-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 /// The app's own routes (see `app/js/main.js`): these get the shell.
 const APP_ROUTES: &[&str] = &[
     "signin", "recover", "register", "splash", "password", "training", "query", "results",
-    "recent", "alerts", "inbox", "rules", "reads", "audit", "manage",
+    "recent", "alerts", "inbox", "rules", "reads", "audit", "manage", "operator",
 ];
+
+/// The public transparency page: the app draws it, signed in or not.
+const PUBLIC_PAGES: &[&str] = &["transparency"];
 
 fn is_app_route(path: &str) -> bool {
     let first = path.split('/').next().unwrap_or("");
-    APP_ROUTES.contains(&first)
+    APP_ROUTES.contains(&first) || PUBLIC_PAGES.contains(&first)
 }
 
 /// Two years, as preload lists expect; sent only where TLS is in play.

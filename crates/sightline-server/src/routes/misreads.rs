@@ -10,7 +10,8 @@ use crate::error::{ApiError, ApiJson};
 use crate::routes::session::rfc3339;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::text::Note;
@@ -353,4 +354,71 @@ pub async fn resolve(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// One photo (vehicle or plate) of the read a misread report names, for the
+/// operator checking the report. Only reads named by a report, and every
+/// view in the operator's log before the bytes leave.
+#[utoipa::path(get, path = "/api/v1/admin/misreads/{report_id}/photos/{kind}", tag = "operator",
+    security(("session" = [])),
+    params(("report_id" = i64, Path), ("kind" = String, Path, description = "vehicle or plate")),
+    responses((status = 200, description = "the image (PNG, JPEG or WebP)", content_type = "image/*"),
+              (status = 403, body = crate::error::Problem),
+              (status = 404, description = "no such report, photo, or the read is gone", body = crate::error::Problem)))]
+pub async fn photo(
+    State(state): State<AppState>,
+    who: ConsentedUser,
+    Path((report_id, kind)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    who.require(&[Role::OperatorAdmin])?;
+    if kind != "vehicle" && kind != "plate" {
+        return Err(ApiError::not_found());
+    }
+    let report = state
+        .store()
+        .misreads()
+        .get(report_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let read = state
+        .store()
+        .reads
+        .get(report.read_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let blob = if kind == "vehicle" {
+        read.read.vehicle_photo
+    } else {
+        read.read.plate_photo
+    };
+    let blobs = state.store().blobs.clone();
+    let bytes = tokio::task::spawn_blocking(move || blobs.get(&blob))
+        .await
+        .map_err(|e| ApiError::internal(e.into()))??
+        .ok_or_else(ApiError::not_found)?;
+    state
+        .store()
+        .ledger()
+        .append(
+            EntryDraft::new(
+                TenantScope::Operator,
+                who.actor(),
+                "misread.photo_viewed",
+                Outcome::Success,
+            )
+            .session(who.session.id.as_str())
+            .field("report_id", report_id)
+            .field("read_id", report.read_id.0)
+            .field("kind", kind.as_str()),
+        )
+        .await?;
+    let mime = sightline_ingest::check_photo("photo", &bytes).unwrap_or("application/octet-stream");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
 }

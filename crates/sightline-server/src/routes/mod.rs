@@ -105,6 +105,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(misreads::report))
         .routes(routes!(misreads::queue))
         .routes(routes!(misreads::resolve))
+        .routes(routes!(misreads::photo))
         .routes(routes!(audit_search::search))
         .routes(routes!(audit_export::export))
         .routes(routes!(audit_bundle::log_export))

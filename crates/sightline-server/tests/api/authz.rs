@@ -316,6 +316,12 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
     ),
     ("GET", "/api/v1/admin/misreads", Roles(&[Op]), false),
     (
+        "GET",
+        "/api/v1/admin/misreads/{report_id}/photos/{kind}",
+        Roles(&[Op]),
+        false,
+    ),
+    (
         "POST",
         "/api/v1/admin/misreads/{report_id}/resolve",
         Roles(&[Op]),

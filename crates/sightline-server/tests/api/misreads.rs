@@ -89,6 +89,56 @@ async fn misreads_go_to_the_operator_and_back_to_the_reporter(db: Db) {
         "{text}"
     );
 
+    // Both photos of the reported read, for the operator only, each view logged.
+    let rid = &filed["report_id"];
+    for kind in ["vehicle", "plate"] {
+        let resp = app
+            .get(&op, &format!("/api/v1/admin/misreads/{rid}/photos/{kind}"))
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK, "{kind}");
+        assert_eq!(resp.headers()["content-type"], "image/png");
+        assert_eq!(resp.headers()["cache-control"], "private, no-store");
+        assert!(
+            resp.bytes().await.unwrap().starts_with(b"\x89PNG"),
+            "{kind}"
+        );
+    }
+    for path in [
+        format!("/api/v1/admin/misreads/{rid}/photos/other"),
+        "/api/v1/admin/misreads/999999/photos/plate".to_owned(),
+    ] {
+        assert_eq!(
+            app.get(&op, &path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.get(
+            &jones,
+            &format!("/api/v1/admin/misreads/{rid}/photos/plate")
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    let viewed: Vec<_> = app
+        .store
+        .ledger()
+        .all(sightline_core::TenantScope::Operator)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.entry.action == "misread.photo_viewed")
+        .collect();
+    assert_eq!(
+        viewed.len(),
+        2,
+        "one entry per photo shown, none for refusals"
+    );
+    assert_eq!(viewed[0].entry.fields["report_id"], *rid);
+    assert_eq!(viewed[0].entry.fields["read_id"], bad);
+
     let resolve = |id: &Value, outcome: &str| {
         let (app, op) = (&app, op.clone());
         let path = format!("/api/v1/admin/misreads/{id}/resolve");

@@ -312,6 +312,51 @@ async fn checkpoint(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
     Json(json!({"tree_size": signed.map(|c| c.size)}))
 }
 
+/// Agency A publishes its transparency figures, as its agency-wide
+/// manager would (`PUT /api/v1/agency/transparency`).
+async fn publish_transparency(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
+    let app = &ctx.app;
+    let token = app.login("a.manager").await;
+    let (status, body) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &token,
+            "/api/v1/agency/transparency",
+            &json!({"published": true}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    Json(body)
+}
+
+#[derive(Deserialize)]
+struct MisreadReq {
+    username: String,
+    kind: String,
+    note: String,
+}
+
+/// `username` queries the seed's plate and reports its first result as a
+/// misread, as an investigator would from the results screen.
+async fn misread(State(ctx): State<Arc<Ctx>>, Json(req): Json<MisreadReq>) -> Json<Value> {
+    let app = &ctx.app;
+    let token = app.login(&req.username).await;
+    let (status, _, q) = app
+        .query(&token, &crate::helpers::seed_query("ABC123", "PA"))
+        .await;
+    assert!(status.is_success(), "{q}");
+    let read_id = &q["results"][0]["read_id"];
+    let (status, filed) = app
+        .post(
+            &token,
+            &format!("/api/v1/queries/{}/reads/{read_id}/misread", q["query_id"]),
+            &json!({"kind": req.kind, "note": req.note}),
+        )
+        .await;
+    assert!(status.is_success(), "{filed}");
+    Json(json!({"report_id": filed["report_id"], "read_id": read_id}))
+}
+
 pub async fn start(app: TestApp) -> Control {
     let app_base = app.base.clone();
     let smtp = SmtpServer::start();
@@ -334,6 +379,8 @@ pub async fn start(app: TestApp) -> Control {
         .route("/query", post(query))
         .route("/alert", post(alert))
         .route("/checkpoint", post(checkpoint))
+        .route("/transparency/publish", post(publish_transparency))
+        .route("/misread", post(misread))
         .with_state(ctx.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

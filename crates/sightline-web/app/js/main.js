@@ -21,6 +21,11 @@ import * as alerts from './screens/alerts.js';
 import * as inbox from './screens/inbox.js';
 import * as home from './screens/home.js';
 import * as readLink from './screens/read-link.js';
+import * as transparency from './screens/transparency.js';
+import * as opAgencies from './screens/operator-agencies.js';
+import * as opSources from './screens/operator-sources.js';
+import * as opPolicies from './screens/operator-policies.js';
+import * as opMisreads from './screens/operator-misreads.js';
 import * as auditSearch from './screens/audit-search.js';
 import * as auditEntry from './screens/audit-entry.js';
 import * as auditReplay from './screens/audit-replay.js';
@@ -36,6 +41,7 @@ import * as manageSettings from './screens/manage-settings.js';
 route('/signin', signin.render, { public: true });
 route('/recover', recovery.render, { public: true });
 route('/register', register.render, { public: true });
+route('/transparency', transparency.render, { public: true });
 // Session stages.
 route('/signin/enroll', mfa.renderEnroll, { stage: 'mfa_enroll' });
 route('/signin/verify', mfa.renderVerify, { stage: 'mfa_verify' });
@@ -54,6 +60,14 @@ route('/alerts/:id', alerts.render);
 route('/inbox', inbox.render);
 route('/reads/:id', readLink.render);
 route('/rules', rules.renderRead, { anyStage: true });
+// The operator's console (operator-console.md). Agency roles get a refusal page.
+const OPERATOR = { roles: ['operator_admin'] };
+route('/operator/agencies', opAgencies.render, OPERATOR);
+route('/operator/agencies/:id', opAgencies.renderOne, OPERATOR);
+route('/operator/sources', opSources.render, OPERATOR);
+route('/operator/sources/:id', opSources.renderOne, OPERATOR);
+route('/operator/policies', opPolicies.render, OPERATOR);
+route('/operator/misreads', opMisreads.render, OPERATOR);
 // The auditor console. Other roles get a refusal page; the API refuses them anyway.
 const AUDITOR = { roles: ['auditor'] };
 route('/audit', auditSearch.render, AUDITOR);
@@ -121,6 +135,8 @@ async function draw(path, search) {
   // replaces it, a slow screen finishing late draws into a detached node.
   const target = h('div', { class: 'screen' });
   main.replaceChildren(target);
+  // Agency pages (alert lists, inbox, a read's link) are refused to the operator, who belongs to no agency.
+  if (!r.roles && !r.public && app.me?.role === 'operator_admin' && /^\/(alerts|inbox|reads)(\/|$)/.test(path)) r.roles = ['investigator', 'auditor', 'agency_manager'];
   const refused = r.roles && !r.roles.includes(app.me?.role);
   try {
     if (refused) {

@@ -39,6 +39,13 @@ export function drawHeader() {
         navLink('/audit/statistics', 'Statistics'),
         navLink('/audit/verify', 'Verify log'));
     }
+    if (me.role === 'operator_admin') {
+      items.push(
+        navLink('/operator/agencies', 'Agencies'),
+        navLink('/operator/sources', 'Sources'),
+        navLink('/operator/policies', 'Policies'),
+        navLink('/operator/misreads', 'Misreads'));
+    }
     if (isManager()) {
       items.push(
         navLink('/manage/users', 'Users'),

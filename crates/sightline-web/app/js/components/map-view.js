@@ -15,7 +15,7 @@ import { get } from '../api.js';
 const FALLBACK = { layers: [{ id: 'street', url: '/tiles/street/{z}/{x}/{y}.png', attribution: '', max_zoom: 18 }] };
 let config;
 /** The layers, fetched once per page load. */
-function mapConfig() {
+export function mapConfig() {
   config ??= get('/api/v1/map/config', { quiet: true }).catch(() => FALLBACK);
   return config;
 }
@@ -36,7 +36,7 @@ const Icon = L.DivIcon.extend({
 // GIF, which `img-src 'self'` refuses (and reports). Removing the src
 // cancels the request just as well. These override private methods of the
 // pinned Leaflet version; a Leaflet upgrade must recheck them.
-const Tiles = L.TileLayer.extend({
+export const Tiles = L.TileLayer.extend({
   _abortLoading() {
     for (const [key, t] of Object.entries(this._tiles)) {
       if (t.coords.z === this._tileZoom || t.el.complete) continue;

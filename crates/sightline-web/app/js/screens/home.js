@@ -7,6 +7,7 @@ import { navigate } from '../router.js';
 export async function render(main) {
   if (isInvestigator()) return navigate('/query', { replace: true });
   if (isAuditor()) return navigate('/audit', { replace: true });
+  if (app.me.role === 'operator_admin') return navigate('/operator/agencies', { replace: true });
   if (isManager()) return navigate('/manage/users', { replace: true });
   const role = { agency_manager: 'agency manager', auditor: 'auditor', operator_admin: 'operator' }[app.me.role] || app.me.role;
   mount(main, h('section', { class: 'panel medium' },
