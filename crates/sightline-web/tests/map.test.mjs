@@ -116,7 +116,7 @@ test('"Print report" saves the PDF of the logged query, with a page per sighting
   assert.ok(pages >= 6, `a summary page and one per sighting (${pages} pages)`);
   if (SHOTS) {
     mkdirSync(SHOTS, { recursive: true });
-    for (const p of [1, 2]) {
+    for (const p of [1, 2, 3]) {
       execFileSync('pdftoppm', ['-png', '-r', '80', '-f', String(p), '-l', String(p), '-singlefile', file, join(SHOTS, `desktop-42-report-page-${p}`)]);
     }
   }
