@@ -45,6 +45,9 @@ pub struct Me {
     pub display_name: String,
     pub role: String,
     pub agency_id: Option<i64>,
+    /// The user's area of responsibility; `null` for agency-wide managers
+    /// and auditors (and the operator).
+    pub aor_id: Option<i64>,
     pub program: Option<String>,
     /// The reason codes this user may query under.
     pub reason_codes: Vec<ReasonCodeInfo>,

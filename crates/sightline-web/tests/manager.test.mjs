@@ -249,7 +249,7 @@ test('the seat cap: seats used of the cap, and the refusal when full', async () 
 test('security contacts and a new version of the rules, which the manager affirms at once', async () => {
   const page = await managerPage();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('heading', { name: 'Contacts and rules', level: 1 }).waitFor();
+  await page.getByRole('heading', { name: 'Agency settings', level: 1 }).waitFor();
   await page.getByRole('textbox', { name: 'Security contacts' }).fill('soc@agency.test\nnot-an-address');
   await page.getByRole('button', { name: 'Save contacts' }).click();
   await page.locator('.error-summary').getByText(/Line 2 \(not-an-address\) is not an email address/).waitFor();
@@ -268,7 +268,7 @@ test('security contacts and a new version of the rules, which the manager affirm
   await page.getByRole('button', { name: 'I affirm' }).click();
   await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
   await page.goto('/manage/settings');
-  await page.getByRole('heading', { name: 'Contacts and rules', level: 1 }).waitFor();
+  await page.getByRole('heading', { name: 'Agency settings', level: 1 }).waitFor();
   assert.match(await page.getByTestId('rules-version').textContent(), /In force: version 2, published/);
   const kept = (await page.getByRole('textbox', { name: 'Security contacts' }).inputValue()).split('\n').sort();
   assert.deepEqual(kept, ['ciso@agency.test', 'soc@agency.test']);
@@ -307,9 +307,9 @@ test('the manager console on a phone: every screen fits 390 px', async () => {
     ['/manage/requests', 'Access requests', 'phone-61-requests'],
     ['/manage/training', 'Training', 'phone-63-training'],
     ['/manage/usage', 'Usage', 'phone-64-usage'],
-    ['/manage/settings', 'Contacts and rules', 'phone-65-settings'],
+    ['/manage/settings', 'Agency settings', 'phone-65-settings'],
   ]) {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: heading === 'Access requests' ? 'Requests' : heading === 'Contacts and rules' ? 'Settings' : heading }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: heading === 'Access requests' ? 'Requests' : heading === 'Agency settings' ? 'Settings' : heading }).click();
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
     await page.waitForURL(`**${path}`);
     await fits(heading);
@@ -323,5 +323,44 @@ test('the manager console on a phone: every screen fits 390 px', async () => {
   await fits('request');
   await axe(page, 'phone request');
   await screenshot(page, 'phone-62-request');
+  await page.done();
+});
+
+// Last in this file: starting the contract end closes agency A's searches.
+test('settings: publish on the transparency page from its preview; at contract end, the window, both exports and the confirmation', async () => {
+  const page = await managerPage();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Agency settings', level: 1 }).waitFor();
+  assert.equal(await page.getByTestId('contract-end').count(), 0, 'no contract-end notice before it starts');
+  const panel = page.getByTestId('transparency-panel');
+  const previewText = await panel.getByTestId('transparency-preview').textContent();
+  assert.match(previewText, /Users with access/);
+  assert.match(previewText, /Searches per month/);
+  await panel.getByRole('button', { name: 'Publish on the transparency page' }).click();
+  await panel.getByRole('button', { name: 'Stop publishing' }).waitFor();
+  // Signed out, the public page now lists the agency.
+  const visitor = await openPage(browser);
+  await visitor.goto('/transparency');
+  await visitor.locator('[data-agency="Agency A"]').waitFor();
+  await visitor.done();
+  await panel.getByRole('button', { name: 'Stop publishing' }).click();
+  await panel.getByRole('button', { name: 'Publish on the transparency page' }).waitFor();
+
+  // The operator starts the contract end: the notice, the exports, the confirmation.
+  const { window_ends_at: ends } = await control('/offboarding/start', {});
+  await page.reload();
+  const notice = page.getByTestId('contract-end');
+  await notice.waitFor();
+  assert.equal(await notice.locator('time').first().getAttribute('datetime'), ends);
+  const csv = readFileSync((await save(page, () => notice.getByRole('button', { name: 'Alert lists (CSV)' }).click())).file, 'utf8');
+  assert.match(csv.split('\n')[0], /^list_id,list_name,owner,entry_id,plate,state/);
+  const json = JSON.parse(readFileSync((await save(page, () => notice.getByRole('button', { name: 'Alert lists (JSON)' }).click())).file, 'utf8'));
+  assert.ok(Array.isArray(json.lists), 'the JSON export holds the lists');
+  await notice.getByRole('button', { name: 'Confirm we have our data' }).click();
+  await page.getByTestId('confirm-yes').click();
+  await page.getByTestId('contract-confirmed').waitFor();
+  assert.equal(await notice.getByRole('button', { name: 'Confirm we have our data' }).count(), 0);
+  await axe(page, 'settings at contract end');
+  await screenshot(page, 'desktop-67-settings-contract-end');
   await page.done();
 });

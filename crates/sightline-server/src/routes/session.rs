@@ -43,6 +43,7 @@ pub(crate) async fn me_for(state: &AppState, u: &UserRecord) -> Result<Me, ApiEr
         display_name: u.display_name.clone(),
         role: u.role.as_str().to_owned(),
         agency_id: u.agency_id.map(|a| a.0),
+        aor_id: u.aor_id.map(|a| a.0),
         program: policy.as_ref().map(|p| p.program.clone()),
         reason_codes: policy
             .map(|p| {

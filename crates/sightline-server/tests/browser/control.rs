@@ -312,6 +312,20 @@ async fn checkpoint(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
     Json(json!({"tree_size": signed.map(|c| c.size)}))
 }
 
+/// The operator starts agency A's contract end, as
+/// `POST /api/v1/admin/agencies/{id}/offboarding` does: the last step of a
+/// test file, since it closes agency A's searches.
+async fn start_offboarding(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
+    let app = &ctx.app;
+    let o = app
+        .store
+        .offboarding()
+        .start(app.agency_a, app.now())
+        .await
+        .unwrap();
+    Json(json!({"window_ends_at": o.window_ends_at.format(&Rfc3339).unwrap()}))
+}
+
 /// Agency A publishes its transparency figures, as its agency-wide
 /// manager would (`PUT /api/v1/agency/transparency`).
 async fn publish_transparency(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
@@ -381,6 +395,7 @@ pub async fn start(app: TestApp) -> Control {
         .route("/checkpoint", post(checkpoint))
         .route("/transparency/publish", post(publish_transparency))
         .route("/misread", post(misread))
+        .route("/offboarding/start", post(start_offboarding))
         .with_state(ctx.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -1,5 +1,7 @@
-// The agency's security contacts (who gets incident notices) and its rules
-// of behavior. Publishing a new version of the rules makes every session,
+// The agency's settings: its security contacts (who gets incident
+// notices), its rules of behavior, whether it publishes on the public
+// transparency page, and, once its contract has ended, the transfer. The
+// rules of behavior: Publishing a new version of the rules makes every session,
 // the manager's own included, affirm it before its next action: the
 // server's ConsentedUser extractor refuses any other version.
 import { h, mount, announce } from '../dom.js';
@@ -10,13 +12,18 @@ import { refreshMe } from '../main.js';
 import { confirmAction } from '../components/confirm.js';
 import { timeEl } from '../format.js';
 import { pageHead } from '../manage.js';
+import { app } from '../state.js';
+import { transparencyPanel, contractEndPanel } from '../components/agency-panels.js';
 
 export async function render(main) {
-  const [contacts, rules] = await Promise.all([get('/api/v1/security-contacts'), get('/api/v1/rules')]);
+  const [contacts, rules, ended, published] = await Promise.all([
+    get('/api/v1/security-contacts'), get('/api/v1/rules'), contractEndPanel(app.me), transparencyPanel(app.me)]);
   mount(main, h('div', { class: 'wide' },
-    pageHead('Contacts and rules', 'Who hears about security incidents, and the rules every user affirms at sign-in.'),
+    pageHead('Agency settings', 'Who hears about security incidents, the rules every user affirms at sign-in, and what the public may see.'),
+    ended,
     contactsPanel(contacts.emails),
-    rulesPanel(rules)));
+    rulesPanel(rules),
+    published));
 }
 
 function contactsPanel(emails) {
