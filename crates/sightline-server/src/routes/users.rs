@@ -280,6 +280,15 @@ pub async fn record_training(
     ApiJson(req): ApiJson<TrainingRequest>,
 ) -> Result<StatusCode, ApiError> {
     let target = managed_user(&state, &who, user_id).await?;
+    // Training is someone else's word: a manager's own completion is
+    // recorded by another manager (or, for the first one, the operator).
+    if target.id == who.user.id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "own_training_refused",
+            "nobody records their own training: another manager of the agency records it",
+        ));
+    }
     let now = state.now();
     let mut errors = Vec::new();
     let day = Date::parse(

@@ -287,6 +287,17 @@ async fn lapsed_training_blocks_queries_until_recorded(db: Db) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"].as_array().unwrap().len(), 2, "{body}");
+    // Nobody records their own training.
+    let me = app.user_id("a.manager").await;
+    let (status, body) = app
+        .post(
+            &manager,
+            &format!("/api/v1/users/{me}/training"),
+            &json!({"course": "Annual LPR privacy", "completed_on": today, "evidence": "self"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["code"], "own_training_refused");
     assert_eq!(
         app.query(&token, &seed_query("ABC123", "PA")).await.0,
         StatusCode::OK

@@ -10,6 +10,7 @@ import { navigate } from '../router.js';
 import { downloadButtons } from '../components/export-download.js';
 import { timeEl, plural } from '../format.js';
 import { pageHead } from '../manage.js';
+import { app } from '../state.js';
 
 let flash = null;
 
@@ -32,7 +33,8 @@ export async function render(main, { search }) {
   const shown = flash;
   flash = null;
   const chosen = search.get('user') || '';
-  const people = users.users.filter((u) => u.status !== 'terminated');
+  // Nobody records their own training: the API refuses it, so the list leaves you out.
+  const people = users.users.filter((u) => u.status !== 'terminated' && u.username !== app.me?.username);
   const who = h('select', {}, h('option', { value: '' }, 'Choose a user'),
     people.map((u) => h('option', { value: String(u.id), selected: u.username === chosen }, `${u.display_name} (${u.username})`)));
   const f = {

@@ -64,7 +64,8 @@ function row(u, ctx) {
   if (s === 'pending') simple('Send new key', 'registration-key', `A new registration key was emailed to ${u.email}. Earlier keys no longer work.`);
   if (!self && s === 'active') simple('Disable', 'disable', `${u.username} is disabled: their sessions have ended and they cannot sign in.`);
   if (!self && s === 'disabled') simple('Enable', 'enable', `${u.username} is enabled again.`);
-  if (s !== 'terminated') buttons.push(h('a', { class: 'button secondary', href: `/manage/training?user=${encodeURIComponent(u.username)}`, 'aria-label': `Record training: ${u.username}` }, 'Record training'));
+  // Nobody records their own training (the API refuses it too).
+  if (!self && s !== 'terminated') buttons.push(h('a', { class: 'button secondary', href: `/manage/training?user=${encodeURIComponent(u.username)}`, 'aria-label': `Record training: ${u.username}` }, 'Record training'));
   if (!self && s !== 'terminated') {
     const t = act('Terminate', 'danger');
     t.addEventListener('click', () => terminate(u, ctx));
