@@ -111,11 +111,7 @@ pub async fn scan(
         .as_deref()
         .and_then(|b| BlobId::parse(b).ok())
         .ok_or_else(ApiError::not_found)?;
-    let blobs = state.store().blobs.clone();
-    let bytes = tokio::task::spawn_blocking(move || blobs.get(&blob))
-        .await
-        .map_err(|e| ApiError::internal(e.into()))??
-        .ok_or_else(ApiError::not_found)?;
+    let bytes = crate::routes::photos::stored_blob(&state, blob).await?;
     state
         .store()
         .ledger()

@@ -391,11 +391,7 @@ pub async fn photo(
     } else {
         read.read.plate_photo
     };
-    let blobs = state.store().blobs.clone();
-    let bytes = tokio::task::spawn_blocking(move || blobs.get(&blob))
-        .await
-        .map_err(|e| ApiError::internal(e.into()))??
-        .ok_or_else(ApiError::not_found)?;
+    let bytes = crate::routes::photos::stored_blob(&state, blob).await?;
     state
         .store()
         .ledger()

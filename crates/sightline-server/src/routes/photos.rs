@@ -9,6 +9,18 @@ use axum::response::{IntoResponse, Response};
 use sightline_audit::{EntryDraft, Outcome};
 use sightline_core::ReadId;
 
+/// A stored blob's bytes, read on the blocking pool; 404 when it is gone.
+pub(crate) async fn stored_blob(
+    state: &AppState,
+    blob: sightline_core::read::BlobId,
+) -> Result<Vec<u8>, ApiError> {
+    let blobs = state.store().blobs.clone();
+    tokio::task::spawn_blocking(move || blobs.get(&blob))
+        .await
+        .map_err(|e| ApiError::internal(e.into()))??
+        .ok_or_else(ApiError::not_found)
+}
+
 /// One photograph of one result of one of your queries in this session.
 #[utoipa::path(get, path = "/api/v1/queries/{query_id}/reads/{read_id}/photos/{kind}", tag = "queries",
     security(("session" = [])),
@@ -43,11 +55,7 @@ pub async fn photo(
     } else {
         read.read.plate_photo
     };
-    let blobs = state.store().blobs.clone();
-    let bytes = tokio::task::spawn_blocking(move || blobs.get(&blob))
-        .await
-        .map_err(|e| ApiError::internal(e.into()))??
-        .ok_or_else(ApiError::not_found)?;
+    let bytes = crate::routes::photos::stored_blob(&state, blob).await?;
     state
         .store()
         .ledger()
