@@ -73,6 +73,21 @@ fn leftovers(app: &TestApp, needles: &[&str]) -> Vec<String> {
     found
 }
 
+/// The operator asks to destroy the agency, naming it `name`.
+async fn destroy(
+    app: &TestApp,
+    operator: &str,
+    offboarding: &str,
+    name: &str,
+) -> (StatusCode, Value) {
+    app.post(
+        operator,
+        &format!("{offboarding}/destroy"),
+        &json!({"confirm_name": name}),
+    )
+    .await
+}
+
 async fn status_of(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     let resp = app.get(token, path).await;
     let status = resp.status();
@@ -124,13 +139,7 @@ async fn contract_end_hands_over_the_data_then_destroys_every_copy(db: Db) {
         (status, body["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("no_offboarding"))
     );
-    let (status, _) = app
-        .post(
-            &operator,
-            &format!("{offboarding}/destroy"),
-            &json!({"confirm_name": "Agency A"}),
-        )
-        .await;
+    let (status, _) = destroy(&app, &operator, &offboarding, "Agency A").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Only the operator starts it; the window is 30 days on the clock.
@@ -230,13 +239,7 @@ async fn contract_end_hands_over_the_data_then_destroys_every_copy(db: Db) {
     assert_eq!(count("access-request scans (files)"), Some(1));
     assert!(count("audit log entries").unwrap() > 5);
     assert!(!plan.to_string().contains(NOTE) && !plan.to_string().contains(LISTED_PLATE));
-    let (status, body) = app
-        .post(
-            &operator,
-            &format!("{offboarding}/destroy"),
-            &json!({"confirm_name": "Agency A"}),
-        )
-        .await;
+    let (status, body) = destroy(&app, &operator, &offboarding, "Agency A").await;
     assert_eq!(
         (status, body["code"].as_str()),
         (StatusCode::CONFLICT, Some("transfer_window_open"))
@@ -252,23 +255,11 @@ async fn contract_end_hands_over_the_data_then_destroys_every_copy(db: Db) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["state"], "ready_to_destroy");
-    let (status, body) = app
-        .post(
-            &operator,
-            &format!("{offboarding}/destroy"),
-            &json!({"confirm_name": "Agency B"}),
-        )
-        .await;
+    let (status, body) = destroy(&app, &operator, &offboarding, "Agency B").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["code"], "confirm_name_mismatch");
     assert_eq!(body["field"], "confirm_name");
-    let (status, done) = app
-        .post(
-            &operator,
-            &format!("{offboarding}/destroy"),
-            &json!({"confirm_name": "Agency A"}),
-        )
-        .await;
+    let (status, done) = destroy(&app, &operator, &offboarding, "Agency A").await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["files"], 1);
     assert!(done["rows"].as_i64().unwrap() > 20, "{done}");
@@ -280,13 +271,7 @@ async fn contract_end_hands_over_the_data_then_destroys_every_copy(db: Db) {
         StatusCode::UNAUTHORIZED,
         "the manager's session died"
     );
-    let (status, body) = app
-        .post(
-            &operator,
-            &format!("{offboarding}/destroy"),
-            &json!({"confirm_name": "Agency A"}),
-        )
-        .await;
+    let (status, body) = destroy(&app, &operator, &offboarding, "Agency A").await;
     assert_eq!(
         (status, body["code"].as_str()),
         (StatusCode::CONFLICT, Some("already_destroyed"))
@@ -362,13 +347,7 @@ async fn the_window_runs_out_without_a_confirmation(db: Db) {
     );
     app.advance(Duration::days(30) - Duration::seconds(1));
     let operator = app.login("operator").await;
-    let (status, body) = app
-        .post(
-            &operator,
-            &format!("{offboarding}/destroy"),
-            &json!({"confirm_name": "Agency A"}),
-        )
-        .await;
+    let (status, body) = destroy(&app, &operator, &offboarding, "Agency A").await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     app.advance(Duration::seconds(1));
     let (status, plan) = status_of(&app, &operator, &offboarding).await;
@@ -376,13 +355,7 @@ async fn the_window_runs_out_without_a_confirmation(db: Db) {
         (status, plan["state"].as_str()),
         (StatusCode::OK, Some("ready_to_destroy"))
     );
-    let (status, body) = app
-        .post(
-            &operator,
-            &format!("{offboarding}/destroy"),
-            &json!({"confirm_name": "Agency A"}),
-        )
-        .await;
+    let (status, body) = destroy(&app, &operator, &offboarding, "Agency A").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // The operator's record says the agency never confirmed.
     let ops = app
