@@ -75,6 +75,7 @@ test('the operator onboards an agency with its first manager, by keyboard; error
   await page.keyboard.press('Enter');
   await page.getByTestId('onboard-result').getByText(`${AGENCY} is onboarded with 3 seats`).waitFor();
   const row = page.getByTestId('agencies').locator(`tr[data-agency="${AGENCY}"]`);
+  await row.waitFor();
   assert.deepEqual(await row.locator('td').allTextContents(), ['1', '3', 'Contract end'], 'one seat in use (the invited manager) of 3');
   // The manager's registration key went out by mail.
   const { mails } = await control('/mail', { to: `${manager}@agency-t.test`, count: 1 });

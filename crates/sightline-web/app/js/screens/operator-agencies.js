@@ -72,8 +72,9 @@ export async function render(main) {
   const tableBox = h('section', { class: 'panel', 'aria-labelledby': 'agencies-h' }, h('h2', { id: 'agencies-h' }, 'Agencies'), agencyTable(list));
   let form;
   const onDone = async (a, email) => {
-    mount(notice, h('p', { class: 'notice ok', tabindex: '-1' }, `${a.name} is onboarded with ${plural(a.seat_cap, 'seat')}. Its first manager's registration key was emailed to ${email}.`));
+    // The table first, so that the notice never stands beside a list without the new agency.
     mount(tableBox, h('h2', { id: 'agencies-h' }, 'Agencies'), agencyTable(await agencies()));
+    mount(notice, h('p', { class: 'notice ok', tabindex: '-1' }, `${a.name} is onboarded with ${plural(a.seat_cap, 'seat')}. Its first manager's registration key was emailed to ${email}.`));
     notice.firstChild.focus();
     announce(`${a.name} onboarded`);
     // A fresh form for the next agency.
