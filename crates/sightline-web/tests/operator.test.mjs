@@ -2,7 +2,8 @@
 // registering a source and rotating its key (shown once; the old key stops
 // working), placing a camera by clicking the map, a state's collection
 // policy changed by keyboard, a misread worked with both photos and no
-// agency case text, a contract end from its window to the destruction
+// agency case text, the operator log searched and an entry verified in the
+// browser, a contract end from its window to the destruction
 // (after the clock moves past the window), refusals in both directions,
 // and the phone layout.
 import { test, before, after } from 'node:test';
@@ -231,6 +232,39 @@ test('the misread queue shows both photos of the read and the reported kind, nev
   await page.done();
 });
 
+test('the operator log: the operator\'s own actions, searched by action, opened and verified in this browser; no agency search fields', async () => {
+  const page = await operatorPage();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log' }).click();
+  await page.getByRole('heading', { name: 'Operator log', level: 1 }).waitFor();
+  for (const label of ['Plate', 'State', 'Reason code', 'On behalf of']) {
+    assert.equal(await page.getByLabel(label, { exact: true }).count(), 0, `no ${label} field`);
+  }
+  assert.equal(await page.getByRole('button', { name: /Excel|PDF/ }).count(), 0, 'no agency exports');
+  await page.getByLabel('Action').fill('admin.agency_created');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL('**/operator/log?action=admin.agency_created');
+  const rows = page.getByTestId('audit-results').locator('tbody tr');
+  await rows.first().waitFor();
+  assert.match(await page.getByTestId('audit-results').textContent(), /admin\.agency_created/);
+  assert.doesNotMatch(await page.getByTestId('audit-results').textContent(), /query\.run|auth\.login/, 'only the action searched for');
+  await axe(page, 'operator log');
+  await screenshot(page, 'desktop-77-operator-log');
+
+  // The newest: the agency onboarded by the first test. Signed now, then checked here.
+  await control('/checkpoint', { log: 'operator' });
+  const seq = await rows.first().getAttribute('data-seq');
+  await page.getByRole('link', { name: `Entry ${seq}` }).click();
+  await page.getByRole('heading', { name: `Audit entry #${seq}`, level: 1 }).waitFor();
+  await page.locator('[data-testid=verify-result][data-state=verified]').waitFor();
+  assert.match(await page.getByTestId('verify-result').textContent(), /Verified in this browser/);
+  assert.match(await page.locator('main').textContent(), new RegExp(AGENCY));
+  assert.equal(await page.getByTestId('replay-link').count(), 0);
+  await axe(page, 'operator log entry');
+  await page.getByRole('link', { name: 'Back to the search' }).click();
+  await page.waitForURL('**/operator/log?action=admin.agency_created');
+  await page.done();
+});
+
 test('the operator and agency pages refuse each other, by direct URL', async () => {
   const page = await operatorPage();
   for (const path of ['/query', '/results', '/recent', '/audit', '/audit/statistics', '/manage/users', '/alerts', '/alerts/1', '/inbox', '/reads/1']) {
@@ -254,7 +288,7 @@ test('the operator and agency pages refuse each other, by direct URL', async () 
   await ip.getByRole('button', { name: 'I affirm' }).click();
   await ip.waitForURL('**/query');
   assert.doesNotMatch(await ip.getByRole('navigation', { name: 'Main' }).textContent(), /Agencies|Misreads/);
-  for (const path of ['/operator/agencies', '/operator/sources', '/operator/policies', '/operator/misreads']) {
+  for (const path of ['/operator/agencies', '/operator/sources', '/operator/policies', '/operator/misreads', '/operator/log', '/operator/log/entries/1']) {
     await ip.goto(path);
     await ip.getByTestId('role-refused').waitFor();
     assert.match(await ip.getByTestId('role-refused').textContent(), /This page is for the operator/, path);

@@ -76,7 +76,7 @@ pub async fn export(
             .accepting("jsonl, csv, xlsx, pdf"),
         ));
     }
-    let filter = filter_from(&state, agency, actors, &p).await?;
+    let filter = filter_from(&state, Some(agency), actors, &p).await?;
     let scope = TenantScope::Agency(agency);
     let ledger = state.store().ledger();
     // The export is logged first, then a checkpoint is cut that covers it.

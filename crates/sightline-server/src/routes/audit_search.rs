@@ -2,7 +2,7 @@
 //! R5.6): search by user, on-behalf-of person, plate, reason code, action and
 //! time; statistics for any period; and exact replay of a logged query.
 //! Auditors see the whole agency; managers the users of their AOR; the
-//! operator nothing of it.
+//! operator nothing of it, only a search of the operator's own log.
 
 use crate::app::AppState;
 use crate::auth::ConsentedUser;
@@ -121,10 +121,12 @@ fn dto(row: sightline_store::AuditEntryRow) -> AuditEntryDto {
     }
 }
 
-/// Turns search parameters into a filter within the caller's reach.
+/// Turns search parameters into a filter within the caller's reach:
+/// `agency` is whose users `user` may name (`None`: operator staff), and
+/// `actors` the users whose actions the caller may see (`None`: all).
 pub(crate) async fn filter_from(
     state: &AppState,
-    agency: sightline_core::AgencyId,
+    agency: Option<sightline_core::AgencyId>,
     mut actors: Option<HashSet<UserId>>,
     p: &SearchParams,
 ) -> Result<AuditFilter, ApiError> {
@@ -134,7 +136,7 @@ pub(crate) async fn filter_from(
             .tenancy()
             .user_by_username(name.trim())
             .await?
-            .filter(|u| u.agency_id == Some(agency));
+            .filter(|u| u.agency_id == agency);
         let id = user.map(|u| u.id);
         actors = Some(match (actors, id) {
             (Some(set), Some(id)) if set.contains(&id) => HashSet::from([id]),
@@ -214,7 +216,35 @@ pub(crate) fn filters_json(p: &SearchParams, filter: &AuditFilter) -> Value {
     })
 }
 
-/// Searches the agency's audit log, newest first.
+/// The operator's own log holds no plates, reasons or people searched for:
+/// a search by them is refused rather than silently finding nothing.
+fn operator_log_filters(p: &SearchParams) -> Result<(), ApiError> {
+    let agency_only = [
+        ("plate", &p.plate),
+        ("state", &p.state),
+        ("reason_code", &p.reason_code),
+        ("on_behalf_of", &p.on_behalf_of),
+    ];
+    match agency_only
+        .into_iter()
+        .find(|(_, v)| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+    {
+        Some((field, _)) => Err(ApiError::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Violation::new(
+                "not_in_operator_log",
+                field,
+                format!("the operator log has no {field}: it records no agency's queries"),
+            )
+            .accepting("user, action, outcome, from, to"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Searches the caller's audit log, newest first: an agency's auditors and
+/// managers search their agency's log (managers only their AOR's users),
+/// operator staff the operator log. Which log is never a parameter.
 #[utoipa::path(get, path = "/api/v1/audit/entries", tag = "audit",
     security(("session" = [])),
     params(SearchParams),
@@ -224,13 +254,22 @@ pub async fn search(
     who: ConsentedUser,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<AuditPage>, ApiError> {
-    let (agency, actors) = audit_scope(&state, &who).await?;
-    let filter = filter_from(&state, agency, actors, &p).await?;
+    let (scope, filter) = if who.user.role == Role::OperatorAdmin {
+        operator_log_filters(&p)?;
+        (
+            TenantScope::Operator,
+            filter_from(&state, None, None, &p).await?,
+        )
+    } else {
+        let (agency, actors) = audit_scope(&state, &who).await?;
+        let filter = filter_from(&state, Some(agency), actors, &p).await?;
+        (TenantScope::Agency(agency), filter)
+    };
     let limit = p.limit.unwrap_or(100).clamp(1, 500);
     let rows = state
         .store()
         .audit_search()
-        .search(TenantScope::Agency(agency), &filter, limit)
+        .search(scope, &filter, limit)
         .await?;
     let next_before = (rows.len() == limit)
         .then(|| rows.last().map(|r| r.entry.seq))

@@ -79,7 +79,8 @@ fn operator(who: &ConsentedUser) -> Result<(), ApiError> {
     who.require(&[Role::OperatorAdmin])
 }
 
-async fn audit(
+/// Appends an operator staff action to the operator log.
+pub(crate) async fn operator_log(
     state: &AppState,
     who: &ConsentedUser,
     action: &'static str,
@@ -167,7 +168,7 @@ pub async fn create_agency(
         .tenancy()
         .create_agency_with_federal_programs(name, req.seat_cap, state.now())
         .await?;
-    audit(
+    operator_log(
         &state,
         &who,
         "admin.agency_created",
@@ -257,7 +258,7 @@ pub async fn invite_manager(
     send_registration_key(&state, &mut tx, &user, now).await?;
     tx.commit().await?;
     state.notifier().wake.notify_one();
-    audit(
+    operator_log(
         &state,
         &who,
         "admin.manager_invited",
@@ -323,7 +324,7 @@ pub async fn rotate_key(
     operator(&who)?;
     let id = source_exists(&state, source_id).await?;
     let key = state.store().sources().rotate_key(id, state.now()).await?;
-    audit(
+    operator_log(
         &state,
         &who,
         "admin.source_key_rotated",
@@ -351,7 +352,7 @@ pub async fn revoke_keys(
     operator(&who)?;
     let id = source_exists(&state, source_id).await?;
     let revoked = state.store().sources().revoke_keys(id, state.now()).await?;
-    audit(
+    operator_log(
         &state,
         &who,
         "admin.source_keys_revoked",

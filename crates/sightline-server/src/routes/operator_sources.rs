@@ -6,35 +6,20 @@
 use crate::app::AppState;
 use crate::auth::ConsentedUser;
 use crate::error::{ApiError, ApiJson};
+use crate::routes::operator::operator_log;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use secrecy::ExposeSecret as _;
 use serde::{Deserialize, Serialize};
-use sightline_audit::{EntryDraft, Outcome};
 use sightline_core::collection::{CollectionPolicy, MAX_RETENTION_SECS};
 use sightline_core::tenancy::SourceId;
-use sightline_core::{GeoPoint, Jurisdiction, Role, SourceKind, TenantScope, Violation};
+use sightline_core::{GeoPoint, Jurisdiction, Role, SourceKind, Violation};
 use sightline_store::Camera;
 use utoipa::ToSchema;
 
 /// The shortest retention the API accepts: a minute.
 const MIN_RETENTION_SECS: i64 = 60;
-
-async fn log(
-    state: &AppState,
-    who: &ConsentedUser,
-    action: &'static str,
-    fields: &[(&str, serde_json::Value)],
-) -> Result<(), ApiError> {
-    let mut d = EntryDraft::new(TenantScope::Operator, who.actor(), action, Outcome::Success)
-        .session(who.session.id.as_str());
-    for (k, v) in fields {
-        d = d.field(k, v.clone());
-    }
-    state.store().ledger().append(d).await?;
-    Ok(())
-}
 
 fn text(
     errors: &mut Vec<Violation>,
@@ -142,7 +127,7 @@ pub async fn create_source(
             .accepting("a name no other source has"),
         ));
     }
-    log(
+    operator_log(
         &state,
         &who,
         "admin.source_created",
@@ -267,7 +252,7 @@ pub async fn put_camera(
             errors,
         ));
     };
-    log(
+    operator_log(
         &state,
         &who,
         "admin.camera_saved",
@@ -389,7 +374,7 @@ pub async fn set_policy(
         collection_allowed: req.collection_allowed,
         retention_secs: req.retention_seconds,
     };
-    log(
+    operator_log(
         &state,
         &who,
         "admin.collection_policy_changed",

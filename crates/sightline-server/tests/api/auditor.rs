@@ -109,18 +109,87 @@ async fn auditors_search_by_user_plate_person_and_time(db: Db) {
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(resp.json::<Value>().await.unwrap()["field"], "from");
-    // Investigators and the operator cannot search; searches are audited.
+    // Investigators cannot search; searches are audited.
     let jones = app.login("hsi.jones").await;
     assert_eq!(
         app.get(&jones, "/api/v1/audit/entries").await.status(),
         StatusCode::FORBIDDEN
     );
-    let op = app.login("operator").await;
-    assert_eq!(
-        app.get(&op, "/api/v1/audit/entries").await.status(),
-        StatusCode::FORBIDDEN
-    );
     assert!(!search("action=audit.searched").await.is_empty());
+}
+
+/// The operator searches the operator log, never an agency's: none of the
+/// fixture's agency entries appear, searching by plate is refused with the
+/// field named, and the search lands in the operator log itself.
+async fn the_operator_searches_only_the_operator_log(db: Db) {
+    let app = spawn_app(db).await;
+    fixture(&app).await;
+    let op = app.login("operator").await;
+    let page: Value = app
+        .get(&op, "/api/v1/audit/entries?limit=500")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries = page["entries"].as_array().unwrap();
+    assert!(
+        !entries.is_empty(),
+        "the operator log has the sign-in at least"
+    );
+    let text = serde_json::to_string(entries).unwrap();
+    for agency_text in ["ABC123", "query.run", "Agent Maria Rivera", "a.auditor"] {
+        assert!(
+            !text.contains(agency_text),
+            "{agency_text} in the operator log search"
+        );
+    }
+    let resp = app
+        .get(&op, "/api/v1/audit/entries?plate=ABC123&state=PA")
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = resp.json().await.unwrap();
+    assert_eq!(problem["code"], "not_in_operator_log");
+    assert_eq!(problem["field"], "plate");
+    // By user: the operator's own sign-in is found; an agency's user is not.
+    let mine: Value = app
+        .get(&op, "/api/v1/audit/entries?user=operator&action=auth.login")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!mine["entries"].as_array().unwrap().is_empty());
+    let theirs: Value = app
+        .get(&op, "/api/v1/audit/entries?user=a.auditor")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["entries"].as_array().unwrap().len(), 0);
+    let logged: Value = app
+        .get(&op, "/api/v1/audit/entries?action=audit.searched&limit=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(logged["entries"][0]["actor"]["username"], "operator");
+    // And the agency's auditor never sees the operator's searches.
+    let auditor = app.login("a.auditor").await;
+    let seen: Value = app
+        .get(
+            &auditor,
+            "/api/v1/audit/entries?action=audit.searched&limit=500",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        seen["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor"]["username"] != "operator")
+    );
 }
 
 async fn statistics_match_the_hand_count(db: Db) {
@@ -357,6 +426,7 @@ both_backends!(
     statistics_match_the_hand_count,
     replay_returns_exactly_what_the_user_saw,
     managers_see_only_their_aor_in_the_audit_log,
+    the_operator_searches_only_the_operator_log,
 );
 
 async fn managers_see_only_their_aor_in_the_audit_log(db: Db) {

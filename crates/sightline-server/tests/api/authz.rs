@@ -367,7 +367,13 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         RolesLoose(&[Aud, Mgr, Op]),
         false,
     ),
-    ("GET", "/api/v1/audit/entries", Roles(&[Aud, Mgr]), false),
+    // Each caller searches its own log: the agency's, or the operator's.
+    (
+        "GET",
+        "/api/v1/audit/entries",
+        Roles(&[Aud, Mgr, Op]),
+        false,
+    ),
     ("GET", "/api/v1/audit/export", Roles(&[Aud, Mgr]), false),
     ("GET", "/api/v1/audit/log-export", Roles(&[Aud]), false),
     (

@@ -301,14 +301,15 @@ async fn alert(State(ctx): State<Arc<Ctx>>, Json(req): Json<AlertReq>) -> Json<V
 
 /// Signs a checkpoint of agency A's log now, as `sightline serve` does
 /// within seconds of an entry.
-async fn checkpoint(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
+async fn checkpoint(State(ctx): State<Arc<Ctx>>, Json(body): Json<Value>) -> Json<Value> {
     let app = &ctx.app;
-    let signed = app
-        .store
-        .ledger()
-        .checkpoint(sightline_core::TenantScope::Agency(app.agency_a))
-        .await
-        .unwrap();
+    // Agency A's log, or `{"log": "operator"}` for the operator's.
+    let scope = if body["log"] == "operator" {
+        sightline_core::TenantScope::Operator
+    } else {
+        sightline_core::TenantScope::Agency(app.agency_a)
+    };
+    let signed = app.store.ledger().checkpoint(scope).await.unwrap();
     Json(json!({"tree_size": signed.map(|c| c.size)}))
 }
 

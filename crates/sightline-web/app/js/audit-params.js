@@ -25,9 +25,9 @@ export function localDate(d) {
 }
 
 /** App search (URLSearchParams) → the API's query string, without paging. */
-export function apiQuery(search) {
+export function apiQuery(search, log = AGENCY_LOG) {
   const q = new URLSearchParams();
-  for (const k of SEARCH_FIELDS) {
+  for (const k of log.fields) {
     const v = (search.get(k) || '').trim();
     if (!v) continue;
     if (k === 'from') q.set('from', dayStart(v));
@@ -38,9 +38,9 @@ export function apiQuery(search) {
 }
 
 /** The app's search with only the fields that are set. */
-export function cleanSearch(search) {
+export function cleanSearch(search, log = AGENCY_LOG) {
   const q = new URLSearchParams();
-  for (const k of SEARCH_FIELDS) {
+  for (const k of log.fields) {
     const v = (search.get(k) || '').trim();
     if (v) q.set(k, v);
   }
@@ -64,11 +64,49 @@ export function summary(e) {
   if (typeof f.on_behalf_of === 'string') parts.push(`on behalf of ${f.on_behalf_of}`);
   if (f.query_seq) parts.push(`of entry #${f.query_seq}`);
   if (f.result_count !== undefined) parts.push(`${f.result_count} results`);
+  // The operator log's subjects: what was onboarded, registered or changed.
+  if (typeof f.name === 'string') parts.push(f.name);
+  if (typeof f.state === 'string' && typeof f.plate !== 'string') parts.push(f.state);
+  if (f.agency_id) parts.push(`agency #${f.agency_id}`);
+  if (f.source_id) parts.push(`source #${f.source_id}`);
+  if (typeof f.camera_id === 'string') parts.push(`camera ${f.camera_id}`);
+  if (f.report_id) parts.push(`report #${f.report_id}`);
   return parts.join(' · ');
 }
 
-/** Actions auditors search for most (the field takes any action). */
-export const COMMON_ACTIONS = [
-  'query.run', 'query.results', 'query.refused', 'alert.hit', 'alert.entry.added', 'notification.sent',
-  'auth.login', 'audit.searched', 'audit.exported', 'audit.replayed', 'report.statistics',
-];
+/**
+ * The two logs a person may search. An agency's auditors search its log by
+ * every field; the operator's staff search the operator log, which holds
+ * no agency's queries, so only by who, what, outcome and when. `actions`
+ * are the ones searched for most (the field takes any action).
+ */
+export const AGENCY_LOG = {
+  base: '/audit',
+  title: 'Audit log',
+  actionHint: 'e.g. query.run; type or pick one.',
+  lead: 'Every action in your agency\'s Sightline, newest first. Open an entry to see all its fields and check it against the signed log.',
+  fields: SEARCH_FIELDS,
+  actions: [
+    'query.run', 'query.results', 'query.refused', 'alert.hit', 'alert.entry.added', 'notification.sent',
+    'auth.login', 'audit.searched', 'audit.exported', 'audit.replayed', 'report.statistics',
+  ],
+  exports: true,
+  name: 'Your agency\'s audit log',
+};
+
+export const OPERATOR_LOG = {
+  base: '/operator/log',
+  title: 'Operator log',
+  actionHint: 'e.g. admin.source_created; type or pick one.',
+  lead: 'Every action of the operator\'s staff and of the service itself, newest first: agencies, sources and keys, policies, misreads, contract ends, sign-ins. It holds no agency\'s queries, lists or case text. Open an entry to check it against the signed log.',
+  fields: ['user', 'action', 'outcome', 'from', 'to'],
+  actions: [
+    'admin.agency_created', 'admin.manager_invited', 'admin.source_created', 'admin.source_key_rotated',
+    'admin.source_keys_revoked', 'admin.camera_saved', 'admin.collection_policy_changed',
+    'misread.resolved', 'misread.photo_viewed', 'agency.offboarding_started', 'agency.destroyed',
+    'ingest.batch', 'auth.login', 'audit.searched',
+  ],
+  exports: false,
+  exportNote: 'To check the whole operator log offline, export it on the server with sightline audit export --operator --out FILE, then run sightline audit verify FILE --public-key KEY with the key shown on any entry.',
+  name: 'The operator log',
+};

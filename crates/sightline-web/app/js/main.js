@@ -68,6 +68,8 @@ route('/operator/sources', opSources.render, OPERATOR);
 route('/operator/sources/:id', opSources.renderOne, OPERATOR);
 route('/operator/policies', opPolicies.render, OPERATOR);
 route('/operator/misreads', opMisreads.render, OPERATOR);
+route('/operator/log', auditSearch.renderOperator, OPERATOR);
+route('/operator/log/entries/:seq', auditEntry.renderOperator, OPERATOR);
 // The auditor console. Other roles get a refusal page; the API refuses them anyway.
 const AUDITOR = { roles: ['auditor'] };
 route('/audit', auditSearch.render, AUDITOR);

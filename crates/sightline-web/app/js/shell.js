@@ -44,7 +44,8 @@ export function drawHeader() {
         navLink('/operator/agencies', 'Agencies'),
         navLink('/operator/sources', 'Sources'),
         navLink('/operator/policies', 'Policies'),
-        navLink('/operator/misreads', 'Misreads'));
+        navLink('/operator/misreads', 'Misreads'),
+        navLink('/operator/log', 'Log'));
     }
     if (isManager()) {
       items.push(

@@ -7,7 +7,7 @@
 import { h, mount } from '../dom.js';
 import { get } from '../api.js';
 import { timeEl, utc } from '../format.js';
-import { actorName, cleanSearch } from '../audit-params.js';
+import { actorName, cleanSearch, AGENCY_LOG, OPERATOR_LOG } from '../audit-params.js';
 import { verifyEntry } from '../audit-verify.js';
 
 function value(v) {
@@ -24,7 +24,7 @@ const CHECK_NAMES = {
   inclusion: 'Inclusion in the signed log',
 };
 
-function verification(entry) {
+function verification(entry, log) {
   const box = h('section', { class: 'panel verify-box', 'aria-labelledby': 'verify-h', 'data-testid': 'verify-result', 'data-state': 'checking' },
     h('h2', { id: 'verify-h' }, 'Does this entry verify?'),
     h('p', { role: 'status' }, 'Checking in this browser…'));
@@ -60,24 +60,29 @@ function verification(entry) {
       h('p', { class: 'small muted' },
         `Checked here, in your browser, with WebCrypto: the server sent the entry, the proof, the checkpoint and the public key, and this page did the hashing and the signature check. Public key: `,
         h('code', { class: 'wrap' }, r.checkpoint.vkey),
-        '. Compare it with the key your agency keeps (see ', h('a', { href: '/audit/verify' }, 'Verify this log'), ').'),
+        log === AGENCY_LOG
+          ? ['. Compare it with the key your agency keeps (see ', h('a', { href: '/audit/verify' }, 'Verify this log'), ').']
+          : '. Compare it with the operator log\'s key that you published.'),
       r.pending || !r.verified ? h('button', { type: 'button', class: 'secondary', onclick: run }, 'Check again') : null);
   }
   run();
   return box;
 }
 
-export async function render(main, { params, search }) {
+export const render = (main, ctx) => entryScreen(main, ctx, AGENCY_LOG);
+export const renderOperator = (main, ctx) => entryScreen(main, ctx, OPERATOR_LOG);
+
+async function entryScreen(main, { params, search }, log) {
   const seq = Number(params.seq);
-  const back = cleanSearch(search);
-  const backLink = h('a', { href: `/audit${back.toString() ? `?${back}` : ''}` }, 'Back to the search');
+  const back = cleanSearch(search, log);
+  const backLink = h('a', { href: `${log.base}${back.toString() ? `?${back}` : ''}` }, 'Back to the search');
   // The entry is the newest at or before `seq`: a search of one.
   const page = Number.isInteger(seq) && seq > 0 ? await get(`/api/v1/audit/entries?before=${seq + 1}&limit=1`) : { entries: [] };
   const entry = page.entries[0];
   if (!entry || entry.seq !== seq) {
     mount(main, h('section', { class: 'panel narrow' },
       h('h1', {}, 'No such entry'),
-      h('p', {}, `Your agency's audit log has no entry #${params.seq} that you may see.`),
+      h('p', {}, `${log.name} has no entry #${params.seq} that you may see.`),
       h('p', {}, backLink)));
     return;
   }
@@ -91,14 +96,14 @@ export async function render(main, { params, search }) {
   ];
   const fieldRows = Object.entries(entry.fields).map(([k, v]) => [k, value(v)]);
   const dl = (rows, label) => h('dl', { class: 'facts audit-facts', 'aria-label': label }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
-  const replay = entry.action === 'query.run' && entry.outcome === 'success'
+  const replay = log === AGENCY_LOG && entry.action === 'query.run' && entry.outcome === 'success'
     ? h('a', { class: 'button', href: `/audit/replay/${entry.seq}`, 'data-testid': 'replay-link' }, 'Replay this query')
     : null;
   mount(main, h('div', { class: 'medium' },
     h('div', { class: 'page-head' },
       h('div', {}, h('h1', {}, `Audit entry #${entry.seq}`), h('p', { class: 'muted' }, `${entry.action} · ${entry.outcome} · `, timeEl(entry.at))),
       h('div', { class: 'actions' }, replay, backLink)),
-    verification(entry),
+    verification(entry, log),
     h('section', { class: 'panel', 'aria-labelledby': 'entry-h' },
       h('h2', { id: 'entry-h' }, 'The entry'),
       dl(facts, 'The entry'),
@@ -108,6 +113,6 @@ export async function render(main, { params, search }) {
       h('p', {}, h('code', { class: 'wrap', 'data-testid': 'leaf-hash' }, entry.leaf_hash)),
       h('details', {},
         h('summary', {}, 'The exact bytes the hash covers'),
-        h('p', { class: 'small muted' }, 'Plate, case reference, note and on-behalf-of are sealed (encrypted) in the log; the fields above show them opened.'),
+        log === AGENCY_LOG ? h('p', { class: 'small muted' }, 'Plate, case reference, note and on-behalf-of are sealed (encrypted) in the log; the fields above show them opened.') : null,
         h('pre', { class: 'json wrap' }, entry.canonical)))));
 }

@@ -3,14 +3,16 @@
 // time range; newest first, 25 to a page. The search lives in the URL, so
 // Back, reload and a shared link show the same search, and every export
 // below is of exactly that search. Each search is itself logged
-// (`audit.searched`) by the server.
+// (`audit.searched`) by the server. The operator's staff get the same
+// screen over the operator log (`/operator/log`): its own actions only,
+// searched by user, action, outcome and time, never an agency's log.
 import { h, mount } from '../dom.js';
 import { field, input, showErrors } from '../forms.js';
 import { get } from '../api.js';
 import { navigate } from '../router.js';
 import { stateInput, stateValue } from '../jurisdictions.js';
 import { timeEl, plural } from '../format.js';
-import { apiQuery, cleanSearch, actorName, summary, COMMON_ACTIONS } from '../audit-params.js';
+import { apiQuery, cleanSearch, actorName, summary, AGENCY_LOG, OPERATOR_LOG } from '../audit-params.js';
 import { downloadButtons } from '../components/export-download.js';
 
 const PAGE = 25;
@@ -19,34 +21,38 @@ function outcomeTag(outcome) {
   return h('span', { class: `outcome outcome-${outcome}` }, outcome);
 }
 
-export async function render(main, { search }) {
-  const s = cleanSearch(search);
+export const render = (main, ctx) => searchScreen(main, ctx, AGENCY_LOG);
+export const renderOperator = (main, ctx) => searchScreen(main, ctx, OPERATOR_LOG);
+
+async function searchScreen(main, { search }, log) {
+  const s = cleanSearch(search, log);
   const before = search.get('before');
 
   const st = await stateInput('audit-state', s.get('state') || '');
-  const actions = h('datalist', { id: 'audit-actions' }, COMMON_ACTIONS.map((a) => h('option', { value: a })));
+  const actions = h('datalist', { id: 'audit-actions' }, log.actions.map((a) => h('option', { value: a })));
   const outcomeSel = h('select', {},
     h('option', { value: '' }, 'Any outcome'),
     ['success', 'refused', 'failed'].map((o) => h('option', { value: o, selected: s.get('outcome') === o }, o)));
-  const fields = {
+  const all = {
     user: field('user', 'User', input({ value: s.get('user') || '', autocomplete: 'off', spellcheck: 'false' }), 'The username of whoever acted.'),
     on_behalf_of: field('on_behalf_of', 'On behalf of', input({ value: s.get('on_behalf_of') || '', autocomplete: 'off' }), 'Part of the name a query was run for.'),
     plate: field('plate', 'Plate', input({ value: s.get('plate') || '', autocomplete: 'off', spellcheck: 'false', class: 'mono' }), 'The whole plate, as on the vehicle.'),
     state: field('state', 'State', st.input, 'With the plate: its state or jurisdiction.'),
     reason_code: field('reason_code', 'Reason code', input({ value: s.get('reason_code') || '', autocomplete: 'off', spellcheck: 'false' }), 'e.g. criminal-investigation'),
-    action: field('action', 'Action', input({ value: s.get('action') || '', list: 'audit-actions', autocomplete: 'off', spellcheck: 'false' }), 'e.g. query.run; type or pick one.'),
+    action: field('action', 'Action', input({ value: s.get('action') || '', list: 'audit-actions', autocomplete: 'off', spellcheck: 'false' }), log.actionHint),
     outcome: field('outcome', 'Outcome', outcomeSel),
     from: field('from', 'From', input({ type: 'date', value: s.get('from') || '' }), 'First day, in your time zone.'),
     to: field('to', 'To', input({ type: 'date', value: s.get('to') || '' }), 'Last day, included.'),
   };
-  fields.state.append(st.datalist);
+  const fields = Object.fromEntries(log.fields.map((name) => [name, all[name]]));
+  all.state.append(st.datalist);
   fields.action.append(actions);
   const form = h('form', { novalidate: true, class: 'audit-search', 'aria-label': 'Search the audit log' },
     h('div', { class: 'search-grid' }, Object.values(fields)),
     h('div', { class: 'actions' },
       h('button', { type: 'submit' }, 'Search'),
-      h('a', { class: 'button secondary', href: '/audit' }, 'Clear'),
-      h('span', { class: 'small muted' }, 'Every search is recorded in the audit log.')));
+      h('a', { class: 'button secondary', href: log.base }, 'Clear'),
+      h('span', { class: 'small muted' }, `Every search is recorded in the ${log.title.toLowerCase()}.`)));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const q = new URLSearchParams();
@@ -58,14 +64,14 @@ export async function render(main, { search }) {
       showErrors(form, [{ field: 'to', message: 'the last day is before the first day' }], { title: 'The search was not run' });
       return;
     }
-    navigate(`/audit${q.toString() ? `?${q}` : ''}`);
+    navigate(`${log.base}${q.toString() ? `?${q}` : ''}`);
   });
 
   const head = h('div', { class: 'page-head' }, h('div', {},
-    h('h1', {}, 'Audit log'),
-    h('p', { class: 'muted' }, 'Every action in your agency\'s Sightline, newest first. Open an entry to see all its fields and check it against the signed log.')));
+    h('h1', {}, log.title),
+    h('p', { class: 'muted' }, log.lead)));
 
-  const q = apiQuery(s);
+  const q = apiQuery(s, log);
   q.set('limit', String(PAGE));
   if (before) q.set('before', before);
   let page;
@@ -84,7 +90,7 @@ export async function render(main, { search }) {
     return `${path}${p.toString() ? `?${p}` : ''}`;
   };
   const rows = page.entries.map((e) => h('tr', { 'data-seq': e.seq },
-    h('td', {}, h('a', { href: withSearch(`/audit/entries/${e.seq}`), 'aria-label': `Entry ${e.seq}` }, `#${e.seq}`)),
+    h('td', {}, h('a', { href: withSearch(`${log.base}/entries/${e.seq}`), 'aria-label': `Entry ${e.seq}` }, `#${e.seq}`)),
     h('td', {}, timeEl(e.at)),
     h('td', {}, actorName(e.actor)),
     h('td', { class: 'mono' }, e.action),
@@ -97,10 +103,10 @@ export async function render(main, { search }) {
         h('tbody', {}, rows)))
     : h('p', { class: 'panel empty', 'data-testid': 'audit-empty' }, 'No entries match this search.');
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages of results' },
-    before ? h('a', { href: withSearch('/audit') }, 'Newest entries') : null,
-    page.next_before ? h('a', { href: withSearch('/audit', { before: String(page.next_before) }), rel: 'next' }, 'Older entries') : null);
+    before ? h('a', { href: withSearch(log.base) }, 'Newest entries') : null,
+    page.next_before ? h('a', { href: withSearch(log.base, { before: String(page.next_before) }), rel: 'next' }, 'Older entries') : null);
 
-  const exportQuery = apiQuery(s);
+  const exportQuery = apiQuery(s, log);
   const exportUrl = (format) => `/api/v1/audit/export?format=${format}${exportQuery.toString() ? `&${exportQuery}` : ''}`;
   const exports = downloadButtons([
     { label: 'Excel', format: 'xlsx', url: exportUrl('xlsx'), name: 'sightline-audit.xlsx' },
@@ -119,8 +125,8 @@ export async function render(main, { search }) {
       h('div', { class: 'section-head' },
         h('h2', { id: 'audit-results-h' }, before ? `Older entries: ${count}` : `Results: ${count}`)),
       table, pager),
-    h('section', { class: 'panel', 'aria-labelledby': 'audit-export-h' },
+    log.exports ? h('section', { class: 'panel', 'aria-labelledby': 'audit-export-h' },
       h('h2', { id: 'audit-export-h' }, 'Export this search'),
       h('p', { class: 'small muted' }, 'Every entry the search finds (not only this page), with the signed checkpoint it was cut from and each entry\'s leaf hash; Excel, CSV and JSON Lines carry the inclusion proofs too. Exports are recorded in the audit log.'),
-      exports)));
+      exports) : h('p', { class: 'panel small muted' }, log.exportNote)));
 }
