@@ -108,12 +108,18 @@ impl AppState {
         &self.0.notifier
     }
 
-    /// Starts the outbox sender, if SMTP is configured. Call once per process.
+    /// Starts the outbox sender, if SMTP or a mail directory is configured.
+    /// Call once per process.
     pub fn spawn_sender(&self) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
-        let Some(url) = self.0.mail.smtp_url.as_deref().filter(|u| !u.is_empty()) else {
-            return Ok(None);
+        let mail = &self.0.mail;
+        let mailer = match (
+            mail.smtp_url.as_deref().filter(|u| !u.is_empty()),
+            &mail.mail_dir,
+        ) {
+            (Some(url), _) => Mailer::new(url, &mail.mail_from)?,
+            (None, Some(dir)) => Mailer::to_dir(dir, &mail.mail_from)?,
+            (None, None) => return Ok(None),
         };
-        let mailer = Mailer::new(url, &self.0.mail.mail_from)?;
         let domain = self
             .0
             .mail

@@ -252,6 +252,7 @@ async fn bench(
         w.store.clone(),
         MailSettings {
             smtp_url: Some(sink.url()),
+            mail_dir: None,
             mail_from: "bench@sightline.test".into(),
             public_base_url: "http://bench.invalid".into(),
         },

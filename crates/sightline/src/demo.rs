@@ -122,10 +122,26 @@ pub async fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<()> {
     }
     let text = std::fs::read_to_string(&credentials).unwrap_or_default();
     println!("\n{text}");
+    // With no relay, the demo's mail (registration keys, temporary
+    // passwords, alert emails) lands as files a person can open.
+    let mut settings = settings.clone();
+    if settings.smtp_url.is_none() && settings.mail_dir.is_none() {
+        settings.mail_dir = Some(settings.data_dir.join("mail"));
+    }
+    if let Some(dir) = settings
+        .mail_dir
+        .as_ref()
+        .filter(|_| settings.smtp_url.is_none())
+    {
+        println!(
+            "Email goes to {} as .eml files, one per message (set smtp_url to send it instead).",
+            dir.display()
+        );
+    }
     if args.no_serve {
         return Ok(());
     }
-    serve_store(settings, store).await
+    serve_store(&settings, store).await
 }
 
 async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {

@@ -120,7 +120,7 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
         .context("configuring the map tiles")?;
     let state = AppState::with_mail(store, settings.mail()).with_maps(std::sync::Arc::new(maps));
     if state.spawn_sender()?.is_none() {
-        tracing::warn!("no smtp_url configured: alert emails stay queued in the outbox");
+        tracing::warn!("no smtp_url or mail_dir configured: email stays queued in the outbox");
     }
     let life = state.clone();
     // Alert entries are prompted, expired and removed on the minute.

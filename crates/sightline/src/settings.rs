@@ -20,6 +20,10 @@ pub struct Settings {
     pub log_format: String,
     /// `smtp://host:port` of the mail relay; unset keeps mail queued in the outbox.
     pub smtp_url: Option<String>,
+    /// With no `smtp_url`: write each email into this directory as an
+    /// `.eml` file (the demo does, into `data_dir/mail`).
+    #[serde(default)]
+    pub mail_dir: Option<PathBuf>,
     /// The From address of every email.
     pub mail_from: String,
     /// The address users reach the service at; links in emails start with it.
@@ -58,6 +62,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             log_format: "pretty".into(),
             smtp_url: None,
+            mail_dir: None,
             mail_from: "sightline@localhost".into(),
             public_base_url: "http://127.0.0.1:8080".into(),
             audit_master_key: None,
@@ -103,6 +108,7 @@ impl Settings {
     pub fn mail(&self) -> sightline_server::notify::MailSettings {
         sightline_server::notify::MailSettings {
             smtp_url: self.smtp_url.clone().filter(|u| !u.is_empty()),
+            mail_dir: self.mail_dir.clone(),
             mail_from: self.mail_from.clone(),
             public_base_url: self.public_base_url.clone(),
         }

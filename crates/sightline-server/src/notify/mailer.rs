@@ -1,15 +1,18 @@
-//! The SMTP side: settings and a lettre transport.
+//! The sending side: settings and a lettre transport.
 //!
 //! `smtp://host:port` sends in plain text (loopback relays and the tests);
 //! the STARTTLS and implicit-TLS schemes need lettre's rustls feature, which
 //! this build leaves out, so such URLs are refused at start-up rather than
-//! silently downgraded.
+//! silently downgraded. Without a relay, a mail directory takes each
+//! message as an `.eml` file (the demo's mailbox): named by its Message-ID,
+//! written whole and then renamed, so a resend replaces the same file.
 
 use anyhow::{Context as _, anyhow, bail};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 use sightline_store::ClaimedMail;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How long one SMTP conversation (connect to QUIT) may take before it
@@ -19,18 +22,28 @@ pub const SMTP_TIMEOUT: Duration = Duration::from_secs(7);
 /// What the service needs to send mail.
 #[derive(Debug, Clone, Default)]
 pub struct MailSettings {
-    /// `smtp://host:port`; `None` keeps mail in the outbox unsent.
+    /// `smtp://host:port`; `None` keeps mail in the outbox unsent, unless
+    /// `mail_dir` is set.
     pub smtp_url: Option<String>,
+    /// With no `smtp_url`: a directory that receives each message as an
+    /// `.eml` file instead of a relay.
+    pub mail_dir: Option<PathBuf>,
     /// The From address.
     pub mail_from: String,
     /// Links in emails start with this, e.g. `https://sightline.example`.
     pub public_base_url: String,
 }
 
-/// A configured SMTP transport.
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Dir(PathBuf),
+}
+
+/// A configured transport: an SMTP relay or a mail directory.
 #[derive(Clone)]
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    transport: Transport,
     from: Mailbox,
 }
 
@@ -59,17 +72,33 @@ fn host_port(url: &str) -> anyhow::Result<(String, u16)> {
     Ok((host.to_owned(), port))
 }
 
+fn from_address(mail_from: &str) -> anyhow::Result<Mailbox> {
+    mail_from
+        .parse()
+        .map_err(|e| anyhow!("mail_from '{mail_from}' is not an address: {e}"))
+}
+
 impl Mailer {
     pub fn new(smtp_url: &str, mail_from: &str) -> anyhow::Result<Self> {
         let (host, port) = host_port(smtp_url)?;
-        let from: Mailbox = mail_from
-            .parse()
-            .map_err(|e| anyhow!("mail_from '{mail_from}' is not an address: {e}"))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(port)
             .timeout(Some(SMTP_TIMEOUT))
             .build();
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport: Transport::Smtp(transport),
+            from: from_address(mail_from)?,
+        })
+    }
+
+    /// Delivers into `dir` (created if missing) instead of a relay.
+    pub fn to_dir(dir: &Path, mail_from: &str) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the mail directory {}", dir.display()))?;
+        Ok(Self {
+            transport: Transport::Dir(dir.to_owned()),
+            from: from_address(mail_from)?,
+        })
     }
 
     /// Sends one claimed outbox message. Its Message-ID derives from the
@@ -88,12 +117,28 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body.clone())
             .context("building an email")?;
-        // Bounds the whole conversation, not only each command, so a claimed
-        // batch always finishes inside its lease.
-        tokio::time::timeout(SMTP_TIMEOUT, self.transport.send(message))
-            .await
-            .map_err(|_| anyhow!("the SMTP conversation took longer than {SMTP_TIMEOUT:?}"))?
-            .context("sending over SMTP")?;
+        match &self.transport {
+            // Bounds the whole conversation, not only each command, so a
+            // claimed batch always finishes inside its lease.
+            Transport::Smtp(smtp) => {
+                tokio::time::timeout(SMTP_TIMEOUT, smtp.send(message))
+                    .await
+                    .map_err(|_| {
+                        anyhow!("the SMTP conversation took longer than {SMTP_TIMEOUT:?}")
+                    })?
+                    .context("sending over SMTP")?;
+            }
+            Transport::Dir(dir) => {
+                let file = dir.join(format!("{id}.eml"));
+                let partial = dir.join(format!(".{id}.eml.partial"));
+                tokio::fs::write(&partial, message.formatted())
+                    .await
+                    .with_context(|| format!("writing {}", partial.display()))?;
+                tokio::fs::rename(&partial, &file)
+                    .await
+                    .with_context(|| format!("writing {}", file.display()))?;
+            }
+        }
         Ok(())
     }
 }

@@ -281,6 +281,7 @@ pub async fn spawn_app_with_maps(
         store.clone(),
         MailSettings {
             smtp_url: None,
+            mail_dir: None,
             mail_from: MAIL_FROM.into(),
             public_base_url: base.clone(),
         },
@@ -547,10 +548,24 @@ impl TestApp {
     /// Starts an outbox sender (another "node" of the same deployment)
     /// delivering to `smtp`.
     pub fn start_sender(&self, smtp: &SmtpServer) -> Sender {
+        self.sender_with(Some(smtp.url()), None)
+    }
+
+    /// Starts an outbox sender that writes each message into `dir`.
+    pub fn start_sender_to_dir(&self, dir: &std::path::Path) -> Sender {
+        self.sender_with(None, Some(dir.to_owned()))
+    }
+
+    fn sender_with(
+        &self,
+        smtp_url: Option<String>,
+        mail_dir: Option<std::path::PathBuf>,
+    ) -> Sender {
         let state = AppState::with_mail(
             self.store.clone(),
             MailSettings {
-                smtp_url: Some(smtp.url()),
+                smtp_url,
+                mail_dir,
                 mail_from: MAIL_FROM.into(),
                 public_base_url: self.base.clone(),
             },
