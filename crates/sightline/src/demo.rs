@@ -293,7 +293,13 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
     bar.finish_and_clear();
     store
         .settings()
-        .put(GENERATED_KEY, &now.to_string())
+        .put(
+            GENERATED_KEY,
+            &now.replace_nanosecond(0)
+                .unwrap_or(now)
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        )
         .await?;
     store
         .ledger()
