@@ -12,7 +12,7 @@ mod pdf;
 pub mod query_report;
 mod xlsx;
 
-pub use csv_out::to_csv;
+pub use csv_out::{inert, to_csv};
 pub use pdf::to_pdf;
 pub use query_report::{
     CheckpointRef, QueryReport, QueryReportError, RenderOptions, RenderedReport, ReportHeader,

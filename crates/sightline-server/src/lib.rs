@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod notify;
 pub mod pipeline;
 pub mod routes;
+pub mod typed_names;
 pub mod web;
 
 pub use app::{AppState, router, serve};

@@ -3,7 +3,7 @@
 
 use crate::credentials::sha256_hex;
 use crate::db::Db;
-use crate::row::i64_col;
+use crate::row::{i64_col, opt_i64_col};
 use anyhow::Context as _;
 use sightline_core::UserId;
 use sightline_core::clock::to_micros;
@@ -13,6 +13,8 @@ use time::{Duration, OffsetDateTime};
 pub const LOCKOUT_THRESHOLD: i64 = 5;
 /// How long a lockout lasts unless a manager unlocks sooner.
 pub const LOCKOUT_DURATION: Duration = Duration::minutes(10);
+/// How long the failures of a name that is no account's are remembered.
+pub const UNKNOWN_NAME_MEMORY: Duration = Duration::days(30);
 
 #[derive(Debug, Clone)]
 pub struct IdentityStore {
@@ -46,6 +48,102 @@ impl IdentityStore {
         }
         tx.commit().await?;
         Ok(locked)
+    }
+
+    /// Counts a failed logon under a name that is no account's (`key`: a
+    /// keyed hash of it), exactly as [`Self::record_failure`] counts one of
+    /// an account, so that the count of failures before a lockout does not
+    /// tell whether the account exists. Returns `true` when this failure
+    /// locked the name. Rows untouched for 30 days are dropped.
+    pub async fn record_unknown_failure(
+        &self,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("DELETE FROM unknown_login_failures WHERE updated_at < $1")
+            .bind(to_micros(now - UNKNOWN_NAME_MEMORY))
+            .execute(&mut *tx.tx)
+            .await
+            .context("forgetting old unknown names")?;
+        let row = sqlx::query(
+            "INSERT INTO unknown_login_failures (name_key, failed_logins, updated_at) VALUES ($1, 1, $2) \
+             ON CONFLICT (name_key) DO UPDATE SET failed_logins = unknown_login_failures.failed_logins + 1, \
+             updated_at = $2 RETURNING failed_logins",
+        )
+        .bind(key)
+        .bind(to_micros(now))
+        .fetch_one(&mut *tx.tx)
+        .await
+        .context("counting a failed logon of an unknown name")?;
+        let locked = i64_col(&row, "failed_logins")? >= LOCKOUT_THRESHOLD;
+        if locked {
+            sqlx::query(
+                "UPDATE unknown_login_failures SET failed_logins = 0, locked_until = $1 WHERE name_key = $2",
+            )
+            .bind(to_micros(now + LOCKOUT_DURATION))
+            .bind(key)
+            .execute(&mut *tx.tx)
+            .await
+            .context("locking an unknown name")?;
+        }
+        tx.commit().await?;
+        Ok(locked)
+    }
+
+    /// Whether a name that is no account's is locked at `now`.
+    pub async fn unknown_locked(&self, key: &str, now: OffsetDateTime) -> anyhow::Result<bool> {
+        let row =
+            sqlx::query("SELECT locked_until FROM unknown_login_failures WHERE name_key = $1")
+                .bind(key)
+                .fetch_optional(self.db.pool())
+                .await
+                .context("reading an unknown name's lockout")?;
+        Ok(match row {
+            Some(r) => opt_i64_col(&r, "locked_until")?.is_some_and(|t| t > to_micros(now)),
+            None => false,
+        })
+    }
+
+    /// The pending temporary password signed in: it becomes the password,
+    /// which must be changed before anything else, every other session
+    /// ends, and it cannot sign in again.
+    pub async fn use_temporary_password(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = temp_password_hash, temp_password_hash = NULL, \
+             must_change_password = 1, temp_password_expires_at = $1 \
+             WHERE id = $2 AND temp_password_hash IS NOT NULL",
+        )
+        .bind(to_micros(now))
+        .bind(user.0)
+        .execute(&mut *tx.tx)
+        .await
+        .context("using the temporary password")?;
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(to_micros(now))
+        .bind(user.0)
+        .execute(&mut *tx.tx)
+        .await
+        .context("ending sessions")?;
+        tx.commit().await
+    }
+
+    /// The account's own password signed in while a temporary one waited:
+    /// whoever asked for it, the recovery is void.
+    pub async fn void_temporary_password(&self, user: UserId) -> anyhow::Result<()> {
+        self.exec(
+            "UPDATE users SET temp_password_hash = NULL, temp_password_expires_at = NULL \
+             WHERE id = $1 AND temp_password_hash IS NOT NULL",
+            user,
+        )
+        .await
     }
 
     /// A successful logon (password and second factor) clears the count.

@@ -85,6 +85,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_transparency.sql"),
         postgres: include_str!("../migrations/postgres/0018_transparency.sql"),
     },
+    Migration {
+        version: 21,
+        sqlite: include_str!("../migrations/sqlite/0021_recovery_hardening.sql"),
+        postgres: include_str!("../migrations/postgres/0021_recovery_hardening.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[

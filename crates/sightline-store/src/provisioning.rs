@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use sightline_core::clock::{from_micros, to_micros};
 use sightline_core::tenancy::{AorId, ProgramId};
 use sightline_core::{AgencyId, UserId};
+use sqlx::Row as _;
 use sqlx::any::AnyRow;
 use time::{Duration, OffsetDateTime};
 
@@ -292,20 +293,25 @@ impl ProvisioningStore {
             .collect()
     }
 
+    /// `name_key` is the keyed hash of the name asked about, kept for a
+    /// decoy (no `user`) so its wrong answers count like an account's.
     pub async fn create_challenge(
         &self,
         id: &str,
         user: Option<UserId>,
         question: &str,
+        name_key: &str,
         now: OffsetDateTime,
     ) -> anyhow::Result<()> {
         let mut tx = self.db.begin_write().await?;
         sqlx::query(
-            "INSERT INTO recovery_challenges (id, user_id, question, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO recovery_challenges (id, user_id, question, name_key, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id)
         .bind(user.map(|u| u.0))
         .bind(question)
+        .bind(name_key)
         .bind(to_micros(now))
         .bind(to_micros(now + Duration::minutes(15)))
         .execute(&mut *tx.tx)
@@ -314,16 +320,17 @@ impl ProvisioningStore {
         tx.commit().await
     }
 
-    /// Spends a live challenge: its user (None for a decoy) and question.
+    /// Spends a live challenge: its user (None for a decoy), question and
+    /// name key.
     pub async fn spend_challenge(
         &self,
         id: &str,
         now: OffsetDateTime,
-    ) -> anyhow::Result<Option<(Option<UserId>, String)>> {
+    ) -> anyhow::Result<Option<(Option<UserId>, String, Option<String>)>> {
         let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(
             "UPDATE recovery_challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1 \
-             RETURNING user_id, question",
+             RETURNING user_id, question, name_key",
         )
         .bind(to_micros(now))
         .bind(id)
@@ -335,13 +342,17 @@ impl ProvisioningStore {
             Ok((
                 opt_i64_col(&r, "user_id")?.map(UserId),
                 str_col(&r, "question")?,
+                r.try_get::<Option<String>, _>("name_key")
+                    .context("reading name_key")?,
             ))
         })
         .transpose()
     }
 
-    /// Replaces the password with a temporary one that must be changed at
-    /// first use and expires in 24 hours; ends every session.
+    /// Sets a temporary password beside the account's own, for 24 hours.
+    /// Until it is used nothing changes: the old password still signs in
+    /// (and voids it), and no session ends. Its first use makes it the
+    /// password, to be changed at once (`IdentityStore::use_temporary_password`).
     pub async fn set_temporary_password(
         &self,
         tx: &mut WriteTx,
@@ -350,7 +361,7 @@ impl ProvisioningStore {
         now: OffsetDateTime,
     ) -> anyhow::Result<()> {
         sqlx::query(
-            "UPDATE users SET password_hash = $1, must_change_password = 1, temp_password_expires_at = $2 WHERE id = $3",
+            "UPDATE users SET temp_password_hash = $1, temp_password_expires_at = $2 WHERE id = $3",
         )
         .bind(hash)
         .bind(to_micros(now + TEMP_PASSWORD_LIFETIME))
@@ -358,14 +369,6 @@ impl ProvisioningStore {
         .execute(&mut *tx.tx)
         .await
         .context("setting temporary password")?;
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(to_micros(now))
-        .bind(user.0)
-        .execute(&mut *tx.tx)
-        .await
-        .context("ending sessions")?;
         Ok(())
     }
 }

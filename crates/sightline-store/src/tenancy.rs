@@ -72,6 +72,18 @@ pub struct UserRecord {
     /// Set by a temporary password: nothing but a password change until done.
     pub must_change_password: bool,
     pub temp_password_expires_at: Option<OffsetDateTime>,
+    /// A recovery's temporary password, waiting beside the password until
+    /// it is used or `temp_password_expires_at` passes.
+    pub temp_password_hash: Option<String>,
+}
+
+impl UserRecord {
+    /// The temporary password that may still sign in at `now`.
+    pub fn pending_temporary_password(&self, now: OffsetDateTime) -> Option<&str> {
+        self.temp_password_hash
+            .as_deref()
+            .filter(|_| self.temp_password_expires_at.is_some_and(|t| t > now))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +105,7 @@ pub struct TenancyStore {
 
 const USER_COLS: &str = "id, agency_id, aor_id, program_id, username, display_name, email, role, \
      password_hash, status, failed_logins, locked_until, totp_secret, totp_enrolled_at, \
-     must_change_password, temp_password_expires_at";
+     must_change_password, temp_password_expires_at, temp_password_hash";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
     let role = str_col(row, "role")?;
@@ -116,6 +128,9 @@ pub(crate) fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
         totp_enrolled_at: opt_i64_col(row, "totp_enrolled_at")?.map(from_micros),
         must_change_password: i64_col(row, "must_change_password")? != 0,
         temp_password_expires_at: opt_i64_col(row, "temp_password_expires_at")?.map(from_micros),
+        temp_password_hash: row
+            .try_get::<Option<String>, _>("temp_password_hash")
+            .context("reading temp_password_hash")?,
     })
 }
 
@@ -407,7 +422,7 @@ impl TenancyStore {
     pub async fn set_password_hash(&self, user: UserId, hash: &str) -> anyhow::Result<()> {
         let mut tx = self.db.begin_write().await?;
         sqlx::query(
-            "UPDATE users SET password_hash = $1, must_change_password = 0, temp_password_expires_at = NULL WHERE id = $2",
+            "UPDATE users SET password_hash = $1, must_change_password = 0, temp_password_expires_at = NULL, temp_password_hash = NULL WHERE id = $2",
         )
             .bind(hash)
             .bind(user.0)

@@ -191,7 +191,10 @@ pub async fn confirm(
         return Err(wrong_code(&state, &who).await);
     };
     let identity = state.store().identity();
-    identity.claim_totp_step(who.user.id, step).await?;
+    // A step already used (a code seen over a shoulder) confirms nothing.
+    if !identity.claim_totp_step(who.user.id, step).await? {
+        return Err(wrong_code(&state, &who).await);
+    }
     let codes = (0..10)
         .map(|_| random_bytes::<5>().map(|b| hex_code(&b)))
         .collect::<Result<Vec<_>, _>>()?;

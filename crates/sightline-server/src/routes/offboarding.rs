@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::{AgencyId, Role, TenantScope, Violation};
+use sightline_reports::inert;
 use sightline_store::{DestroyError, Inventory, Offboarding, destroy_agency};
 use utoipa::{IntoParams, ToSchema};
 
@@ -515,16 +516,17 @@ fn lists_csv(lists: &[ListExport]) -> anyhow::Result<Vec<u8>> {
         for e in &l.entries {
             let (list_id, entry_id) = (l.id.to_string(), e.id.to_string());
             let group = e.group_id.map(|g| g.to_string()).unwrap_or_default();
+            // People's text goes through `inert`: never a formula.
             w.write_record([
                 list_id.as_str(),
-                &l.name,
-                &l.owner,
+                &inert(&l.name),
+                &inert(&l.owner),
                 &entry_id,
                 &e.plate,
                 &e.state,
                 &e.reason_code,
-                &e.note,
-                &e.notify,
+                &inert(&e.note),
+                &inert(&e.notify),
                 &group,
                 &e.valid_from,
                 &e.expires_at,

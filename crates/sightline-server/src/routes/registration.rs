@@ -11,6 +11,7 @@
 use crate::app::AppState;
 use crate::error::{ApiError, ApiJson};
 use crate::limits;
+use crate::typed_names;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
@@ -217,11 +218,6 @@ pub struct RecoveryAccepted {
     pub detail: &'static str,
 }
 
-fn pick(seed: &[u8], choices: usize) -> usize {
-    let h = sightline_store::sha256_hex(seed);
-    usize::from_str_radix(h.get(..8).unwrap_or("0"), 16).unwrap_or(0) % choices.max(1)
-}
-
 /// Starts recovery of a forgotten password: asks one of the account's questions.
 #[utoipa::path(post, path = "/api/v1/auth/recovery", tag = "session",
     request_body = RecoveryStart,
@@ -251,19 +247,23 @@ pub async fn start_recovery(
     getrandom::fill(&mut nonce)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("randomness: {e}")))?;
     let challenge_id = nonce.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // One question per name, always the same: an account's is one of its
+    // own, a decoy's one of the list, both picked by a keyed hash, so
+    // asking again, or recomputing, tells nothing about which it is.
+    let key = typed_names::name_key(&state, "recovery-question", &username).await?;
+    let login_key = typed_names::name_key(&state, "login", &username).await?;
     let (user_id, question) = match (&user, answers.is_empty()) {
-        (Some(u), false) => {
-            let i = pick(&nonce, answers.len());
-            (
-                Some(u.id),
-                answers.get(i).map(|(q, _)| q.clone()).unwrap_or_default(),
-            )
-        }
-        // A decoy, stable per username, so probing reveals nothing.
+        (Some(u), false) => (
+            Some(u.id),
+            answers
+                .get(typed_names::pick(&key, answers.len()))
+                .map(|(q, _)| q.clone())
+                .unwrap_or_default(),
+        ),
         _ => (
             None,
             SECURITY_QUESTIONS
-                .get(pick(username.as_bytes(), SECURITY_QUESTIONS.len()))
+                .get(typed_names::pick(&key, SECURITY_QUESTIONS.len()))
                 .copied()
                 .unwrap_or_default()
                 .to_owned(),
@@ -272,7 +272,7 @@ pub async fn start_recovery(
     state
         .store()
         .provisioning()
-        .create_challenge(&challenge_id, user_id, &question, now)
+        .create_challenge(&challenge_id, user_id, &question, &login_key, now)
         .await?;
     let (scope, actor) = match &user {
         Some(u) => (
@@ -283,7 +283,7 @@ pub async fn start_recovery(
         None => (
             TenantScope::Operator,
             Actor::Claimant {
-                username: username.chars().take(64).collect(),
+                username: typed_names::claimant_label(&login_key),
             },
         ),
     };
@@ -322,7 +322,7 @@ pub async fn answer_recovery(
             detail: "if the answer is right, a temporary password is on its way to the account's email address",
         }),
     );
-    let (user_id, question) = state
+    let (user_id, question, name_key) = state
         .store()
         .provisioning()
         .spend_challenge(req.challenge_id.trim(), now)
@@ -345,14 +345,28 @@ pub async fn answer_recovery(
             .map(|(_, h)| h),
         None => None,
     };
-    let answer = SecretString::from(normalise_answer(&req.answer));
-    let right = tokio::task::spawn_blocking(move || verify_password(&answer, stored.as_deref()))
-        .await
-        .unwrap_or(false);
-    let Some(user) = (match user_id {
+    let user = match user_id {
         Some(u) => state.store().tenancy().user(u).await?,
         None => None,
-    }) else {
+    };
+    let identity = state.store().identity();
+    // A locked account's answer, or a locked name's, is not even checked;
+    // the reply is the same as ever.
+    let locked = match (&user, &name_key) {
+        (Some(u), _) => u.locked_until.is_some_and(|t| t > now),
+        (None, Some(key)) => identity.unknown_locked(key, now).await?,
+        (None, None) => false,
+    };
+    let answer = SecretString::from(normalise_answer(&req.answer));
+    let right = !locked
+        && tokio::task::spawn_blocking(move || verify_password(&answer, stored.as_deref()))
+            .await
+            .unwrap_or(false);
+    let Some(user) = user else {
+        // A decoy's answer is always wrong, and counts like an account's.
+        if let (false, Some(key)) = (locked, &name_key) {
+            identity.record_unknown_failure(key, now).await?;
+        }
         return Ok(accepted);
     };
     let scope = user
@@ -360,6 +374,15 @@ pub async fn answer_recovery(
         .map_or(TenantScope::Operator, TenantScope::Agency);
     let actor = user_actor(user.id, &user.username);
     let ledger = state.store().ledger();
+    if locked {
+        ledger
+            .append(
+                EntryDraft::new(scope, actor, "recovery.answer", Outcome::Refused)
+                    .field("reason", "locked"),
+            )
+            .await?;
+        return Ok(accepted);
+    }
     if !right {
         ledger
             .append(EntryDraft::new(
@@ -369,12 +392,7 @@ pub async fn answer_recovery(
                 Outcome::Failed,
             ))
             .await?;
-        if state
-            .store()
-            .identity()
-            .record_failure(user.id, now)
-            .await?
-        {
+        if identity.record_failure(user.id, now).await? {
             crate::incidents::record_lockout(&state, scope, actor).await?;
         }
         return Ok(accepted);
@@ -404,6 +422,7 @@ pub async fn answer_recovery(
         body: format!(
             "Hello {},\n\nYou answered your security question. Your temporary password is:\n\n    {temp_text}\n\n\
              It works once, until {}, and you must choose a new password when you sign in with it. \
+             Your old password keeps working until then; signing in with it cancels this one. \
              If you did not ask for this, tell your agency manager at once.\n",
             user.display_name,
             crate::routes::session::rfc3339(now + sightline_store::TEMP_PASSWORD_LIFETIME)

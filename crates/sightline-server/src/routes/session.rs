@@ -6,6 +6,7 @@ use crate::dto::{LoginRequest, LoginResponse, Me, ReasonCodeInfo};
 use crate::error::{ApiError, ApiJson};
 use crate::limits;
 use crate::metrics::OutcomeLabel;
+use crate::typed_names;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
@@ -113,11 +114,22 @@ pub async fn login(
         .await?;
     let password = req.password;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
+    // A recovery's temporary password waits beside the password.
+    let temp = user
+        .as_ref()
+        .and_then(|u| u.pending_temporary_password(now).map(str::to_owned));
     // Argon2 is deliberately slow: keep it off the async workers. Unknown
     // users are checked against a dummy hash so timing reveals nothing.
-    let verified = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
-        .await
-        .unwrap_or(false);
+    let (verified, by_temp) = tokio::task::spawn_blocking(move || {
+        if verify_password(&password, hash.as_deref()) {
+            (true, false)
+        } else {
+            let by_temp = temp.is_some_and(|t| verify_password(&password, Some(&t)));
+            (by_temp, by_temp)
+        }
+    })
+    .await
+    .unwrap_or((false, false));
     let identity = state.store().identity();
     let ledger = state.store().ledger();
     let refuse = |code: &str, detail: &str| {
@@ -127,19 +139,32 @@ pub async fn login(
         )
     };
     let user = match user {
+        // A name that is no account's fails, counts and locks like one
+        // that is, and is logged only as a keyed hash.
         None => {
+            let key = typed_names::name_key(&state, "login", &req.username).await?;
             let claimant = Actor::Claimant {
-                username: req.username.chars().take(64).collect(),
+                username: typed_names::claimant_label(&key),
             };
-            ledger
-                .append(EntryDraft::new(
-                    TenantScope::Operator,
-                    claimant,
-                    "auth.login",
-                    Outcome::Failed,
-                ))
-                .await?;
+            let locked = identity.unknown_locked(&key, now).await?;
+            let outcome = if locked {
+                Outcome::Refused
+            } else {
+                Outcome::Failed
+            };
+            let mut entry = EntryDraft::new(TenantScope::Operator, claimant, "auth.login", outcome);
+            if locked {
+                entry = entry.field("reason", "locked");
+            }
+            ledger.append(entry).await?;
+            if locked {
+                count_login(&state, "locked");
+                return Err(crate::routes::mfa::locked());
+            }
             count_login(&state, "failed");
+            if identity.record_unknown_failure(&key, now).await? {
+                return Err(crate::routes::mfa::locked());
+            }
             return Err(refuse(
                 "invalid_credentials",
                 "the username or password is not correct",
@@ -158,8 +183,11 @@ pub async fn login(
         count_login(&state, "locked");
         return Err(crate::routes::mfa::locked());
     }
-    let temp_expired =
-        user.must_change_password && user.temp_password_expires_at.is_none_or(|t| t <= now);
+    // A temporary password already used stands as the password until it is
+    // changed; it does not sign in again.
+    let temp_expired = !by_temp
+        && user.must_change_password
+        && user.temp_password_expires_at.is_none_or(|t| t <= now);
     if !verified || user.status != UserStatus::Active || temp_expired {
         let reason = match (verified, temp_expired) {
             (false, _) => "password",
@@ -182,8 +210,15 @@ pub async fn login(
             "the username or password is not correct",
         ));
     }
-    if user.must_change_password {
-        identity.consume_temporary_password(user.id, now).await?;
+    if by_temp {
+        identity.use_temporary_password(user.id, now).await?;
+    } else {
+        if user.must_change_password {
+            identity.consume_temporary_password(user.id, now).await?;
+        }
+        if user.temp_password_hash.is_some() {
+            identity.void_temporary_password(user.id).await?;
+        }
     }
     // The password is right; the session can do nothing but the second
     // factor (and read the rules) until `mfa/verify` or `mfa/confirm`.

@@ -418,7 +418,52 @@ async fn termination_cuts_an_active_session_at_once(db: Db) {
     );
 }
 
+/// A code whose time step was already used does not confirm enrolment
+/// either (RFC 6238 §5.2), as it would not verify a logon.
+async fn enrolment_refuses_a_code_whose_step_was_used(db: Db) {
+    let app = spawn_app(db).await;
+    let (_, body) = app.password_login("hsi.jones", PASSWORD).await;
+    let token = body["token"].as_str().unwrap().to_owned();
+    let (_, e) = app
+        .post(&token, "/api/v1/auth/mfa/enroll", &json!({}))
+        .await;
+    let secret = sightline_core::totp::decode_secret(e["secret"].as_str().unwrap()).unwrap();
+    let code = sightline_core::totp::code_at(&secret, app.now()).unwrap();
+    let step = sightline_core::totp::verify(&secret, &code, app.now()).unwrap();
+    // Someone who saw the code used it first.
+    let user = app
+        .store
+        .tenancy()
+        .user_by_username("hsi.jones")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        app.store
+            .identity()
+            .claim_totp_step(user.id, step)
+            .await
+            .unwrap()
+    );
+    let (status, body) = app
+        .post(&token, "/api/v1/auth/mfa/confirm", &json!({"code": code}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("mfa_invalid")),
+        "{body}"
+    );
+    // The next step's code confirms.
+    app.advance(Duration::seconds(30));
+    let next = sightline_core::totp::code_at(&secret, app.now()).unwrap();
+    let (status, _) = app
+        .post(&token, "/api/v1/auth/mfa/confirm", &json!({"code": next}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 both_backends!(
+    enrolment_refuses_a_code_whose_step_was_used,
     five_failures_lock_for_ten_minutes_or_until_unlocked,
     no_query_before_second_factor_and_rules,
     lapsed_training_blocks_queries_until_recorded,

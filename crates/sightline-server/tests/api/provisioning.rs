@@ -258,15 +258,36 @@ async fn forgotten_password_is_recovered_through_the_mailbox(db: Db) {
         2,
         "one registration mail, one recovery mail: the wrong answer sent none"
     );
-    let temp = line_after(&mails[1].body, "temporary password is");
-    assert!(temp.len() >= 16, "{}", mails[1].body);
+    let voided = line_after(&mails[1].body, "temporary password is");
+    assert!(voided.len() >= 16, "{}", mails[1].body);
 
-    // The old password no longer works; the temporary one does, once, and
-    // allows nothing but choosing a new password.
+    // Until the temporary password is used, the old one still signs in,
+    // and doing so voids the recovery (whoever asked for it).
     assert_eq!(
         app.password_login("rec.agent", PASSWORD).await.0,
-        StatusCode::UNAUTHORIZED
+        StatusCode::OK
     );
+    assert_eq!(
+        app.password_login("rec.agent", &voided).await.0,
+        StatusCode::UNAUTHORIZED,
+        "signing in with the old password voided it"
+    );
+    // Asked again: the same question, every time.
+    app.advance(Duration::minutes(2));
+    let again: Value = start("rec.agent").await.unwrap().json().await.unwrap();
+    assert_eq!(again["question"], c["question"]);
+    app.client
+        .post(app.url("/api/v1/auth/recovery/answer"))
+        .json(&json!({"challenge_id": again["challenge_id"], "answer": answer}))
+        .send()
+        .await
+        .unwrap();
+    let mails = mail_for(&smtp, "rec.agent@agency.test", 3).await;
+    let temp = line_after(&mails[2].body, "temporary password is");
+    assert_ne!(temp, voided);
+
+    // The temporary password signs in once, and from then on the old one
+    // does not; it allows nothing but choosing a new password.
     let (status, body) = app.password_login("rec.agent", &temp).await;
     assert_eq!(status, StatusCode::OK);
     let token = body["token"].as_str().unwrap().to_owned();
@@ -292,6 +313,11 @@ async fn forgotten_password_is_recovered_through_the_mailbox(db: Db) {
         app.password_login("rec.agent", &temp).await.0,
         StatusCode::UNAUTHORIZED,
         "single use"
+    );
+    assert_eq!(
+        app.password_login("rec.agent", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED,
+        "the used temporary password replaced the old one"
     );
     let (status, _) = app
         .post(
@@ -330,7 +356,151 @@ async fn forgotten_password_is_recovered_through_the_mailbox(db: Db) {
     );
 }
 
+/// Files, approves and registers `username` (with [`ANSWERS`]), through
+/// the real SMTP server.
+async fn registered(app: &crate::helpers::TestApp, smtp: &SmtpServer, username: &str) {
+    let manager = app.login("a.manager").await;
+    let (_, req) = app
+        .post(&manager, "/api/v1/access-requests", &form(username))
+        .await;
+    app.post(
+        &manager,
+        &format!("/api/v1/access-requests/{}/approve", req["id"]),
+        &json!({}),
+    )
+    .await;
+    let key = line_after(
+        &mail_for(smtp, &format!("{username}@agency.test"), 1).await[0].body,
+        "registration key",
+    );
+    assert_eq!(
+        register(app, &key, PASSWORD).await.0,
+        StatusCode::NO_CONTENT
+    );
+}
+
+/// What six bad passwords in a row answer, as (status, code) pairs.
+async fn six_bad_logins(
+    app: &crate::helpers::TestApp,
+    username: &str,
+) -> Vec<(StatusCode, String)> {
+    let mut seen = Vec::new();
+    for i in 0..6 {
+        let (status, body) = app.password_login(username, &format!("wrong {i}")).await;
+        seen.push((status, body["code"].as_str().unwrap_or_default().to_owned()));
+    }
+    seen
+}
+
+/// The review's findings on recovery and enumeration: an account that
+/// exists and a name that does not answer the same to bad logons and lock
+/// alike, even through recovery answers; a locked account's right answer
+/// sends nothing; and a typed unknown name never reaches the log.
+async fn recovery_and_logons_do_not_tell_who_has_an_account(db: Db) {
+    let app = spawn_app(db).await;
+    let smtp = SmtpServer::start();
+    let _sender = app.start_sender(&smtp);
+    registered(&app, &smtp, "real.agent").await;
+    registered(&app, &smtp, "locked.agent").await;
+    app.advance(Duration::minutes(2));
+
+    // Six bad logons: the same answers, lockout included, real or not.
+    let real = six_bad_logins(&app, "real.agent").await;
+    let unknown = six_bad_logins(&app, "hunter2-is-my-password").await;
+    assert_eq!(real, unknown);
+    assert_eq!(real[0].1, "invalid_credentials");
+    assert_eq!(real[4].1, "account_locked", "{real:?}");
+    assert_eq!(real[5].1, "account_locked");
+    // And both unlock when the lockout ends.
+    app.advance(Duration::minutes(11));
+    assert_eq!(
+        app.password_login("real.agent", PASSWORD).await.0,
+        StatusCode::OK
+    );
+
+    // Wrong recovery answers count toward lockout for a name that is no
+    // account's, as they do for an account.
+    let start = |username: &str| {
+        app.client
+            .post(app.url("/api/v1/auth/recovery"))
+            .json(&json!({"username": username}))
+            .send()
+    };
+    let mut after = Vec::new();
+    for name in ["real.agent", "nobody.here"] {
+        for _ in 0..5 {
+            let c: Value = start(name).await.unwrap().json().await.unwrap();
+            let resp = app
+                .client
+                .post(app.url("/api/v1/auth/recovery/answer"))
+                .json(&json!({"challenge_id": c["challenge_id"], "answer": "not it"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::ACCEPTED);
+        }
+        let (status, body) = app.password_login(name, PASSWORD).await;
+        after.push((status, body["code"].clone()));
+        app.advance(Duration::minutes(2));
+    }
+    assert_eq!(after[0], after[1]);
+    assert_eq!(after[0].1, "account_locked");
+
+    // A locked account's right answer is not even checked: no mail.
+    app.advance(Duration::minutes(11));
+    six_bad_logins(&app, "locked.agent").await;
+    let c: Value = start("locked.agent").await.unwrap().json().await.unwrap();
+    let answer = ANSWERS.iter().find(|(q, _)| *q == c["question"]).unwrap().1;
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/recovery/answer"))
+        .json(&json!({"challenge_id": c["challenge_id"], "answer": answer}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    crate::helpers::outbox_settled(&app.store, 2).await;
+    assert_eq!(
+        smtp.messages_to("locked.agent@agency.test").len(),
+        1,
+        "the registration mail only"
+    );
+    let agency_log = app
+        .store
+        .ledger()
+        .all(sightline_core::TenantScope::Agency(app.agency_a))
+        .await
+        .unwrap();
+    assert!(
+        agency_log
+            .iter()
+            .any(|e| e.entry.action == "recovery.answer"
+                && e.entry.outcome.as_str() == "refused"
+                && e.canonical.contains("locked"))
+    );
+
+    // The operator log keeps a keyed hash of an unknown name, not the name.
+    let operator_log = app
+        .store
+        .ledger()
+        .all(sightline_core::TenantScope::Operator)
+        .await
+        .unwrap();
+    assert!(
+        operator_log
+            .iter()
+            .any(|e| e.canonical.contains("unknown:"))
+    );
+    for typed in ["hunter2", "nobody.here"] {
+        assert!(
+            !operator_log.iter().any(|e| e.canonical.contains(typed)),
+            "{typed} is in the operator log"
+        );
+    }
+}
+
 both_backends!(
     access_requests_create_accounts_within_the_seat_cap,
     forgotten_password_is_recovered_through_the_mailbox,
+    recovery_and_logons_do_not_tell_who_has_an_account,
 );
