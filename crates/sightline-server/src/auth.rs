@@ -120,6 +120,22 @@ impl FromRequestParts<AppState> for CurrentUser {
 }
 
 impl CurrentUser {
+    /// The user's agency, when they are one of its agency-wide managers: a
+    /// manager of one AOR is refused what reaches the whole agency (its
+    /// rules, security contacts, published figures, contract end). `what`
+    /// ends "only an agency-wide manager can …".
+    pub fn agency_wide_manager(&self, what: &str) -> Result<AgencyId, ApiError> {
+        self.require(&[Role::AgencyManager])?;
+        if self.user.aor_id.is_some() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "agency_wide_manager_required",
+                format!("only an agency-wide manager can {what}"),
+            ));
+        }
+        self.agency()
+    }
+
     /// Refuses unless the user holds one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
         if roles.contains(&self.user.role) {

@@ -32,6 +32,8 @@ pub struct AccessRequest {
     pub supervisor: String,
     pub scan_blob: Option<String>,
     pub status: String,
+    /// The manager who filed it.
+    pub submitted_by: UserId,
     pub submitted_at: OffsetDateTime,
     pub decided_at: Option<OffsetDateTime>,
     pub decision_note: Option<String>,
@@ -39,10 +41,9 @@ pub struct AccessRequest {
 }
 
 const REQUEST_COLS: &str = "id, agency_id, aor_id, program_id, username, full_name, email, requested_role, \
-     justification, supervisor, scan_blob, status, submitted_at, decided_at, decision_note, user_id";
+     justification, supervisor, scan_blob, status, submitted_by, submitted_at, decided_at, decision_note, user_id";
 
 fn request_from_row(r: &AnyRow) -> anyhow::Result<AccessRequest> {
-    use sqlx::Row as _;
     Ok(AccessRequest {
         id: i64_col(r, "id")?,
         agency_id: AgencyId(i64_col(r, "agency_id")?),
@@ -58,6 +59,7 @@ fn request_from_row(r: &AnyRow) -> anyhow::Result<AccessRequest> {
             .try_get::<Option<String>, _>("scan_blob")
             .context("reading scan_blob")?,
         status: str_col(r, "status")?,
+        submitted_by: UserId(i64_col(r, "submitted_by")?),
         submitted_at: from_micros(i64_col(r, "submitted_at")?),
         decided_at: opt_i64_col(r, "decided_at")?.map(from_micros),
         decision_note: r
@@ -98,7 +100,7 @@ impl ProvisioningStore {
         Self { db }
     }
 
-    pub async fn submit(&self, req: &AccessRequest, by: UserId) -> anyhow::Result<i64> {
+    pub async fn submit(&self, req: &AccessRequest) -> anyhow::Result<i64> {
         let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO access_requests (agency_id, aor_id, program_id, username, full_name, email, requested_role, \
@@ -115,7 +117,7 @@ impl ProvisioningStore {
         .bind(req.justification.as_str())
         .bind(req.supervisor.as_str())
         .bind(req.scan_blob.as_deref())
-        .bind(by.0)
+        .bind(req.submitted_by.0)
         .bind(to_micros(req.submitted_at))
         .fetch_one(&mut *tx.tx)
         .await

@@ -235,9 +235,10 @@ test('the seat cap: seats used of the cap, and the refusal when full', async () 
   await page.getByLabel('Full name').fill('One Too Many');
   await page.getByLabel('Username').fill(`one.too.many.${process.pid}`);
   await page.getByLabel('Work email').fill('too.many@agency.test');
-  await page.getByLabel('Role').selectOption('auditor');
+  await page.getByLabel('Role').selectOption('investigator');
+  await page.getByLabel('Program').selectOption('HSI');
   await page.getByLabel('Supervisor').fill('SAC Rivera');
-  await page.getByLabel('Justification').fill('Audit support');
+  await page.getByLabel('Justification').fill('Task force support');
   await page.getByRole('button', { name: 'File the request' }).click();
   await page.getByRole('button', { name: 'Approve and email a registration key' }).click();
   const refusal = page.locator('.error-summary');
@@ -272,6 +273,21 @@ test('security contacts and a new version of the rules, which the manager affirm
   assert.match(await page.getByTestId('rules-version').textContent(), /In force: version 2, published/);
   const kept = (await page.getByRole('textbox', { name: 'Security contacts' }).inputValue()).split('\n').sort();
   assert.deepEqual(kept, ['ciso@agency.test', 'soc@agency.test']);
+  await page.done();
+});
+
+test('a manager of one AOR reads the agency\'s contacts and rules but cannot change them', async () => {
+  const local = await newUser('aormgr', { role: 'agency_manager', aor: 'Philadelphia' });
+  const page = await openPage(browser);
+  await firstSignIn(page, local, { landing: '**/manage/users' });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Agency settings', level: 1 }).waitFor();
+  await page.getByTestId('contacts-list').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Save contacts' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: /^Publish version/ }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: /Publish on the transparency page|Stop publishing/ }).count(), 0);
+  assert.ok((await page.getByText('Only an agency-wide manager can change this.').count()) >= 3);
+  await axe(page, 'settings of an AOR manager');
   await page.done();
 });
 

@@ -90,7 +90,7 @@ export async function passwordStep(page, user) {
 }
 
 /** First sign-in: password, TOTP enrolment, recovery codes, rules. */
-export async function firstSignIn(page, user, { shots = false } = {}) {
+export async function firstSignIn(page, user, { shots = false, landing = '**/query' } = {}) {
   await page.goto('/');
   await page.waitForURL('**/signin**');
   await page.getByLabel('Username').fill(user.username);
@@ -109,7 +109,7 @@ export async function firstSignIn(page, user, { shots = false } = {}) {
   await page.getByRole('heading', { name: 'Rules of behavior' }).waitFor();
   if (shots) await screenshot(page, 'desktop-03-rules');
   await page.getByRole('button', { name: 'I affirm' }).click();
-  await page.waitForURL('**/query');
+  await page.waitForURL(landing);
   return { secret, codes };
 }
 

@@ -277,16 +277,13 @@ pub async fn submit(
         supervisor,
         scan_blob,
         status: "pending".into(),
+        submitted_by: who.user.id,
         submitted_at: now,
         decided_at: None,
         decision_note: None,
         user_id: None,
     };
-    req.id = state
-        .store()
-        .provisioning()
-        .submit(&req, who.user.id)
-        .await?;
+    req.id = state.store().provisioning().submit(&req).await?;
     state
         .store()
         .ledger()
@@ -410,6 +407,27 @@ pub async fn approve(
 ) -> Result<Json<Approved>, ApiError> {
     let req = pending_request(&state, &who, request_id).await?;
     let agency = who.agency()?;
+    let role =
+        Role::parse(&req.requested_role).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    // A manager or auditor account reaches past one AOR: it takes an
+    // agency-wide manager, and not the one who filed the request, so that
+    // nobody grants such an account to themselves.
+    if matches!(role, Role::AgencyManager | Role::Auditor)
+        && (who.user.aor_id.is_some() || req.submitted_by == who.user.id)
+    {
+        return Err(ApiError::field(
+            StatusCode::FORBIDDEN,
+            Violation::new(
+                "second_approver_required",
+                "request_id",
+                format!(
+                    "an {} account is approved by an agency-wide manager other than the one who filed the request",
+                    role.as_str()
+                ),
+            )
+            .accepting("approval by another agency-wide manager"),
+        ));
+    }
     let cap = state
         .store()
         .tenancy()
@@ -431,8 +449,6 @@ pub async fn approve(
         ));
     }
     let now = state.now();
-    let role =
-        Role::parse(&req.requested_role).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
     let user_id = state
         .store()
         .tenancy()

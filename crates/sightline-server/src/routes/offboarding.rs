@@ -311,19 +311,6 @@ pub async fn destroy(
     }))
 }
 
-/// The caller's agency, when they are one of its agency-wide managers.
-fn agency_wide_manager(who: &ConsentedUser) -> Result<AgencyId, ApiError> {
-    who.require(&[Role::AgencyManager])?;
-    if who.user.aor_id.is_some() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "agency_wide_manager_required",
-            "only an agency-wide manager can do this for the agency",
-        ));
-    }
-    who.agency()
-}
-
 /// The caller's agency's contract end, for its managers and auditors.
 #[utoipa::path(get, path = "/api/v1/agency/offboarding", tag = "agency",
     security(("session" = [])),
@@ -354,7 +341,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     who: ConsentedUser,
 ) -> Result<Json<OffboardingDto>, ApiError> {
-    let agency = agency_wide_manager(&who)?;
+    let agency = who.agency_wide_manager("do this for the agency")?;
     let store = state.store().offboarding();
     let o = store.get(agency).await?.ok_or_else(no_offboarding)?;
     if o.confirmed_at.is_none() {
@@ -413,7 +400,7 @@ pub async fn export_lists(
     who: ConsentedUser,
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
-    let agency = agency_wide_manager(&who)?;
+    let agency = who.agency_wide_manager("do this for the agency")?;
     let csv = match params.format.as_deref().map(str::trim) {
         None | Some("" | "json") => false,
         Some("csv") => true,

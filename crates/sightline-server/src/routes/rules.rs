@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sightline_audit::{EntryDraft, Outcome};
-use sightline_core::{AgencyId, Role, Violation};
+use sightline_core::{AgencyId, Violation};
 use sightline_store::{DEFAULT_RULES, RulesVersion};
 use utoipa::ToSchema;
 
@@ -122,8 +122,7 @@ pub async fn publish(
     who: ConsentedUser,
     ApiJson(req): ApiJson<NewRules>,
 ) -> Result<(StatusCode, Json<Rules>), ApiError> {
-    who.require(&[Role::AgencyManager])?;
-    let agency = who.agency()?;
+    let agency = who.agency_wide_manager("publish the agency's rules of behavior")?;
     let text = req.text.trim();
     if text.len() < 20 || text.len() > 20_000 {
         return Err(ApiError::field(

@@ -40,8 +40,7 @@ pub async fn set_contacts(
     who: ConsentedUser,
     ApiJson(req): ApiJson<SecurityContacts>,
 ) -> Result<Json<SecurityContacts>, ApiError> {
-    who.require(&[Role::AgencyManager])?;
-    let agency = who.agency()?;
+    let agency = who.agency_wide_manager("name the agency's security contacts")?;
     let emails: Vec<String> = req.emails.iter().map(|e| e.trim().to_owned()).collect();
     let errors: Vec<Violation> = emails
         .iter()

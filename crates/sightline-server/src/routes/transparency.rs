@@ -14,7 +14,6 @@ use crate::routes::compute_statistics;
 use crate::routes::session::rfc3339;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sightline_audit::{EntryDraft, Outcome};
 use sightline_core::clock::to_micros;
@@ -307,15 +306,7 @@ pub async fn set_setting(
     who: ConsentedUser,
     ApiJson(req): ApiJson<PublishRequest>,
 ) -> Result<Json<TransparencySetting>, ApiError> {
-    who.require(&[Role::AgencyManager])?;
-    if who.user.aor_id.is_some() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "agency_wide_manager_required",
-            "only an agency-wide manager can publish the agency's figures",
-        ));
-    }
-    let agency = who.agency()?;
+    let agency = who.agency_wide_manager("publish the agency's figures")?;
     state
         .store()
         .ledger()

@@ -535,12 +535,28 @@ pub async fn termination_report(
     who: ConsentedUser,
 ) -> Result<Json<TerminationReport>, ApiError> {
     who.require(&[Role::AgencyManager, Role::Auditor])?;
+    let agency = who.agency()?;
+    // A manager of one AOR sees the terminations of that AOR's users only.
+    let visible: Option<std::collections::HashSet<_>> = match (who.user.role, who.user.aor_id) {
+        (Role::AgencyManager, Some(aor)) => Some(
+            state
+                .store()
+                .tenancy()
+                .users_in(agency, Some(aor))
+                .await?
+                .into_iter()
+                .map(|u| u.id)
+                .collect(),
+        ),
+        _ => None,
+    };
     let terminations = state
         .store()
         .people()
-        .terminations(who.agency()?)
+        .terminations(agency)
         .await?
         .into_iter()
+        .filter(|t| visible.as_ref().is_none_or(|v| v.contains(&t.user_id)))
         .map(|t| {
             let hours = business_hours(t.requested_at, t.completed_at);
             TerminationRow {

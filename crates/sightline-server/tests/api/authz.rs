@@ -490,7 +490,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
 fn access_form(username: &str) -> Value {
     json!({
         "username": username, "full_name": "Matrix Agent", "email": "matrix@agency.test",
-        "role": "auditor", "justification": "matrix", "supervisor": "matrix",
+        "role": "investigator", "program": "HSI", "justification": "matrix", "supervisor": "matrix",
         "scan_base64": crate::helpers::b64(b"%PDF-1.4 matrix form"),
     })
 }

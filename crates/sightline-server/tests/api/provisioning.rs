@@ -499,7 +499,207 @@ async fn recovery_and_logons_do_not_tell_who_has_an_account(db: Db) {
     }
 }
 
+/// A trained agency manager of agency A, of `aor` or agency-wide.
+async fn add_manager(
+    app: &crate::helpers::TestApp,
+    username: &str,
+    aor: Option<sightline_core::tenancy::AorId>,
+) {
+    app.store
+        .tenancy()
+        .create_user(
+            &sightline_store::NewUser {
+                agency_id: Some(app.agency_a),
+                aor_id: aor,
+                program_id: None,
+                username: username.into(),
+                display_name: username.into(),
+                email: format!("{username}@agency.test"),
+                role: sightline_core::Role::AgencyManager,
+                password_hash: crate::helpers::password_hash(),
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    app.renew_training(username).await;
+}
+
+/// The rest of the review's role escalation: a manager of one AOR cannot
+/// change what reaches the whole agency (its security contacts, its rules)
+/// and sees only their AOR's terminations.
+async fn aor_managers_keep_to_their_aor(db: Db) {
+    let app = spawn_app(db).await;
+    let tenancy = app.store.tenancy();
+    let philly = tenancy
+        .create_aor(app.agency_a, "Philadelphia")
+        .await
+        .unwrap();
+    let chicago = tenancy.create_aor(app.agency_a, "Chicago").await.unwrap();
+    add_manager(&app, "aor.manager", Some(philly)).await;
+    for (user, aor) in [("hsi.jones", philly), ("ero.garcia", chicago)] {
+        app.raw_sql(&format!(
+            "UPDATE users SET aor_id = {} WHERE username = '{user}'",
+            aor.0
+        ))
+        .await;
+    }
+    let wide = app.login("a.manager").await;
+    let local = app.login("aor.manager").await;
+    let contacts = json!({"emails": ["soc@agency.test"]});
+    let (status, body) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &local,
+            "/api/v1/security-contacts",
+            &contacts,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("agency_wide_manager_required")),
+        "{body}"
+    );
+    let rules = json!({"text": "New rules of behavior for every user of the agency."});
+    let (status, body) = app.post(&local, "/api/v1/rules", &rules).await;
+    assert_eq!(
+        body["code"], "agency_wide_manager_required",
+        "{status} {body}"
+    );
+    // The agency-wide manager may do both.
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &wide,
+            "/api/v1/security-contacts",
+            &contacts,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.post(&wide, "/api/v1/rules", &rules).await.0,
+        StatusCode::CREATED
+    );
+
+    // Every user affirms the new version first, the managers included.
+    for token in [&wide, &local] {
+        let (status, _) = app
+            .post(token, "/api/v1/rules/affirm", &json!({"version": 2}))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    // Two terminations, one in each AOR: the Philadelphia manager sees one.
+    for user in ["hsi.jones", "ero.garcia"] {
+        let id = tenancy.user_by_username(user).await.unwrap().unwrap().id;
+        let (status, body) = app
+            .post(
+                &wide,
+                &format!("/api/v1/users/{}/terminate", id.0),
+                &json!({"reason": "left the agency"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let names = |report: Value| -> Vec<String> {
+        report["terminations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let seen: Value = app
+        .get(&local, "/api/v1/reports/terminations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(names(seen), ["hsi.jones"]);
+    let all: Value = app
+        .get(&wide, "/api/v1/reports/terminations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(names(all), ["hsi.jones", "ero.garcia"]);
+}
+
+/// The review's role escalation: a manager filing a manager or auditor
+/// account cannot approve it themselves, nor can a manager of one AOR;
+/// another agency-wide manager can. Investigator accounts need no second
+/// approver.
+async fn privileged_accounts_need_another_agency_wide_approver(db: Db) {
+    let app = spawn_app(db).await;
+    let philly = app
+        .store
+        .tenancy()
+        .create_aor(app.agency_a, "Philadelphia")
+        .await
+        .unwrap();
+    add_manager(&app, "second.manager", None).await;
+    add_manager(&app, "aor.manager", Some(philly)).await;
+    let manager = app.login("a.manager").await;
+    let aor_manager = app.login("aor.manager").await;
+    let second = app.login("second.manager").await;
+    let mut auditor = form("shadow.auditor");
+    auditor["role"] = json!("auditor");
+    auditor.as_object_mut().unwrap().remove("program");
+    let (status, req) = app
+        .post(&manager, "/api/v1/access-requests", &auditor)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{req}");
+    let approve = format!("/api/v1/access-requests/{}/approve", req["id"]);
+    let (status, body) = app.post(&manager, &approve, &json!({})).await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["field"].as_str()),
+        (
+            StatusCode::FORBIDDEN,
+            Some("second_approver_required"),
+            Some("request_id")
+        ),
+        "{body}"
+    );
+    // An AOR's manager cannot see it at all: it is not in their AOR.
+    assert_eq!(
+        app.post(&aor_manager, &approve, &json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // An AOR's manager filing a manager account in their own AOR cannot approve it either.
+    let mut boss = form("shadow.manager");
+    boss["role"] = json!("agency_manager");
+    boss["aor"] = json!("Philadelphia");
+    boss.as_object_mut().unwrap().remove("program");
+    let (status, req2) = app
+        .post(&aor_manager, "/api/v1/access-requests", &boss)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{req2}");
+    let approve2 = format!("/api/v1/access-requests/{}/approve", req2["id"]);
+    assert_eq!(
+        app.post(&aor_manager, &approve2, &json!({})).await.1["code"],
+        "second_approver_required"
+    );
+    // Another agency-wide manager approves both.
+    for path in [&approve, &approve2] {
+        let (status, body) = app.post(&second, path, &json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // An investigator's request is approved by whoever filed it.
+    let (_, inv) = app
+        .post(&manager, "/api/v1/access-requests", &form("plain.agent"))
+        .await;
+    let (status, _) = app
+        .post(
+            &manager,
+            &format!("/api/v1/access-requests/{}/approve", inv["id"]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 both_backends!(
+    privileged_accounts_need_another_agency_wide_approver,
+    aor_managers_keep_to_their_aor,
     access_requests_create_accounts_within_the_seat_cap,
     forgotten_password_is_recovered_through_the_mailbox,
     recovery_and_logons_do_not_tell_who_has_an_account,

@@ -125,9 +125,12 @@ struct NewUserReq {
     username: String,
     #[serde(default)]
     program: Option<String>,
-    /// `investigator` (the default), `auditor` or `agency_manager` (agency-wide).
+    /// `investigator` (the default), `auditor` or `agency_manager`.
     #[serde(default)]
     role: Option<String>,
+    /// The user's area of responsibility, made if new; none: agency-wide.
+    #[serde(default)]
+    aor: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -202,11 +205,18 @@ async fn new_user(State(ctx): State<Arc<Ctx>>, Json(req): Json<NewUserReq>) -> J
         Role::AgencyManager => "Manager",
         _ => "Investigator",
     };
+    let aor_id = match req.aor.as_deref() {
+        Some(name) => Some(match t.aor_id(app.agency_a, name).await.unwrap() {
+            Some(id) => id,
+            None => t.create_aor(app.agency_a, name).await.unwrap(),
+        }),
+        None => None,
+    };
     let id = t
         .create_user(
             &NewUser {
                 agency_id: Some(app.agency_a),
-                aor_id: None,
+                aor_id,
                 program_id,
                 username: req.username.clone(),
                 display_name: format!("{title} {}", req.username),

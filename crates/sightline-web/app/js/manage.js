@@ -35,3 +35,10 @@ export function seatMeter(used, cap) {
 export function pageHead(title, intro) {
   return h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, title), intro ? h('p', { class: 'muted' }, intro) : null));
 }
+
+/**
+ * Whether the signed-in manager manages the whole agency, not one AOR: only
+ * they change what reaches every user (rules, security contacts, the
+ * published figures, the contract end). The API refuses the others anyway.
+ */
+export const isAgencyWide = (me) => me.aor_id === null || me.aor_id === undefined;

@@ -8,6 +8,7 @@ import { h, mount, announce } from '../dom.js';
 import { get, api, post, getBlob, Problem } from '../api.js';
 import { timeEl } from '../format.js';
 import { confirmAction } from './confirm.js';
+import { isAgencyWide } from '../manage.js';
 
 const withheld = (n) => (n === null || n === undefined ? 'fewer than 5' : n.toLocaleString('en-US'));
 
@@ -29,7 +30,7 @@ function preview(p) {
 
 export async function transparencyPanel(me) {
   const section = h('section', { class: 'panel', 'aria-labelledby': 'transparency-h', 'data-testid': 'transparency-panel' });
-  const agencyWide = me.aor_id === null || me.aor_id === undefined;
+  const agencyWide = isAgencyWide(me);
   async function draw() {
     const s = await get('/api/v1/agency/transparency');
     const status = h('p', { role: 'status', class: 'small' });
@@ -82,7 +83,7 @@ export async function contractEndPanel(me) {
     if (p instanceof Problem && p.code === 'no_offboarding') return null;
     throw p;
   }
-  const agencyWide = me.aor_id === null || me.aor_id === undefined;
+  const agencyWide = isAgencyWide(me);
   const status = h('p', { role: 'status', class: 'small', 'data-testid': 'contract-end-status' });
   const button = (label, fn) => {
     const b = h('button', { type: 'button', class: 'secondary' }, label);

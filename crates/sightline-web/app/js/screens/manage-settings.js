@@ -11,7 +11,7 @@ import { navigate } from '../router.js';
 import { refreshMe } from '../main.js';
 import { confirmAction } from '../components/confirm.js';
 import { timeEl } from '../format.js';
-import { pageHead } from '../manage.js';
+import { pageHead, isAgencyWide } from '../manage.js';
 import { app } from '../state.js';
 import { transparencyPanel, contractEndPanel } from '../components/agency-panels.js';
 
@@ -21,12 +21,20 @@ export async function render(main) {
   mount(main, h('div', { class: 'wide' },
     pageHead('Agency settings', 'Who hears about security incidents, the rules every user affirms at sign-in, and what the public may see.'),
     ended,
-    contactsPanel(contacts.emails),
-    rulesPanel(rules),
+    contactsPanel(contacts.emails, isAgencyWide(app.me)),
+    rulesPanel(rules, isAgencyWide(app.me)),
     published));
 }
 
-function contactsPanel(emails) {
+const WIDE_ONLY = 'Only an agency-wide manager can change this.';
+
+function contactsPanel(emails, agencyWide) {
+  if (!agencyWide) {
+    return h('section', { class: 'panel', 'aria-labelledby': 'contacts-h' }, h('h2', { id: 'contacts-h' }, 'Security contacts'),
+      h('p', {}, 'Sightline\'s incident notices for your agency go to:'),
+      h('ul', { 'data-testid': 'contacts-list' }, emails.map((e) => h('li', {}, e))),
+      h('p', { class: 'muted' }, WIDE_ONLY));
+  }
   const box = h('textarea', { rows: 4, spellcheck: 'false' });
   box.value = emails.join('\n');
   const list = field('emails', 'Security contacts', box, 'One email address a line, 1 to 20. They get Sightline\'s incident notices for your agency.');
@@ -59,7 +67,7 @@ function contactsPanel(emails) {
   return h('section', { class: 'panel', 'aria-labelledby': 'contacts-h' }, h('h2', { id: 'contacts-h' }, 'Security contacts'), form);
 }
 
-function rulesPanel(rules) {
+function rulesPanel(rules, agencyWide) {
   const text = h('textarea', { rows: 12 });
   text.value = rules.text;
   const next = rules.version + 1;
@@ -86,6 +94,5 @@ function rulesPanel(rules) {
     h('p', { class: 'muted', 'data-testid': 'rules-version' }, `In force: version ${rules.version}`,
       rules.published_at ? [', published ', timeEl(rules.published_at)] : ' (Sightline\'s default text)', '.'),
     h('details', {}, h('summary', {}, `Read version ${rules.version}`), h('div', { class: 'rules-text', tabindex: '0', role: 'document', 'aria-label': 'Rules in force' }, rules.text)),
-    h('h3', {}, 'Publish a new version'),
-    form);
+    agencyWide ? [h('h3', {}, 'Publish a new version'), form] : h('p', { class: 'muted' }, WIDE_ONLY));
 }
