@@ -160,12 +160,18 @@ async fn audit(
     action: &'static str,
     fields: &[(&str, serde_json::Value)],
 ) -> anyhow::Result<()> {
-    let mut draft = EntryDraft::new(
-        TenantScope::Operator,
-        Actor::Console,
-        action,
-        Outcome::Success,
-    );
+    audit_in(store, TenantScope::Operator, action, fields).await
+}
+
+/// Appends a console action to `scope`'s log: the operator's, or the
+/// agency's own when the operator acts on it.
+async fn audit_in(
+    store: &Store,
+    scope: TenantScope,
+    action: &'static str,
+    fields: &[(&str, serde_json::Value)],
+) -> anyhow::Result<()> {
+    let mut draft = EntryDraft::new(scope, Actor::Console, action, Outcome::Success);
     for (k, v) in fields {
         draft = draft.field(k, v.clone());
     }
@@ -567,6 +573,15 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             before: before_year,
         } => {
             let a = agency_id(&store, &agency).await?;
+            // The agency's own log says so first: its auditors see that the
+            // operator destroyed keys, and which years they covered.
+            audit_in(
+                &store,
+                TenantScope::Agency(a),
+                "operator.audit_keys_shredded",
+                &[("before_year", before_year.into())],
+            )
+            .await?;
             let n = store
                 .ledger()
                 .field_keys()

@@ -90,3 +90,51 @@ async fn offboarding_from_the_console() {
     let out = dep.run(&["admin", "offboard", "status", "1"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("destroyed"));
 }
+
+/// The console destroying an agency's audit data keys says so in that
+/// agency's own log first, where its auditors look (the review's finding),
+/// as well as in the operator's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shredding_keys_is_in_the_agencys_own_log() {
+    let dep = Deployment::new(false).await;
+    dep.run(&["admin", "create-agency", "Harbor Police", "--seat-cap", "5"]);
+    dep.run(&[
+        "admin",
+        "shred-audit-keys",
+        "--agency",
+        "Harbor Police",
+        "--before",
+        "202001",
+    ]);
+    let store =
+        sightline_store::Store::open(&dep.store_config(), Arc::new(sightline_core::SystemClock))
+            .await
+            .unwrap();
+    let agency = store
+        .tenancy()
+        .agency_by_name("Harbor Police")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let own = store
+        .ledger()
+        .all(sightline_core::TenantScope::Agency(agency))
+        .await
+        .unwrap();
+    let entry = own
+        .iter()
+        .find(|e| e.entry.action == "operator.audit_keys_shredded")
+        .expect("the agency's log records the shredding");
+    assert_eq!(entry.entry.fields["before_year"], 202_001);
+    let operator = store
+        .ledger()
+        .all(sightline_core::TenantScope::Operator)
+        .await
+        .unwrap();
+    assert!(
+        operator
+            .iter()
+            .any(|e| e.entry.action == "admin.audit_keys_shredded")
+    );
+}

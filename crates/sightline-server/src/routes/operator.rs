@@ -13,7 +13,7 @@ use secrecy::ExposeSecret as _;
 use serde::{Deserialize, Serialize};
 use sightline_audit::{EntryDraft, Outcome};
 use sightline_core::tenancy::SourceId;
-use sightline_core::{AgencyId, Role, Violation};
+use sightline_core::{AgencyId, Role, TenantScope, Violation};
 use sightline_store::{NewUser, UserStatus};
 use utoipa::ToSchema;
 
@@ -41,8 +41,11 @@ pub struct FirstManager {
     pub username: String,
     pub full_name: String,
     pub email: String,
-    /// The manager's area of responsibility; created if new.
-    pub aor: String,
+    /// The manager's area of responsibility, created if new; absent or
+    /// empty: an agency-wide manager, who alone can set the agency's rules
+    /// and contacts and approve other managers and auditors.
+    #[serde(default)]
+    pub aor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -222,17 +225,19 @@ pub async fn invite_manager(
             ),
         ));
     }
-    let aor_name = req.aor.trim();
-    let aor = match tenancy.aor_id(agency, aor_name).await? {
-        Some(a) => a,
-        None => tenancy.create_aor(agency, aor_name).await?,
+    let aor = match req.aor.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(name) => Some(match tenancy.aor_id(agency, name).await? {
+            Some(a) => a,
+            None => tenancy.create_aor(agency, name).await?,
+        }),
+        None => None,
     };
     let now = state.now();
     let user_id = tenancy
         .create_user_with_status(
             &NewUser {
                 agency_id: Some(agency),
-                aor_id: Some(aor),
+                aor_id: aor,
                 program_id: None,
                 username: req.username.trim().to_owned(),
                 display_name: req.full_name.trim().to_owned(),
@@ -269,6 +274,22 @@ pub async fn invite_manager(
         ],
     )
     .await?;
+    // The agency's own log records who the operator let in.
+    state
+        .store()
+        .ledger()
+        .append(
+            EntryDraft::new(
+                TenantScope::Agency(agency),
+                who.actor(),
+                "operator.manager_invited",
+                Outcome::Success,
+            )
+            .field("user_id", user_id.0)
+            .field("username", user.username.as_str())
+            .field("agency_wide", aor.is_none()),
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(ManagerInvited { user_id: user_id.0 }),

@@ -169,7 +169,59 @@ async fn ingest_keys_rotate_and_revoke(db: Db) {
     );
 }
 
+/// The operator letting a manager into an agency shows in that agency's own
+/// log, not only in the operator's (the review's finding); a manager
+/// invited without an AOR is agency-wide.
+async fn an_operator_invite_lands_in_the_agencys_own_log(db: Db) {
+    let app = spawn_app(db).await;
+    let op = app.login("operator").await;
+    let (status, body) = app
+        .post(
+            &op,
+            &format!("/api/v1/admin/agencies/{}/managers", app.agency_a.0),
+            &json!({"username": "late.manager", "full_name": "Late Manager", "email": "late@agency.test"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let user = app
+        .store
+        .tenancy()
+        .user_by_username("late.manager")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.aor_id, None, "no AOR given: agency-wide");
+    let auditor = app.login("a.auditor").await;
+    let page: Value = app
+        .get(
+            &auditor,
+            "/api/v1/audit/entries?action=operator.manager_invited",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries = page["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{page}");
+    assert_eq!(entries[0]["actor"]["username"], "operator");
+    assert_eq!(entries[0]["fields"]["username"], "late.manager");
+    assert_eq!(entries[0]["fields"]["agency_wide"], true);
+    // Agency B's log has no such entry.
+    let other = app.login("b.auditor").await;
+    let page: Value = app
+        .get(
+            &other,
+            "/api/v1/audit/entries?action=operator.manager_invited",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["entries"].as_array().unwrap().len(), 0);
+}
+
 both_backends!(
     operator_onboards_an_agency_and_its_first_manager,
-    ingest_keys_rotate_and_revoke
+    ingest_keys_rotate_and_revoke,
+    an_operator_invite_lands_in_the_agencys_own_log,
 );
