@@ -85,6 +85,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_transparency.sql"),
         postgres: include_str!("../migrations/postgres/0018_transparency.sql"),
     },
+    Migration {
+        version: 19,
+        sqlite: include_str!("../migrations/sqlite/0019_agency_time_zone.sql"),
+        postgres: include_str!("../migrations/postgres/0019_agency_time_zone.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[
