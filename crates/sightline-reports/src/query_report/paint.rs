@@ -1,6 +1,7 @@
 //! Drawing primitives over a krilla surface, in the layout's points (y
 //! down): text on a baseline, rectangles, images fitted into a frame, and
-//! the formats every page shares (UTC times, coordinates).
+//! the formats every page shares (UTC times, coordinates). The quarterly
+//! report draws with the same primitives.
 
 use super::layout::PtRect;
 use super::text::{Face, Fonts};
@@ -109,9 +110,35 @@ impl Painter<'_, '_> {
         max_lines: usize,
         text: &str,
     ) -> f32 {
+        self.lines(
+            x,
+            y,
+            width,
+            Style::new(face, size, INK),
+            leading,
+            max_lines,
+            text,
+        )
+    }
+
+    /// Like [`Painter::paragraph`], in any style.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn lines(
+        &mut self,
+        x: f32,
+        y: f32,
+        width: f32,
+        style: Style,
+        leading: f32,
+        max_lines: usize,
+        text: &str,
+    ) -> f32 {
         let mut y = y;
-        for line in self.fonts.wrap(face, text, size, width, max_lines) {
-            self.text_in(x, y, width, Style::new(face, size, INK), &line);
+        for line in self
+            .fonts
+            .wrap(style.face, text, style.size, width, max_lines)
+        {
+            self.text_in(x, y, width, style, &line);
             y += leading;
         }
         y
