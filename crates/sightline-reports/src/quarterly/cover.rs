@@ -12,7 +12,9 @@ const LABEL_W: f32 = 118.0;
 const SIZE: f32 = 9.0;
 const LEADING: f32 = 12.5;
 const MONO: f32 = 7.2;
-const MONO_LEADING: f32 = 9.2;
+/// The signed note's signature line is some 115 characters: at this size
+/// it fits the page's width, so the note prints as the lines it is.
+const NOTE_MONO: f32 = 6.6;
 
 fn heading(p: &mut Painter, y: f32, text: &str) -> f32 {
     p.text_in(
@@ -33,16 +35,25 @@ fn row(p: &mut Painter, y: f32, label: &str, value: &str, lines: usize) -> f32 {
 
 /// Monospaced lines in a shaded box from `top`, wrapped at spaces (or
 /// anywhere in a long word); returns the bottom.
-fn mono_box(p: &mut Painter, top: f32, x: f32, width: f32, lines: &[String], bg: [u8; 3]) -> f32 {
+fn mono_box(
+    p: &mut Painter,
+    top: f32,
+    x: f32,
+    width: f32,
+    lines: &[String],
+    bg: [u8; 3],
+    size: f32,
+) -> f32 {
     let wrapped: Vec<String> = lines
         .iter()
         .flat_map(|l| {
             // A blank line stays: a signed note's blank line is part of it.
-            let w = p.fonts.wrap(Face::Mono, l, MONO, width - 12.0, 6);
+            let w = p.fonts.wrap(Face::Mono, l, size, width - 12.0, 6);
             if w.is_empty() { vec![String::new()] } else { w }
         })
         .collect();
-    let h = wrapped.len().max(1) as f32 * MONO_LEADING + 8.0;
+    let leading = size * 1.28;
+    let h = wrapped.len().max(1) as f32 * leading + 8.0;
     p.fill_rect(
         PtRect {
             x,
@@ -52,16 +63,16 @@ fn mono_box(p: &mut Painter, top: f32, x: f32, width: f32, lines: &[String], bg:
         },
         bg,
     );
-    let mut y = top + 4.0 + MONO;
+    let mut y = top + 4.0 + size;
     for line in &wrapped {
         p.text_in(
             x + 6.0,
             y,
             width - 12.0,
-            Style::new(Face::Mono, MONO, INK),
+            Style::new(Face::Mono, size, INK),
             line,
         );
-        y += MONO_LEADING;
+        y += leading;
     }
     top + h
 }
@@ -177,23 +188,17 @@ impl QuarterlyReport {
                 CONTENT_W - LABEL_W,
                 std::slice::from_ref(&c.vkey),
                 SHADE,
+                MONO,
             ) + LEADING;
             p.text_in(
                 MARGIN,
                 y,
-                LABEL_W - 6.0,
+                CONTENT_W,
                 Style::new(Face::Bold, SIZE, MUTED),
-                "Signed note",
+                "Signed note (the checkpoint itself, to keep exactly as it is)",
             );
             let note: Vec<String> = c.note.lines().map(str::to_owned).collect();
-            y = mono_box(
-                p,
-                y - 9.0,
-                MARGIN + LABEL_W,
-                CONTENT_W - LABEL_W,
-                &note,
-                SHADE,
-            ) + LEADING;
+            y = mono_box(p, y + 4.0, MARGIN, CONTENT_W, &note, SHADE, NOTE_MONO) + LEADING;
         }
 
         y = heading(p, y + 8.0, "Check it offline");
@@ -235,6 +240,7 @@ impl QuarterlyReport {
             CONTENT_W,
             &self.verify_commands,
             NOTE_BG,
+            MONO,
         ) + LEADING;
         y = p.lines(
             MARGIN,
