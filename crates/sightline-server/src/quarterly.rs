@@ -202,20 +202,8 @@ pub async fn build(
         });
     }
     let complete = now >= to;
-    let stats = compute_statistics(
-        store,
-        now,
-        req.agency,
-        req.actors.clone(),
-        to_micros(from),
-        to_micros(to),
-    )
-    .await?;
-    let mut months = Vec::new();
-    let mut month_starts = Vec::new();
-    for (first, next, name) in req.quarter.months() {
-        let (a, b) = (zone.start_of(first), zone.start_of(next));
-        let m = compute_statistics(
+    let count = |a: OffsetDateTime, b: OffsetDateTime| {
+        compute_statistics(
             store,
             now,
             req.agency,
@@ -223,7 +211,13 @@ pub async fn build(
             to_micros(a),
             to_micros(b),
         )
-        .await?;
+    };
+    let stats = count(from, to).await?;
+    let mut months = Vec::new();
+    let mut month_starts = Vec::new();
+    for (first, next, name) in req.quarter.months() {
+        let a = zone.start_of(first);
+        let m = count(a, zone.start_of(next)).await?;
         months.push((format!("{name} {}", first.year()), tally(&m.totals)));
         month_starts.push(zone.local(a));
     }

@@ -152,21 +152,17 @@ impl QuarterlyReport {
         if let Some(c) = &self.checkpoint {
             y = row(p, y, "Tree size", &c.tree_size.to_string(), 1);
             y = row(p, y, "Signed at", &c.signed_at.to_string(), 1);
-            p.text_in(
+            y = p.mono_row(
                 MARGIN,
                 y,
-                LABEL_W - 6.0,
-                Style::new(Face::Bold, SIZE, MUTED),
+                LABEL_W,
+                CONTENT_W,
+                SIZE,
+                8.0,
+                LEADING,
                 "Root hash",
-            );
-            p.text_in(
-                MARGIN + LABEL_W,
-                y,
-                CONTENT_W - LABEL_W,
-                Style::new(Face::Mono, 8.0, INK),
                 &c.root_hash,
             );
-            y += LEADING;
             y = row(
                 p,
                 y,

@@ -6,12 +6,11 @@
 //! "Page n of N".
 
 use super::{QuarterlyReport, Tally, chart, table};
-use crate::query_report::layout::{CONTENT_W, FOOTER_Y, MARGIN, PAGE_H, PAGE_W};
-use crate::query_report::paint::{INK, MUTED, Painter, RULE, Style};
+use crate::query_report::layout::{CONTENT_W, FOOTER_Y, MARGIN, PAGE_W};
+use crate::query_report::paint::{INK, MUTED, Painter, RULE, Style, a4_page, pdf_date};
 use crate::query_report::text::{Face, Fonts};
 use krilla::Document;
-use krilla::metadata::{DateTime, Metadata};
-use krilla::page::PageSettings;
+use krilla::metadata::Metadata;
 
 const TOP: f32 = 44.0;
 const BOTTOM: f32 = FOOTER_Y - 26.0;
@@ -246,7 +245,6 @@ pub fn to_pdf(report: &QuarterlyReport) -> anyhow::Result<Vec<u8>> {
     let flow = report.flow();
     let total = 2 + flow.len();
     let mut doc = Document::new();
-    let g = report.generated_at.at;
     doc.set_metadata(
         Metadata::new()
             .title(format!(
@@ -254,31 +252,15 @@ pub fn to_pdf(report: &QuarterlyReport) -> anyhow::Result<Vec<u8>> {
                 report.agency, report.quarter
             ))
             .creator("Sightline".to_owned())
-            .creation_date(
-                DateTime::new(u16::try_from(g.year()).unwrap_or(1970))
-                    .month(u8::from(g.month()))
-                    .day(g.day())
-                    .hour(g.hour())
-                    .minute(g.minute())
-                    .second(g.second()),
-            ),
+            .creation_date(pdf_date(report.generated_at.at)),
     );
     let mut number = 0;
     let mut page = |doc: &mut Document, draw: &mut dyn FnMut(&mut Painter)| {
         number += 1;
-        let settings =
-            PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| anyhow::anyhow!("page size"))?;
-        let mut page = doc.start_page_with(settings);
-        let mut surface = page.surface();
-        let mut p = Painter {
-            s: &mut surface,
-            fonts: &fonts,
-        };
-        draw(&mut p);
-        report.footer(&mut p, number, total);
-        surface.finish();
-        page.finish();
-        anyhow::Ok(())
+        a4_page(doc, &fonts, |p| {
+            draw(p);
+            report.footer(p, number, total);
+        })
     };
     page(&mut doc, &mut |p| report.cover(p))?;
     page(&mut doc, &mut |p| report.summary(p))?;

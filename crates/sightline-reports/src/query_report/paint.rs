@@ -3,7 +3,7 @@
 //! the formats every page shares (UTC times, coordinates). The quarterly
 //! report draws with the same primitives.
 
-use super::layout::PtRect;
+use super::layout::{PAGE_H, PAGE_W, PtRect};
 use super::text::{Face, Fonts};
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
@@ -43,6 +43,35 @@ pub(crate) fn utc(t: OffsetDateTime) -> String {
 /// `39.952600, -75.165200`: latitude, longitude, six decimals (~0.1 m).
 pub(crate) fn coords(lat: f64, lon: f64) -> String {
     format!("{lat:.6}, {lon:.6}")
+}
+
+/// A document's creation time for its metadata, from a wall-clock time.
+pub(crate) fn pdf_date(t: time::PrimitiveDateTime) -> krilla::metadata::DateTime {
+    krilla::metadata::DateTime::new(u16::try_from(t.year()).unwrap_or(1970))
+        .month(u8::from(t.month()))
+        .day(t.day())
+        .hour(t.hour())
+        .minute(t.minute())
+        .second(t.second())
+}
+
+/// Adds an A4 portrait page to `doc` and lets `draw` paint it.
+pub(crate) fn a4_page(
+    doc: &mut krilla::Document,
+    fonts: &Fonts,
+    draw: impl FnOnce(&mut Painter),
+) -> anyhow::Result<()> {
+    let settings = krilla::page::PageSettings::from_wh(PAGE_W, PAGE_H)
+        .ok_or_else(|| anyhow::anyhow!("page size"))?;
+    let mut page = doc.start_page_with(settings);
+    let mut surface = page.surface();
+    draw(&mut Painter {
+        s: &mut surface,
+        fonts,
+    });
+    surface.finish();
+    page.finish();
+    Ok(())
 }
 
 /// How a run of text looks.
@@ -222,6 +251,38 @@ impl Painter<'_, '_> {
             );
             y += 12.0;
         }
+    }
+
+    /// A bold label in the left column and a monospaced value (a hash) on
+    /// one line beside it; returns the next row's baseline.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn mono_row(
+        &mut self,
+        x: f32,
+        y: f32,
+        label_w: f32,
+        width: f32,
+        size: f32,
+        mono: f32,
+        leading: f32,
+        label: &str,
+        value: &str,
+    ) -> f32 {
+        self.text_in(
+            x,
+            y,
+            label_w - 6.0,
+            Style::new(Face::Bold, size, MUTED),
+            label,
+        );
+        self.text_in(
+            x + label_w,
+            y,
+            width - label_w,
+            Style::new(Face::Mono, mono, INK),
+            value,
+        );
+        y + leading
     }
 
     /// A bold label in the left column and its (wrapped) value beside it;

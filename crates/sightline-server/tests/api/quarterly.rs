@@ -272,41 +272,21 @@ async fn the_quarterly_report_counts_the_quarter_on_the_agencys_clocks(db: Db) {
     // The hand count: four searches, three hits; garcia's at 23:30 on New
     // Year's Eve is December's; jones's of New Year's Day is not here.
     let counts = |row: Vec<String>| row.iter().take(4).cloned().collect::<Vec<_>>();
-    assert_eq!(
-        counts(table_row(&text, "The quarter")),
-        ["4", "3", "75.0", "0"]
-    );
-    assert_eq!(
-        counts(table_row(&text, "October 2026")),
-        ["0", "0", "–", "0"]
-    );
-    assert_eq!(
-        counts(table_row(&text, "November 2026")),
-        ["3", "2", "66.7", "0"]
-    );
-    assert_eq!(
-        counts(table_row(&text, "December 2026")),
-        ["1", "1", "100.0", "0"]
-    );
-    assert_eq!(
-        counts(table_row(&text, "hsi.jones")),
-        ["2", "1", "50.0", "0"]
-    );
-    assert_eq!(
-        counts(table_row(&text, "hsi.smith")),
-        ["1", "1", "100.0", "0"]
-    );
-    assert_eq!(
-        counts(table_row(&text, "ero.garcia")),
-        ["1", "1", "100.0", "0"]
-    );
-    assert_eq!(counts(table_row(&text, "HSI")), ["3", "2", "66.7", "0"]);
-    assert_eq!(counts(table_row(&text, "ERO")), ["1", "1", "100.0", "0"]);
-    assert_eq!(
-        counts(table_row(&text, "Agent Maria Rivera")),
-        ["1", "1", "100.0", "0"]
-    );
-    assert_eq!(counts(table_row(&text, "(self)")), ["3", "2", "66.7", "0"]);
+    for (name, expected) in [
+        ("The quarter", ["4", "3", "75.0", "0"]),
+        ("October 2026", ["0", "0", "–", "0"]),
+        ("November 2026", ["3", "2", "66.7", "0"]),
+        ("December 2026", ["1", "1", "100.0", "0"]),
+        ("hsi.jones", ["2", "1", "50.0", "0"]),
+        ("hsi.smith", ["1", "1", "100.0", "0"]),
+        ("ero.garcia", ["1", "1", "100.0", "0"]),
+        ("HSI", ["3", "2", "66.7", "0"]),
+        ("ERO", ["1", "1", "100.0", "0"]),
+        ("Agent Maria Rivera", ["1", "1", "100.0", "0"]),
+        ("(self)", ["3", "2", "66.7", "0"]),
+    ] {
+        assert_eq!(counts(table_row(&text, name)), expected, "{name}");
+    }
     assert!(text.contains("By user") && text.contains("By reason code"));
     let pages = text.matches("Page ").count();
     assert!(text.contains(&format!("Page {pages} of {pages}")), "{text}");
