@@ -170,13 +170,7 @@ impl QuarterlyReport {
                 &format!("{}, key id {} (Ed25519)", c.key_name, c.key_id),
                 1,
             );
-            p.text_in(
-                MARGIN,
-                y,
-                LABEL_W - 6.0,
-                Style::new(Face::Bold, SIZE, MUTED),
-                "Public key (vkey)",
-            );
+            p.label(MARGIN, y, LABEL_W, SIZE, "Public key (vkey)");
             y = mono_box(
                 p,
                 y - 9.0,

@@ -253,6 +253,17 @@ impl Painter<'_, '_> {
         }
     }
 
+    /// A row's bold label, cut to its column of `label_w`.
+    pub(crate) fn label(&mut self, x: f32, y: f32, label_w: f32, size: f32, label: &str) {
+        self.text_in(
+            x,
+            y,
+            label_w - 6.0,
+            Style::new(Face::Bold, size, MUTED),
+            label,
+        );
+    }
+
     /// A bold label in the left column and a monospaced value (a hash) on
     /// one line beside it; returns the next row's baseline.
     #[allow(clippy::too_many_arguments)]
@@ -268,13 +279,7 @@ impl Painter<'_, '_> {
         label: &str,
         value: &str,
     ) -> f32 {
-        self.text_in(
-            x,
-            y,
-            label_w - 6.0,
-            Style::new(Face::Bold, size, MUTED),
-            label,
-        );
+        self.label(x, y, label_w, size, label);
         self.text_in(
             x + label_w,
             y,
@@ -300,13 +305,7 @@ impl Painter<'_, '_> {
         label: &str,
         value: &str,
     ) -> f32 {
-        self.text_in(
-            x,
-            y,
-            label_w - 6.0,
-            Style::new(Face::Bold, size, MUTED),
-            label,
-        );
+        self.label(x, y, label_w, size, label);
         self.paragraph(
             x + label_w,
             y,

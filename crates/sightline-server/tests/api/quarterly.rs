@@ -88,6 +88,12 @@ async fn fixture(app: &TestApp) -> StoredCheckpoint {
     covering
 }
 
+async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
+    let resp = app.get(token, path).await;
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp.json().await.unwrap()
+}
+
 /// `(status, content type, disposition, bytes)`.
 async fn fetch(app: &TestApp, token: &str, query: &str) -> (StatusCode, String, String, Vec<u8>) {
     let resp = app
@@ -248,20 +254,10 @@ async fn the_quarterly_report_counts_the_quarter_on_the_agencys_clocks(db: Db) {
         text.contains(&ny.local(covering.at).to_string()),
         "signed at, in New York: {text}"
     );
-    let latest: Value = app
-        .get(&auditor, "/api/v1/audit/checkpoint")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let latest = get_json(&app, &auditor, "/api/v1/audit/checkpoint").await;
     assert!(latest["tree_size"].as_u64().unwrap() > covering.size);
     assert!(!text.contains(latest["root_hash"].as_str().unwrap()));
-    let vkey: Value = app
-        .get(&auditor, "/api/v1/audit/public-key")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let vkey = get_json(&app, &auditor, "/api/v1/audit/public-key").await;
     assert!(text.contains(vkey["vkey"].as_str().unwrap()), "{text}");
     let log = format!("agency-{}", app.agency_a.0);
     let command = format!(
@@ -292,12 +288,12 @@ async fn the_quarterly_report_counts_the_quarter_on_the_agencys_clocks(db: Db) {
     assert!(text.contains(&format!("Page {pages} of {pages}")), "{text}");
 
     // The download is in the log, with the digest of the exact file.
-    let entries: Value = app
-        .get(&auditor, "/api/v1/audit/entries?action=report.quarterly")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let entries = get_json(
+        &app,
+        &auditor,
+        "/api/v1/audit/entries?action=report.quarterly",
+    )
+    .await;
     let f = &entries["entries"][0]["fields"];
     assert_eq!(f["quarter"], "2026Q4");
     assert_eq!(f["format"], "pdf");
@@ -370,12 +366,7 @@ async fn the_quarterly_report_counts_the_quarter_on_the_agencys_clocks(db: Db) {
     assert_eq!(status, StatusCode::OK);
     let text = pdf_text(&app, &pdf, "q1.pdf");
     let words = flat(&text);
-    let latest: Value = app
-        .get(&auditor, "/api/v1/audit/checkpoint")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let latest = get_json(&app, &auditor, "/api/v1/audit/checkpoint").await;
     assert!(words.contains("The quarter is still running"), "{text}");
     assert!(
         text.contains(latest["root_hash"].as_str().unwrap()),
@@ -485,12 +476,7 @@ async fn agencies_are_onboarded_in_a_time_zone(db: Db) {
         .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(utc["time_zone"], "UTC");
-    let list: Value = app
-        .get(&op, "/api/v1/admin/agencies")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = get_json(&app, &op, "/api/v1/admin/agencies").await;
     let zone_of = |name: &str| {
         list["agencies"]
             .as_array()
