@@ -24,6 +24,7 @@ pub mod tenancy;
 pub mod text;
 pub mod timeframe;
 pub mod totp;
+pub mod zone;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use geo::GeoPoint;
@@ -34,3 +35,4 @@ pub use read::{NewRead, Read, ReadId};
 pub use source::SourceKind;
 pub use tenancy::{AgencyId, Role, TenantScope, UserId};
 pub use timeframe::{Timeframe, TimeframeSpec};
+pub use zone::{AgencyZone, LocalTime, Quarter};

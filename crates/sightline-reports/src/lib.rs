@@ -1,7 +1,9 @@
 //! Rendering for people: audit exports and statistics as PDF (a readable
 //! report with a header, one row per event and page numbers), Excel (typed
 //! columns, frozen header, filters) and CSV; and the printable query report
-//! ([`query_report`]): a logged query with each sighting's photos and maps.
+//! ([`query_report`]): a logged query with each sighting's photos and maps;
+//! and the quarterly report ([`quarterly`]): an agency's statistics for a
+//! calendar quarter with charts and the signed checkpoint that covers it.
 //! Bytes in memory, no storage: the caller hands over the data, and the
 //! query report reads map tiles only through the `sightline-maps` layer it
 //! is given. The PDFs embed DejaVu from the `dejavu` crate, so no font is
@@ -9,6 +11,7 @@
 
 mod csv_out;
 mod pdf;
+pub mod quarterly;
 pub mod query_report;
 mod xlsx;
 

@@ -48,6 +48,9 @@ pub struct Me {
     /// The user's area of responsibility; `null` for agency-wide managers
     /// and auditors (and the operator).
     pub aor_id: Option<i64>,
+    /// The agency's IANA time zone, in which its reports are reckoned;
+    /// `null` for the operator.
+    pub agency_time_zone: Option<String>,
     pub program: Option<String>,
     /// The reason codes this user may query under.
     pub reason_codes: Vec<ReasonCodeInfo>,

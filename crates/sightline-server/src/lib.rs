@@ -18,6 +18,7 @@ pub mod limits;
 pub mod metrics;
 pub mod notify;
 pub mod pipeline;
+pub mod quarterly;
 pub mod routes;
 pub mod typed_names;
 pub mod web;

@@ -133,6 +133,40 @@ impl Ledger {
         row.as_ref().map(row_to_checkpoint).transpose()
     }
 
+    /// The first signed checkpoint whose tree holds at least `size`
+    /// entries: the earliest signature over entries 1 to `size`.
+    pub async fn first_checkpoint_covering(
+        &self,
+        scope: TenantScope,
+        size: u64,
+    ) -> anyhow::Result<Option<StoredCheckpoint>> {
+        let row = sqlx::query(select_checkpoints!(
+            "WHERE log_id = $1 AND tree_size >= $2 ORDER BY tree_size LIMIT 1"
+        ))
+        .bind(scope.log_id())
+        .bind(i64::try_from(size).unwrap_or(i64::MAX))
+        .fetch_optional(self.db.pool())
+        .await
+        .context("reading the checkpoint covering an entry")?;
+        row.as_ref().map(row_to_checkpoint).transpose()
+    }
+
+    /// The sequence number of the log's last entry written before `before`
+    /// (microseconds), by the entries' indexed time; 0 when there is none.
+    /// Entries are appended in time order, so entries 1 to this one are
+    /// exactly those of any period ending at `before`.
+    pub async fn last_seq_before(&self, scope: TenantScope, before: i64) -> anyhow::Result<u64> {
+        let row = sqlx::query(
+            "SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_entries WHERE log_id = $1 AND at < $2",
+        )
+        .bind(scope.log_id())
+        .bind(before)
+        .fetch_one(self.db.pool())
+        .await
+        .context("finding a period's last audit entry")?;
+        Ok(to_u64(i64_col(&row, "seq")?))
+    }
+
     /// Every checkpoint of a log, oldest first.
     pub async fn checkpoints(&self, scope: TenantScope) -> anyhow::Result<Vec<StoredCheckpoint>> {
         let rows = sqlx::query(select_checkpoints!("WHERE log_id = $1 ORDER BY tree_size"))

@@ -86,6 +86,11 @@ const CORE: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0018_transparency.sql"),
     },
     Migration {
+        version: 19,
+        sqlite: include_str!("../migrations/sqlite/0019_agency_time_zone.sql"),
+        postgres: include_str!("../migrations/postgres/0019_agency_time_zone.sql"),
+    },
+    Migration {
         version: 21,
         sqlite: include_str!("../migrations/sqlite/0021_recovery_hardening.sql"),
         postgres: include_str!("../migrations/postgres/0021_recovery_hardening.sql"),

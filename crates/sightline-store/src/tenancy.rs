@@ -7,7 +7,7 @@ use anyhow::{Context as _, anyhow};
 use sightline_core::clock::{from_micros, to_micros};
 use sightline_core::purpose::{ProgramPolicy, ReasonCode, ReasonPolicy};
 use sightline_core::tenancy::{AorId, ProgramId};
-use sightline_core::{AgencyId, Role, UserId};
+use sightline_core::{AgencyId, AgencyZone, Role, UserId};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
@@ -17,6 +17,8 @@ pub struct AgencyRecord {
     pub id: AgencyId,
     pub name: String,
     pub seat_cap: i64,
+    /// Where its reports reckon quarters and print times.
+    pub time_zone: AgencyZone,
 }
 
 /// Whether an account may sign in.
@@ -134,23 +136,52 @@ pub(crate) fn user_from_row(row: &AnyRow) -> anyhow::Result<UserRecord> {
     })
 }
 
+fn agency_row(r: &AnyRow) -> anyhow::Result<AgencyRecord> {
+    let zone = str_col(r, "time_zone")?;
+    let id = AgencyId(i64_col(r, "id")?);
+    Ok(AgencyRecord {
+        id,
+        name: str_col(r, "name")?,
+        seat_cap: i64_col(r, "seat_cap")?,
+        // Only checked names are stored; one the bundled database no
+        // longer knows (it keeps old names as links) reads as UTC.
+        time_zone: AgencyZone::parse(&zone).unwrap_or_else(|_| {
+            tracing::warn!(agency = id.0, zone, "unknown stored time zone; using UTC");
+            AgencyZone::utc()
+        }),
+    })
+}
+
 impl TenancyStore {
     pub fn new(db: Db) -> Self {
         Self { db }
     }
 
+    /// An agency in UTC (tests, benches, `admin create-agency --bare`).
     pub async fn create_agency(
         &self,
         name: &str,
         seat_cap: i64,
         now: OffsetDateTime,
     ) -> anyhow::Result<AgencyId> {
+        self.create_agency_in(name, seat_cap, &AgencyZone::utc(), now)
+            .await
+    }
+
+    pub async fn create_agency_in(
+        &self,
+        name: &str,
+        seat_cap: i64,
+        zone: &AgencyZone,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<AgencyId> {
         let mut tx = self.db.begin_write().await?;
         let id = sqlx::query(
-            "INSERT INTO agencies (name, seat_cap, created_at) VALUES ($1, $2, $3) RETURNING id",
+            "INSERT INTO agencies (name, seat_cap, time_zone, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(name)
         .bind(seat_cap)
+        .bind(zone.name())
         .bind(to_micros(now))
         .fetch_one(&mut *tx.tx)
         .await
@@ -160,15 +191,29 @@ impl TenancyStore {
         Ok(AgencyId(id))
     }
 
+    /// Moves an agency to another time zone (its later reports use it).
+    pub async fn set_time_zone(&self, agency: AgencyId, zone: &AgencyZone) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE agencies SET time_zone = $1 WHERE id = $2")
+            .bind(zone.name())
+            .bind(agency.0)
+            .execute(&mut *tx.tx)
+            .await
+            .context("setting an agency's time zone")?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Onboards an agency with the federal programs (ERO, HSI) and their
     /// reason codes (`sightline_core::presets`).
     pub async fn create_agency_with_federal_programs(
         &self,
         name: &str,
         seat_cap: i64,
+        zone: &AgencyZone,
         now: OffsetDateTime,
     ) -> anyhow::Result<AgencyId> {
-        let id = self.create_agency(name, seat_cap, now).await?;
+        let id = self.create_agency_in(name, seat_cap, zone, now).await?;
         for (program, reasons) in sightline_core::presets::federal_programs() {
             let pid = self.create_program(id, program).await?;
             for r in &reasons {
@@ -179,19 +224,20 @@ impl TenancyStore {
     }
 
     pub async fn agencies(&self) -> anyhow::Result<Vec<AgencyRecord>> {
-        let rows = sqlx::query("SELECT id, name, seat_cap FROM agencies ORDER BY id")
+        let rows = sqlx::query("SELECT id, name, seat_cap, time_zone FROM agencies ORDER BY id")
             .fetch_all(self.db.pool())
             .await
             .context("listing agencies")?;
-        rows.iter()
-            .map(|r| {
-                Ok(AgencyRecord {
-                    id: AgencyId(i64_col(r, "id")?),
-                    name: str_col(r, "name")?,
-                    seat_cap: i64_col(r, "seat_cap")?,
-                })
-            })
-            .collect()
+        rows.iter().map(agency_row).collect()
+    }
+
+    pub async fn agency(&self, id: AgencyId) -> anyhow::Result<Option<AgencyRecord>> {
+        let row = sqlx::query("SELECT id, name, seat_cap, time_zone FROM agencies WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(self.db.pool())
+            .await
+            .context("reading an agency")?;
+        row.as_ref().map(agency_row).transpose()
     }
 
     pub async fn agency_by_name(&self, name: &str) -> anyhow::Result<Option<AgencyRecord>> {

@@ -338,3 +338,55 @@ test('the auditor console on a phone: search, an entry and statistics fit 390 px
   await screenshot(page, 'phone-52-audit-statistics');
   await page.done();
 });
+
+test('the auditor downloads the quarterly report as PDF and Excel from the statistics screen', async () => {
+  const { now } = await control('/clock');
+  const page = await auditorPage();
+  // The console offers quarters by the browser's clock: set it to the server's.
+  await page.clock.setSystemTime(new Date(now));
+  await page.getByRole('link', { name: 'Statistics' }).click();
+  const panel = page.getByTestId('quarterly-report');
+  await panel.getByRole('heading', { name: 'Quarterly report' }).waitFor();
+  // The last complete quarter is chosen, reckoned in the agency's zone (UTC in this seed).
+  const at = new Date(now);
+  const running = { year: at.getUTCFullYear(), q: Math.floor(at.getUTCMonth() / 3) + 1 };
+  const last = running.q === 1 ? { year: running.year - 1, q: 4 } : { year: running.year, q: running.q - 1 };
+  const quarter = `${last.year}Q${last.q}`;
+  const select = panel.getByLabel('Quarter', { exact: true });
+  assert.equal(await select.inputValue(), quarter);
+  assert.match(await panel.textContent(), /your agency's time zone, UTC/);
+
+  const { file: pdf, name } = await save(page, () => panel.getByRole('button', { name: 'Download PDF' }).click());
+  assert.equal(name, `sightline-quarterly-agency-a-${quarter}.pdf`);
+  await panel.getByTestId('export-status').filter({ hasText: `Saved ${name}` }).waitFor();
+  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+  assert.match(text, /Quarterly report/);
+  assert.ok(text.includes(`Agency A · ${quarter}`), 'the agency and quarter on the cover');
+  assert.match(text, /Period start\s+\d{4}-\d{2}-01 00:00:00 UTC/);
+  assert.match(text, /Status\s+Complete/);
+  assert.match(text, /The signed checkpoint that covers the period/);
+  assert.match(text, /sightline audit verify sightline-audit-log-agency-\d+\.jsonl/);
+  assert.doesNotMatch(text, /\+00:00:00/);
+  assert.doesNotMatch(text, /\d\d:\d\d:\d\d\.\d/, 'times to the second');
+  assert.match(text, /Page 1 of \d+/);
+
+  const { file: xlsx } = await save(page, () => panel.getByRole('button', { name: 'Download Excel' }).click());
+  const book = JSON.parse(execFileSync('python3', ['-c', `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+print(json.dumps({'sheets': wb.sheetnames, 'charts': {ws.title: len(ws._charts) for ws in wb},
+  'searches': [r[1] for r in wb['Summary'].iter_rows(values_only=True) if r[0] == 'Searches']}))
+`, xlsx], { encoding: 'utf8' }));
+  assert.deepEqual(book.sheets.slice(0, 2), ['Summary', 'By month']);
+  assert.ok(book.sheets.includes('By user'));
+  assert.equal(book.charts['By month'], 1, 'a native Excel chart');
+  assert.equal(typeof book.searches[0], 'number', 'typed numbers');
+
+  // The running quarter says so on its cover.
+  await select.selectOption(`${running.year}Q${running.q}`);
+  const { file: now2 } = await save(page, () => panel.getByRole('button', { name: 'Download PDF' }).click());
+  assert.match(execFileSync('pdftotext', [now2, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' '), /The quarter is still running/);
+  await axe(page, 'statistics with the quarterly report');
+  await screenshot(page, 'desktop-55-audit-quarterly');
+  await page.done();
+});

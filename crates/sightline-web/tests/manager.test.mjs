@@ -186,6 +186,9 @@ test('usage per user and reason code, with Excel and PDF; the training report an
   await control('/query', { username: inv.username, plate: 'XYZ789', state: 'PA', reason_code: 'criminal-investigation' });
   await control('/alert', { username: inv.username, plate: 'LST001', state: 'PA' });
   const page = await managerPage();
+  // The screen's default period and quarters follow the browser's clock: the server's.
+  const { now } = await control('/clock');
+  await page.clock.setSystemTime(new Date(now));
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage' }).click();
   await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
   const byUser = page.getByTestId('usage-by_user').locator(`tr[data-key="${inv.username}"]`);
@@ -195,15 +198,22 @@ test('usage per user and reason code, with Excel and PDF; the training report an
   assert.ok(Number(await reason.locator('[data-col=searches]').textContent()) >= 2);
   await axe(page, 'usage');
   await screenshot(page, 'desktop-64-usage');
-  const xlsx = await save(page, () => page.getByRole('button', { name: 'Excel' }).click());
+  const xlsx = await save(page, () => page.getByRole('button', { name: 'Excel', exact: true }).click());
   const rows = xlsxRows(xlsx.file);
   const mine = rows.find((r) => r[0] === 'user' && r[1] === inv.username);
   assert.ok(mine, JSON.stringify(rows));
   assert.equal(mine[2], '2');
   assert.equal(mine[6], '1');
-  const pdf = await save(page, () => page.getByRole('button', { name: 'PDF' }).click());
+  const pdf = await save(page, () => page.getByRole('button', { name: 'PDF', exact: true }).click());
   const text = execFileSync('pdftotext', ['-layout', pdf.file, '-'], { encoding: 'utf8' });
   assert.ok(text.includes('Sightline usage report') && text.includes(inv.username), text);
+  // The running quarter's report, as the manager's scope has it.
+  const panel = page.getByTestId('quarterly-report');
+  await panel.getByLabel('Quarter', { exact: true }).selectOption({ index: 0 });
+  const quarterly = await save(page, () => panel.getByRole('button', { name: 'Download PDF' }).click());
+  const cover = execFileSync('pdftotext', [quarterly.file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  assert.match(cover, /Quarterly report .* The quarter is still running/);
+  assert.ok(cover.includes(inv.username), "the investigator's searches are counted");
 
   // The training report: an active account whose training records are gone
   // holds access without current training, and is named first.

@@ -65,6 +65,9 @@ test('the operator onboards an agency with its first manager, by keyboard; error
   await page.keyboard.type(AGENCY);
   await page.keyboard.press('Tab');
   await page.keyboard.type('3');
+  // The time zone its quarterly reports use (the default is the operator's own).
+  assert.equal(await page.getByLabel('Time zone').inputValue(), 'America/New_York');
+  await page.getByLabel('Time zone').selectOption('America/Chicago');
   await page.getByLabel('Username').focus();
   await page.keyboard.type(manager);
   await page.keyboard.press('Tab');
@@ -77,7 +80,7 @@ test('the operator onboards an agency with its first manager, by keyboard; error
   await page.getByTestId('onboard-result').getByText(`${AGENCY} is onboarded with 3 seats`).waitFor();
   const row = page.getByTestId('agencies').locator(`tr[data-agency="${AGENCY}"]`);
   await row.waitFor();
-  assert.deepEqual(await row.locator('td').allTextContents(), ['1', '3', 'Contract end'], 'one seat in use (the invited manager) of 3');
+  assert.deepEqual(await row.locator('td').allTextContents(), ['1', '3', 'America/Chicago', 'Contract end'], 'one seat in use (the invited manager) of 3, in Chicago');
   // The manager's registration key went out by mail.
   const { mails } = await control('/mail', { to: `${manager}@agency-t.test`, count: 1 });
   assert.match(mails[0].body, /reg_/);

@@ -8,7 +8,7 @@ use clap::Subcommand;
 use secrecy::{ExposeSecret as _, SecretString};
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::purpose::{ReasonCode, ReasonPolicy};
-use sightline_core::{AgencyId, GeoPoint, Jurisdiction, Role, SourceKind, TenantScope};
+use sightline_core::{AgencyId, AgencyZone, GeoPoint, Jurisdiction, Role, SourceKind, TenantScope};
 use sightline_store::{Camera, NewUser, Store, hash_password, new_secret_token};
 use std::io::Read as _;
 
@@ -23,6 +23,9 @@ pub enum AdminCommand {
         /// Create no programs or reason codes.
         #[arg(long)]
         bare: bool,
+        /// The IANA time zone its reports use, e.g. America/New_York.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
     },
     /// Add a program to an agency.
     CreateProgram {
@@ -184,15 +187,16 @@ pub async fn create_agency(
     store: &Store,
     name: &str,
     seat_cap: i64,
+    zone: &AgencyZone,
     bare: bool,
 ) -> anyhow::Result<AgencyId> {
     let now = store.clock.now();
     let tenancy = store.tenancy();
     let id = if bare {
-        tenancy.create_agency(name, seat_cap, now).await?
+        tenancy.create_agency_in(name, seat_cap, zone, now).await?
     } else {
         tenancy
-            .create_agency_with_federal_programs(name, seat_cap, now)
+            .create_agency_with_federal_programs(name, seat_cap, zone, now)
             .await?
     };
     audit(
@@ -202,6 +206,7 @@ pub async fn create_agency(
             ("agency_id", id.0.into()),
             ("name", name.into()),
             ("seat_cap", seat_cap.into()),
+            ("time_zone", zone.name().into()),
         ],
     )
     .await?;
@@ -360,8 +365,16 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             name,
             seat_cap,
             bare,
+            time_zone,
         } => {
-            let id = create_agency(&store, &name, seat_cap, bare).await?;
+            let zone = AgencyZone::parse(&time_zone).map_err(|v| {
+                anyhow!(
+                    "--time-zone: {} ({})",
+                    v.message,
+                    v.accepted.unwrap_or_default()
+                )
+            })?;
+            let id = create_agency(&store, &name, seat_cap, &zone, bare).await?;
             println!("agency {id} created: {name}");
         }
         AdminCommand::CreateProgram { agency, name } => {

@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::read::{BlobId, NewRead};
 use sightline_core::text::read_text::{PlaceText, SourceReadId};
-use sightline_core::{Role, TenantScope};
+use sightline_core::{AgencyZone, Role, TenantScope};
 use sightline_demo::{DemoPlan, DemoRead, VehicleLook, render_plate_png, render_vehicle_scene};
 use sightline_store::{Camera, Store};
 use std::collections::HashMap;
@@ -52,7 +52,11 @@ struct DemoUser {
     name: &'static str,
 }
 
-const AGENCIES: [&str; 2] = ["Demo Federal Agency", "Demo County Sheriff"];
+/// The agencies and the time zones their reports use.
+const AGENCIES: [(&str, &str); 2] = [
+    ("Demo Federal Agency", "America/New_York"),
+    ("Demo County Sheriff", "America/Chicago"),
+];
 const AORS: [(usize, &str); 3] = [(0, "Philadelphia"), (0, "Chicago"), (1, "County")];
 
 const USERS: &[DemoUser] = &[
@@ -149,8 +153,9 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
     let mut out = String::new();
     writeln!(out, "Demo accounts (password for all: {DEMO_PASSWORD}):")?;
     let mut agency_ids = Vec::new();
-    for name in AGENCIES {
-        agency_ids.push(create_agency(store, name, 50, false).await?);
+    for (name, zone) in AGENCIES {
+        let zone = AgencyZone::parse(zone).map_err(|v| anyhow::anyhow!(v.message))?;
+        agency_ids.push(create_agency(store, name, 50, &zone, false).await?);
     }
     for (a, name) in AORS {
         if let Some(id) = agency_ids.get(a) {
@@ -211,7 +216,7 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
             "  {:<21} {:<15} {} {}",
             u.username,
             u.role.as_str(),
-            AGENCIES.get(u.agency).unwrap_or(&""),
+            AGENCIES.get(u.agency).map_or("", |a| a.0),
             u.program.unwrap_or("")
         )?;
     }

@@ -193,12 +193,28 @@ async fn postgres_csv_import_reports_rows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quarterly_report_writes_pdf_and_xlsx() {
     let dep = Deployment::new(false).await;
+    // An unknown time zone is refused, naming what is accepted.
+    let bad_zone = dep
+        .command()
+        .args([
+            "admin",
+            "create-agency",
+            "Nowhere",
+            "--time-zone",
+            "Mars/Base",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad_zone.status.success());
+    assert!(String::from_utf8_lossy(&bad_zone.stderr).contains("America/New_York"));
     dep.run(&[
         "admin",
         "create-agency",
         "Quarter Agency",
         "--seat-cap",
         "5",
+        "--time-zone",
+        "America/Chicago",
     ]);
     let out_dir = dep.dir.path().join("reports");
     let out = dep.run(&[
@@ -212,24 +228,25 @@ async fn quarterly_report_writes_pdf_and_xlsx() {
         out_dir.to_str().unwrap(),
     ]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("wrote"));
-    let pdf = out_dir.join("sightline-1-2026Q3.pdf");
+    let pdf = out_dir.join("sightline-quarterly-quarter-agency-2026Q3.pdf");
     let text = std::process::Command::new("pdftotext")
         .arg(&pdf)
         .arg("-")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(
-        text.contains("Sightline quarterly statistics, 2026Q3"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Quarter Agency") && text.contains("2026-07-01 to 2026-10-01"),
-        "{text}"
-    );
-    let xlsx = out_dir.join("sightline-1-2026Q3.xlsx");
+    assert!(text.contains("Quarterly report"), "{text}");
+    assert!(text.contains("Quarter Agency · 2026Q3"), "{text}");
+    // The quarter is reckoned and printed in the agency's zone, to the second.
+    assert!(text.contains("2026-07-01 00:00:00 CDT"), "{text}");
+    assert!(text.contains("2026-10-01 00:00:00 CDT"), "{text}");
+    assert!(text.contains("America/Chicago"), "{text}");
+    assert!(!text.contains("+00:00:00"), "{text}");
+    assert!(text.contains("sightline audit verify"), "{text}");
+    assert!(text.contains("Page 1 of"), "{text}");
+    let xlsx = out_dir.join("sightline-quarterly-quarter-agency-2026Q3.xlsx");
     let script = format!(
-        "import openpyxl\nws=openpyxl.load_workbook(r'{}').active\nprint([c.value for c in next(r for r in ws.iter_rows() if r[0].value == 'total')])",
+        "import openpyxl\nwb=openpyxl.load_workbook(r'{}')\nprint(wb.sheetnames)\nws=wb['By month']\nprint([c.value for c in next(r for r in ws.iter_rows() if r[0].value == 'The quarter')])",
         xlsx.display()
     );
     let out = std::process::Command::new("python3")
@@ -242,11 +259,9 @@ async fn quarterly_report_writes_pdf_and_xlsx() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("'total', None, 0, 0"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("'Summary', 'By month'"), "{printed}");
+    assert!(printed.contains("'The quarter', None, 0, 0"), "{printed}");
     // A malformed quarter is refused with a clear error.
     let bad = dep
         .command()

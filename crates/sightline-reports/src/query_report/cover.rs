@@ -145,21 +145,17 @@ impl Doc {
                     ),
                     2,
                 );
-                p.text_in(
+                y = p.mono_row(
                     MARGIN,
                     y,
-                    LABEL_W - 6.0,
-                    Style::new(Face::Bold, SIZE, MUTED),
+                    LABEL_W,
+                    CONTENT_W,
+                    SIZE,
+                    7.0,
+                    LEADING,
                     "Root hash",
-                );
-                p.text_in(
-                    MARGIN + LABEL_W,
-                    y,
-                    CONTENT_W - LABEL_W,
-                    Style::new(Face::Mono, 7.0, INK),
                     &root,
                 );
-                y += LEADING;
                 y = row(
                     p,
                     y,

@@ -15,10 +15,10 @@ mod images;
 pub mod layout;
 mod maps;
 mod pages;
-mod paint;
+pub(crate) mod paint;
 mod sighting;
 mod table;
-mod text;
+pub(crate) mod text;
 mod views;
 
 use sightline_maps::Layer;

@@ -4,13 +4,12 @@
 
 use super::ReportHeader;
 use super::ReportRead;
-use super::layout::{FOOTER_Y, MARGIN, PAGE_H, PAGE_W, TABLE_ROWS, page_count, table_pages};
-use super::paint::{MUTED, Painter, RULE, Style, utc};
+use super::layout::{FOOTER_Y, MARGIN, PAGE_W, TABLE_ROWS, page_count, table_pages};
+use super::paint::{MUTED, Painter, RULE, Style, a4_page, pdf_date, utc};
 use super::text::{Face, Fonts};
 use krilla::Document;
 use krilla::image::Image;
-use krilla::metadata::{DateTime, Metadata};
-use krilla::page::PageSettings;
+use krilla::metadata::Metadata;
 
 pub(crate) struct Doc {
     pub header: ReportHeader,
@@ -52,12 +51,7 @@ impl Doc {
         let total = page_count(n);
         let mut doc = Document::new();
         let g = self.header.generated_at.to_offset(time::UtcOffset::UTC);
-        let stamp = DateTime::new(u16::try_from(g.year()).unwrap_or(1970))
-            .month(u8::from(g.month()))
-            .day(g.day())
-            .hour(g.hour())
-            .minute(g.minute())
-            .second(g.second());
+        let stamp = pdf_date(time::PrimitiveDateTime::new(g.date(), g.time()));
         doc.set_metadata(
             Metadata::new()
                 .title(format!(
@@ -70,19 +64,10 @@ impl Doc {
         let mut number = 0;
         let mut page = |doc: &mut Document, draw: &mut dyn FnMut(&mut Painter)| {
             number += 1;
-            let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
-                .ok_or_else(|| anyhow::anyhow!("page size"))?;
-            let mut page = doc.start_page_with(settings);
-            let mut surface = page.surface();
-            let mut p = Painter {
-                s: &mut surface,
-                fonts: &fonts,
-            };
-            draw(&mut p);
-            self.footer(&mut p, number, total);
-            surface.finish();
-            page.finish();
-            anyhow::Ok(())
+            a4_page(doc, &fonts, |p| {
+                draw(p);
+                self.footer(p, number, total);
+            })
         };
         page(&mut doc, &mut |p| self.cover(p))?;
         for t in 0..table_pages(n) {

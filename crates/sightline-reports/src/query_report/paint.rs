@@ -1,8 +1,9 @@
 //! Drawing primitives over a krilla surface, in the layout's points (y
 //! down): text on a baseline, rectangles, images fitted into a frame, and
-//! the formats every page shares (UTC times, coordinates).
+//! the formats every page shares (UTC times, coordinates). The quarterly
+//! report draws with the same primitives.
 
-use super::layout::PtRect;
+use super::layout::{PAGE_H, PAGE_W, PtRect};
 use super::text::{Face, Fonts};
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
@@ -42,6 +43,35 @@ pub(crate) fn utc(t: OffsetDateTime) -> String {
 /// `39.952600, -75.165200`: latitude, longitude, six decimals (~0.1 m).
 pub(crate) fn coords(lat: f64, lon: f64) -> String {
     format!("{lat:.6}, {lon:.6}")
+}
+
+/// A document's creation time for its metadata, from a wall-clock time.
+pub(crate) fn pdf_date(t: time::PrimitiveDateTime) -> krilla::metadata::DateTime {
+    krilla::metadata::DateTime::new(u16::try_from(t.year()).unwrap_or(1970))
+        .month(u8::from(t.month()))
+        .day(t.day())
+        .hour(t.hour())
+        .minute(t.minute())
+        .second(t.second())
+}
+
+/// Adds an A4 portrait page to `doc` and lets `draw` paint it.
+pub(crate) fn a4_page(
+    doc: &mut krilla::Document,
+    fonts: &Fonts,
+    draw: impl FnOnce(&mut Painter),
+) -> anyhow::Result<()> {
+    let settings = krilla::page::PageSettings::from_wh(PAGE_W, PAGE_H)
+        .ok_or_else(|| anyhow::anyhow!("page size"))?;
+    let mut page = doc.start_page_with(settings);
+    let mut surface = page.surface();
+    draw(&mut Painter {
+        s: &mut surface,
+        fonts,
+    });
+    surface.finish();
+    page.finish();
+    Ok(())
 }
 
 /// How a run of text looks.
@@ -109,9 +139,35 @@ impl Painter<'_, '_> {
         max_lines: usize,
         text: &str,
     ) -> f32 {
+        self.lines(
+            x,
+            y,
+            width,
+            Style::new(face, size, INK),
+            leading,
+            max_lines,
+            text,
+        )
+    }
+
+    /// Like [`Painter::paragraph`], in any style.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn lines(
+        &mut self,
+        x: f32,
+        y: f32,
+        width: f32,
+        style: Style,
+        leading: f32,
+        max_lines: usize,
+        text: &str,
+    ) -> f32 {
         let mut y = y;
-        for line in self.fonts.wrap(face, text, size, width, max_lines) {
-            self.text_in(x, y, width, Style::new(face, size, INK), &line);
+        for line in self
+            .fonts
+            .wrap(style.face, text, style.size, width, max_lines)
+        {
+            self.text_in(x, y, width, style, &line);
             y += leading;
         }
         y
@@ -197,6 +253,43 @@ impl Painter<'_, '_> {
         }
     }
 
+    /// A row's bold label, cut to its column of `label_w`.
+    pub(crate) fn label(&mut self, x: f32, y: f32, label_w: f32, size: f32, label: &str) {
+        self.text_in(
+            x,
+            y,
+            label_w - 6.0,
+            Style::new(Face::Bold, size, MUTED),
+            label,
+        );
+    }
+
+    /// A bold label in the left column and a monospaced value (a hash) on
+    /// one line beside it; returns the next row's baseline.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn mono_row(
+        &mut self,
+        x: f32,
+        y: f32,
+        label_w: f32,
+        width: f32,
+        size: f32,
+        mono: f32,
+        leading: f32,
+        label: &str,
+        value: &str,
+    ) -> f32 {
+        self.label(x, y, label_w, size, label);
+        self.text_in(
+            x + label_w,
+            y,
+            width - label_w,
+            Style::new(Face::Mono, mono, INK),
+            value,
+        );
+        y + leading
+    }
+
     /// A bold label in the left column and its (wrapped) value beside it;
     /// returns the next row's baseline.
     #[allow(clippy::too_many_arguments)]
@@ -212,13 +305,7 @@ impl Painter<'_, '_> {
         label: &str,
         value: &str,
     ) -> f32 {
-        self.text_in(
-            x,
-            y,
-            label_w - 6.0,
-            Style::new(Face::Bold, size, MUTED),
-            label,
-        );
+        self.label(x, y, label_w, size, label);
         self.paragraph(
             x + label_w,
             y,

@@ -72,7 +72,7 @@ async fn agency_name(state: &AppState, who: &ConsentedUser) -> Result<String, Ap
         .map_or_else(|| agency.to_string(), |a| a.name))
 }
 
-async fn scope_label(state: &AppState, who: &ConsentedUser) -> Result<String, ApiError> {
+pub(crate) async fn scope_label(state: &AppState, who: &ConsentedUser) -> Result<String, ApiError> {
     let Some(aor) = who
         .user
         .aor_id

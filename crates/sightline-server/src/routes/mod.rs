@@ -20,6 +20,7 @@ mod operator;
 mod operator_sources;
 mod password;
 mod photos;
+mod quarterly_report;
 pub(crate) mod queries;
 mod query_report;
 mod registration;
@@ -97,6 +98,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(access_requests::rekey))
         .routes(routes!(manager_reports::scan))
         .routes(routes!(manager_reports::statistics_export))
+        .routes(routes!(quarterly_report::quarterly))
         .routes(routes!(manager_reports::training_export))
         .routes(routes!(
             security_contacts::get_contacts,

@@ -13,7 +13,7 @@ use secrecy::ExposeSecret as _;
 use serde::{Deserialize, Serialize};
 use sightline_audit::{EntryDraft, Outcome};
 use sightline_core::tenancy::SourceId;
-use sightline_core::{AgencyId, Role, TenantScope, Violation};
+use sightline_core::{AgencyId, AgencyZone, Role, TenantScope, Violation};
 use sightline_store::{NewUser, UserStatus};
 use utoipa::ToSchema;
 
@@ -23,6 +23,8 @@ pub struct AgencySummary {
     pub name: String,
     pub seat_cap: i64,
     pub seats_used: i64,
+    /// The IANA time zone its reports use, e.g. `America/New_York`.
+    pub time_zone: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,6 +36,9 @@ pub struct Agencies {
 pub struct NewAgency {
     pub name: String,
     pub seat_cap: i64,
+    /// An IANA time zone name, e.g. `America/Chicago`; default `UTC`.
+    /// Quarterly reports are reckoned and printed in it.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -114,6 +119,7 @@ pub async fn list_agencies(
             id: a.id.0,
             name: a.name,
             seat_cap: a.seat_cap,
+            time_zone: a.time_zone.name().to_owned(),
         });
     }
     Ok(Json(Agencies { agencies }))
@@ -148,6 +154,15 @@ pub async fn create_agency(
             .accepting("1-100000"),
         );
     }
+    // Absent: UTC, as every agency was before it had a zone.
+    let zone = match req.time_zone.as_deref().map(AgencyZone::parse) {
+        None => AgencyZone::utc(),
+        Some(Ok(zone)) => zone,
+        Some(Err(v)) => {
+            errors.push(v);
+            AgencyZone::utc()
+        }
+    };
     if !errors.is_empty() {
         return Err(ApiError::violations(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -169,7 +184,7 @@ pub async fn create_agency(
     let id = state
         .store()
         .tenancy()
-        .create_agency_with_federal_programs(name, req.seat_cap, state.now())
+        .create_agency_with_federal_programs(name, req.seat_cap, &zone, state.now())
         .await?;
     operator_log(
         &state,
@@ -179,6 +194,7 @@ pub async fn create_agency(
             ("agency_id", id.0.into()),
             ("name", name.into()),
             ("seat_cap", req.seat_cap.into()),
+            ("time_zone", zone.name().into()),
         ],
     )
     .await?;
@@ -189,6 +205,7 @@ pub async fn create_agency(
             name: name.to_owned(),
             seat_cap: req.seat_cap,
             seats_used: 0,
+            time_zone: zone.name().to_owned(),
         }),
     ))
 }

@@ -39,12 +39,22 @@ pub(crate) async fn me_for(state: &AppState, u: &UserRecord) -> Result<Me, ApiEr
         (Some(a), Some(p)) => state.store().tenancy().program_policy(a, p).await?,
         _ => None,
     };
+    let zone = match u.agency_id {
+        Some(a) => state
+            .store()
+            .tenancy()
+            .agency(a)
+            .await?
+            .map(|r| r.time_zone),
+        None => None,
+    };
     Ok(Me {
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         role: u.role.as_str().to_owned(),
         agency_id: u.agency_id.map(|a| a.0),
         aor_id: u.aor_id.map(|a| a.0),
+        agency_time_zone: zone.map(|z| z.name().to_owned()),
         program: policy.as_ref().map(|p| p.program.clone()),
         reason_codes: policy
             .map(|p| {

@@ -132,6 +132,12 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         false,
     ),
     (
+        "GET",
+        "/api/v1/reports/quarterly",
+        Roles(&[Aud, Mgr]),
+        false,
+    ),
+    (
         "POST",
         "/api/v1/access-requests/{request_id}/approve",
         Roles(&[Mgr]),
@@ -703,6 +709,8 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
                 url.push_str("?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z");
             } else if path.ends_with("/statistics/export") {
                 url.push_str("?format=xlsx&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z");
+            } else if path.ends_with("/quarterly") {
+                url.push_str("?quarter=2026Q3&format=xlsx");
             }
             let mut req = app.client.request(method.parse().unwrap(), &url);
             if path.ends_with("/ocr/plate") {

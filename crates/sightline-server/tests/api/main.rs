@@ -30,6 +30,7 @@ mod offboarding;
 mod operator;
 mod operator_console;
 mod provisioning;
+mod quarterly;
 mod query;
 mod report;
 mod transparency;

@@ -3,13 +3,14 @@
 // total and by user, AOR, program, reason code and on-behalf-of person.
 // The server counts them from the audit log itself and records that the
 // statistics were read (`report.statistics`). Each breakdown is a chart and
-// the table it draws.
+// the table it draws. Beside them, the quarterly report as PDF and Excel.
 import { h, mount } from '../dom.js';
 import { field, input, showErrors } from '../forms.js';
 import { get } from '../api.js';
 import { navigate } from '../router.js';
 import { dayStart, dayAfter, localDate } from '../audit-params.js';
 import { barChart } from '../components/bar-chart.js';
+import { quarterlyReport } from '../components/quarterly-report.js';
 
 const pct = (r) => `${(r * 100).toFixed(1)}%`;
 
@@ -75,11 +76,12 @@ export async function render(main, { search }) {
     h('h1', {}, 'Statistics'),
     h('p', { class: 'muted' }, 'Counted by the server from your agency\'s audit log: query.run (searches), query.results with at least one read (positive hits) and alert.hit.')));
 
+  const quarterly = quarterlyReport();
   let st;
   try {
     st = await get(`/api/v1/reports/statistics?from=${encodeURIComponent(dayStart(fromV))}&to=${encodeURIComponent(dayAfter(toV))}`);
   } catch (e) {
-    mount(main, h('div', { class: 'wide' }, head, h('section', { class: 'panel' }, form)));
+    mount(main, h('div', { class: 'wide' }, head, h('section', { class: 'panel' }, form), quarterly));
     if (e.errors) showErrors(form, e.errors, { title: 'The statistics were not shown' });
     else throw e;
     return;
@@ -89,6 +91,7 @@ export async function render(main, { search }) {
   mount(main, h('div', { class: 'wide' },
     head,
     h('section', { class: 'panel' }, form),
+    quarterly,
     h('section', { class: 'panel', 'aria-labelledby': 'stats-totals' },
       h('h2', { id: 'stats-totals' }, `Totals, ${fromV} to ${toV}`),
       h('div', { class: 'stat-tiles', 'data-testid': 'stats-totals' },

@@ -3,6 +3,8 @@
 // per reason code, over any range of days; Excel and PDF downloads of the
 // same figures. The server counts them from the audit log, limited to the
 // users the manager manages, and records every reading and download.
+// Below the period, the quarterly report as PDF and Excel (the same as the
+// auditors', limited to the manager's AOR when they have one).
 import { h, mount } from '../dom.js';
 import { field, input, showErrors } from '../forms.js';
 import { get } from '../api.js';
@@ -10,6 +12,8 @@ import { navigate } from '../router.js';
 import { dayStart, dayAfter, localDate } from '../audit-params.js';
 import { barChart } from '../components/bar-chart.js';
 import { downloadButtons } from '../components/export-download.js';
+import { quarterlyReport } from '../components/quarterly-report.js';
+import { app } from '../state.js';
 import { pageHead } from '../manage.js';
 
 const BREAKDOWNS = [['by_user', 'By user', 'User'], ['by_reason_code', 'By reason code', 'Reason code'], ['by_program', 'By program', 'Program']];
@@ -57,11 +61,14 @@ export async function render(main, { search }) {
   });
   const head = pageHead('Usage', 'Searches and alert-list activity of the users you manage, counted by the server from the audit log.');
   const range = `from=${encodeURIComponent(dayStart(fromV))}&to=${encodeURIComponent(dayAfter(toV))}`;
+  const quarterly = quarterlyReport({
+    note: app.me?.aor_id ? 'It counts the users of your area of responsibility, as these figures do, and its cover says so.' : 'It counts the whole agency.',
+  });
   let st;
   try {
     st = await get(`/api/v1/reports/statistics?${range}`);
   } catch (e) {
-    mount(main, h('div', { class: 'wide' }, head, h('section', { class: 'panel' }, form)));
+    mount(main, h('div', { class: 'wide' }, head, h('section', { class: 'panel' }, form), quarterly));
     if (e.errors) showErrors(form, e.errors, { title: 'The usage was not shown' });
     else throw e;
     return;
@@ -83,5 +90,6 @@ export async function render(main, { search }) {
         { label: 'Excel', format: 'xlsx', url: `/api/v1/reports/statistics/export?format=xlsx&${range}`, name: 'sightline-usage.xlsx' },
         { label: 'PDF', format: 'pdf', url: `/api/v1/reports/statistics/export?format=pdf&${range}`, name: 'sightline-usage.pdf' },
       ], { label: 'Export usage' })),
-    BREAKDOWNS.map(([key, title, col]) => breakdown(key, title, col, st[key]))));
+    BREAKDOWNS.map(([key, title, col]) => breakdown(key, title, col, st[key])),
+    quarterly));
 }

@@ -1,5 +1,5 @@
-// The operator's agencies: every agency with its seats, onboarding a new
-// one with its seat cap and first manager (who gets a registration key by
+// The operator's agencies: every agency with its seats and time zone,
+// onboarding a new one with its seat cap, time zone and first manager (who gets a registration key by
 // email), and, per agency, its contract end (contract-end.md): start the
 // transfer window, see what destroying would remove (counts only), and
 // destroy by typing the agency's name back.
@@ -10,6 +10,24 @@ import { timeEl, plural } from '../format.js';
 import { confirmAction } from '../components/confirm.js';
 import { pageHead, facts } from '../operator.js';
 
+// The United States' zones and UTC, as sightline-core's US_ZONES; the
+// server checks whatever is sent against its time zone database.
+const ZONES = [
+  ['America/New_York', 'Eastern (New York)'],
+  ['America/Chicago', 'Central (Chicago)'],
+  ['America/Denver', 'Mountain (Denver)'],
+  ['America/Phoenix', 'Mountain, no daylight saving (Phoenix)'],
+  ['America/Los_Angeles', 'Pacific (Los Angeles)'],
+  ['America/Anchorage', 'Alaska (Anchorage)'],
+  ['Pacific/Honolulu', 'Hawaii (Honolulu)'],
+  ['America/Puerto_Rico', 'Atlantic (Puerto Rico, US Virgin Islands)'],
+  ['Pacific/Guam', 'Chamorro (Guam, Northern Mariana Islands)'],
+  ['Pacific/Pago_Pago', 'Samoa (American Samoa)'],
+  ['America/Indiana/Indianapolis', 'Eastern (Indiana)'],
+  ['America/Detroit', 'Eastern (Michigan)'],
+  ['UTC', 'UTC'],
+];
+
 async function agencies() {
   return (await get('/api/v1/admin/agencies')).agencies;
 }
@@ -18,41 +36,47 @@ function agencyTable(list) {
   if (!list.length) return h('p', { class: 'muted' }, 'No agencies yet.');
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data', 'data-testid': 'agencies' },
     h('caption', { class: 'visually-hidden' }, 'Agencies'),
-    h('thead', {}, h('tr', {}, ['Agency', 'Seats in use', 'Seat cap', ''].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', {}, h('tr', {}, ['Agency', 'Seats in use', 'Seat cap', 'Time zone', ''].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, list.map((a) => h('tr', { 'data-agency': a.name },
       h('th', { scope: 'row' }, h('a', { href: `/operator/agencies/${a.id}` }, a.name)),
       h('td', {}, String(a.seats_used)),
       h('td', {}, String(a.seat_cap)),
+      h('td', {}, a.time_zone),
       h('td', {}, h('a', { href: `/operator/agencies/${a.id}#contract-end`, 'aria-label': `Contract end of ${a.name}` }, 'Contract end')))))));
 }
 
 function onboardForm(onDone) {
   const name = field('name', 'Agency name', input({ autocomplete: 'off' }), 'As it will appear to its users and on the transparency page.');
   const seats = field('seat_cap', 'Seat cap', input({ type: 'number', min: 1, max: 100000, inputmode: 'numeric' }), 'The most accounts the agency may hold at once, 1 to 100,000.');
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zoneSel = h('select', {}, ZONES.map(([v, l]) => h('option', { value: v }, `${l}: ${v}`)));
+  zoneSel.value = ZONES.some(([v]) => v === own) ? own : 'UTC';
+  const zone = field('time_zone', 'Time zone', zoneSel, 'Its quarterly reports are reckoned and printed in it.');
   const username = field('username', 'Username', input({ autocomplete: 'off', spellcheck: 'false' }), 'The first manager signs in with this.');
   const full = field('full_name', 'Full name', input({ autocomplete: 'off' }));
   const email = field('email', 'Email', input({ type: 'email', autocomplete: 'off' }), 'Their registration key is sent here.');
-  const aor = field('aor', 'Area of responsibility', input({ autocomplete: 'off' }), 'The manager\'s area; created in the agency if new.');
+  const aor = field('aor', 'Area of responsibility (optional)', input({ autocomplete: 'off' }), 'Leave empty for an agency-wide manager, who sets the agency\'s rules and contacts and approves other managers and auditors. A name makes them manager of that area (created if new).');
   const status = h('div', { role: 'status' });
   // An agency created whose manager was refused: the retry invites only.
   let created = null;
   const form = h('form', { novalidate: true, 'aria-labelledby': 'onboard-h' },
     h('h2', { id: 'onboard-h' }, 'Onboard an agency'),
     status,
-    fieldset('agency', 'The agency', [name, seats]),
+    fieldset('agency', 'The agency', [name, seats, zone]),
     fieldset('manager', 'Its first manager', [username, full, email, aor]),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Onboard agency')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submitting(form, async () => {
       if (!created) {
-        created = await post('/api/v1/admin/agencies', { name: name.control.value, seat_cap: Number(seats.control.value || 0) });
+        created = await post('/api/v1/admin/agencies', { name: name.control.value, seat_cap: Number(seats.control.value || 0), time_zone: zoneSel.value });
         name.control.readOnly = true;
         seats.control.readOnly = true;
+        zoneSel.disabled = true;
       }
       try {
         await post(`/api/v1/admin/agencies/${created.id}/managers`, {
-          username: username.control.value, full_name: full.control.value, email: email.control.value, aor: aor.control.value,
+          username: username.control.value, full_name: full.control.value, email: email.control.value, aor: aor.control.value.trim() || null,
         });
       } catch (err) {
         mount(status, h('p', { class: 'notice info' }, `${created.name} was created. Correct the manager's details and press Onboard agency again to invite them.`));
@@ -74,7 +98,7 @@ export async function render(main) {
   const onDone = async (a, email) => {
     // The table first, so that the notice never stands beside a list without the new agency.
     mount(tableBox, h('h2', { id: 'agencies-h' }, 'Agencies'), agencyTable(await agencies()));
-    mount(notice, h('p', { class: 'notice ok', tabindex: '-1' }, `${a.name} is onboarded with ${plural(a.seat_cap, 'seat')}. Its first manager's registration key was emailed to ${email}.`));
+    mount(notice, h('p', { class: 'notice ok', tabindex: '-1' }, `${a.name} is onboarded with ${plural(a.seat_cap, 'seat')}, in ${a.time_zone}. Its first manager's registration key was emailed to ${email}.`));
     notice.firstChild.focus();
     announce(`${a.name} onboarded`);
     // A fresh form for the next agency.
@@ -84,7 +108,7 @@ export async function render(main) {
   };
   form = onboardForm(onDone);
   mount(main, h('div', { class: 'wide operator' },
-    pageHead('Agencies', 'Agencies and their seats. You see names and counts, never an agency\'s queries, lists or audit log.'),
+    pageHead('Agencies', 'Agencies, their seats and time zones. You see names and counts, never an agency\'s queries, lists or audit log.'),
     notice, tableBox, h('section', { class: 'panel' }, form)));
 }
 
