@@ -95,6 +95,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0021_recovery_hardening.sql"),
         postgres: include_str!("../migrations/postgres/0021_recovery_hardening.sql"),
     },
+    Migration {
+        version: 22,
+        sqlite: include_str!("../migrations/sqlite/0022_misread_photo_plate.sql"),
+        postgres: include_str!("../migrations/postgres/0022_misread_photo_plate.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[

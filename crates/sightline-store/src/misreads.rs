@@ -16,7 +16,9 @@ pub struct MisreadReport {
     pub read_id: ReadId,
     /// `plate_mismatch`, `make_model_mismatch` or `other`.
     pub kind: String,
-    pub note: String,
+    /// For a plate read wrongly: the plate as the reporter reads it in the
+    /// photo. The only words of the reporter's the operator gets.
+    pub photo_plate: Option<String>,
     /// `open`, `confirmed` or `not_misread`.
     pub status: String,
     pub created_at: OffsetDateTime,
@@ -24,7 +26,7 @@ pub struct MisreadReport {
     pub resolution_note: Option<String>,
 }
 
-const COLS: &str = "id, agency_id, reporter_id, read_id, kind, note, status, created_at, resolved_at, resolution_note";
+const COLS: &str = "id, agency_id, reporter_id, read_id, kind, photo_plate, status, created_at, resolved_at, resolution_note";
 
 fn from_row(r: &AnyRow) -> anyhow::Result<MisreadReport> {
     use sqlx::Row as _;
@@ -34,7 +36,9 @@ fn from_row(r: &AnyRow) -> anyhow::Result<MisreadReport> {
         reporter_id: UserId(i64_col(r, "reporter_id")?),
         read_id: ReadId(i64_col(r, "read_id")?),
         kind: str_col(r, "kind")?,
-        note: str_col(r, "note")?,
+        photo_plate: r
+            .try_get::<Option<String>, _>("photo_plate")
+            .context("reading photo_plate")?,
         status: str_col(r, "status")?,
         created_at: from_micros(i64_col(r, "created_at")?),
         resolved_at: opt_i64_col(r, "resolved_at")?.map(from_micros),
@@ -54,25 +58,27 @@ impl MisreadStore {
         Self { db }
     }
 
+    /// Files a report. The reporter's note is not kept here: it belongs
+    /// in the agency's own audit log, which the operator cannot read.
     pub async fn report(
         &self,
         agency: AgencyId,
         reporter: UserId,
         read: ReadId,
         kind: &str,
-        note: &str,
+        photo_plate: Option<&str>,
         now: OffsetDateTime,
     ) -> anyhow::Result<i64> {
         let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(
-            "INSERT INTO misread_reports (agency_id, reporter_id, read_id, kind, note, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'open', $6) RETURNING id",
+            "INSERT INTO misread_reports (agency_id, reporter_id, read_id, kind, note, photo_plate, status, created_at) \
+             VALUES ($1, $2, $3, $4, '', $5, 'open', $6) RETURNING id",
         )
         .bind(agency.0)
         .bind(reporter.0)
         .bind(read.0)
         .bind(kind)
-        .bind(note)
+        .bind(photo_plate)
         .bind(to_micros(now))
         .fetch_one(&mut *tx.tx)
         .await

@@ -197,7 +197,7 @@ test('a state\'s collection policy is changed by keyboard, in readable units, wi
 
 test('the misread queue shows both photos of the read and the reported kind, never the case; the operator confirms it with a note', async () => {
   const inv = await control('/users', { username: fresh('mis') });
-  const filed = await control('/misread', { username: inv.username, kind: 'plate_mismatch', note: 'photo shows ABC128' });
+  const filed = await control('/misread', { username: inv.username, kind: 'plate_mismatch', photo_plate: 'ABC128', note: 'seen near the informant Rivera' });
   const page = await operatorPage();
   await page.getByRole('link', { name: 'Misreads' }).click();
   const card = page.locator(`[data-report="${filed.report_id}"]`);
@@ -205,13 +205,13 @@ test('the misread queue shows both photos of the read and the reported kind, nev
   const text = await card.textContent();
   assert.match(text, /ABC123 \(PA\)/);
   assert.match(text, /Reported: The plate was read wrongly/);
-  assert.match(text, /photo shows ABC128/);
+  assert.match(text, /Photo shows, says the reporter\s*ABC128/);
   for (const kind of ['vehicle', 'plate']) {
     const img = card.locator(`img[data-photo=${kind}]`);
     await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
   }
   const whole = await page.locator('main').textContent();
-  for (const secret of ['12345678', 'John Doe', 'criminal-investigation', inv.username]) {
+  for (const secret of ['12345678', 'John Doe', 'criminal-investigation', inv.username, 'informant', 'Rivera']) {
     assert.ok(!whole.includes(secret), `the queue shows no ${secret}`);
   }
   await axe(page, 'misread queue');

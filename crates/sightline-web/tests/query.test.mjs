@@ -170,7 +170,8 @@ test('a misread is reported and a plate added to an alert list from a result', a
   await dialog.getByRole('button', { name: 'Send report' }).click();
   await dialog.locator('[data-field="kind"].has-error').waitFor();
   await dialog.getByLabel('The plate was read wrongly').check();
-  await dialog.getByLabel('Note for the operator').fill('Plate photo reads ABC128');
+  await dialog.getByLabel('Plate as the photo shows it (optional)').fill('ABC128');
+  await dialog.getByLabel('Note for your agency\'s audit log (optional)').fill('Compared with the DMV photo');
   await axe(page, 'misread dialog');
   await dialog.getByRole('button', { name: 'Send report' }).click();
   await dialog.getByTestId('misread-filed').waitFor();

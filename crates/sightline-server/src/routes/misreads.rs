@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::text::Note;
-use sightline_core::{ReadId, Role, TenantScope, Violation};
+use sightline_core::{Plate, ReadId, Role, TenantScope, Violation};
 use sightline_store::{OutboxMessage, enqueue, user_actor};
 use utoipa::{IntoParams, ToSchema};
 
@@ -25,7 +25,11 @@ const KINDS: [&str; 3] = ["plate_mismatch", "make_model_mismatch", "other"];
 pub struct MisreadRequest {
     /// plate_mismatch, make_model_mismatch or other.
     pub kind: Option<String>,
-    /// What is wrong, for the operator.
+    /// With plate_mismatch: the plate as the photo shows it. The operator
+    /// sees it beside the photos.
+    pub photo_plate: Option<String>,
+    /// Anything more, for the agency's own audit log only: the operator
+    /// never sees it.
     pub note: Option<String>,
 }
 
@@ -74,14 +78,46 @@ pub async fn report(
                 .accepting(KINDS.join(", ")),
         );
     }
-    let note = Note::parse(req.note.as_deref().unwrap_or(""));
+    let note = match req.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(text) => Note::parse(text).map(Some),
+        None => Ok(None),
+    };
     if let Err(e) = &note {
         errors.push(
-            Violation::new("note_required", "note", format!("the note {e}"))
-                .accepting("1-1000 characters"),
+            Violation::new("note_invalid", "note", format!("the note {e}"))
+                .accepting("up to 1000 characters, or none"),
         );
     }
-    let (Some(kind), Ok(note)) = (kind, note) else {
+    let photo_plate = match req
+        .photo_plate
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(raw) => match Plate::parse(raw) {
+            Ok(p) if kind == Some("plate_mismatch") => Some(p.as_str().to_owned()),
+            Ok(_) => {
+                errors.push(
+                    Violation::new(
+                        "photo_plate_unexpected",
+                        "photo_plate",
+                        "a plate as the photo shows it goes with a plate read wrongly",
+                    )
+                    .accepting("kind plate_mismatch, or no photo_plate"),
+                );
+                None
+            }
+            Err(e) => {
+                errors.push(
+                    Violation::new("photo_plate_invalid", "photo_plate", e.to_string())
+                        .accepting("the whole plate as the photo shows it, e.g. ABC128"),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let (Some(kind), Ok(note), true) = (kind, note, errors.is_empty()) else {
         return Err(ApiError::violations(
             StatusCode::UNPROCESSABLE_ENTITY,
             errors,
@@ -95,7 +131,7 @@ pub async fn report(
             who.user.id,
             ReadId(read_id),
             kind,
-            note.as_str(),
+            photo_plate.as_deref(),
             state.now(),
         )
         .await?;
@@ -114,7 +150,8 @@ pub async fn report(
             .field("query_seq", query_id)
             .field("read_id", read_id)
             .field("kind", kind)
-            .field("note", note.as_str()),
+            .field("photo_plate", photo_plate.as_deref())
+            .field("note", note.as_ref().map(Note::as_str)),
         )
         .await?;
     Ok((
@@ -141,7 +178,9 @@ pub struct QueuedRead {
 pub struct QueuedReport {
     pub id: i64,
     pub kind: String,
-    pub note: String,
+    /// With plate_mismatch, the plate as the reporter reads the photo; the
+    /// reporter's note is not here (it stays in the agency's log).
+    pub photo_plate: Option<String>,
     pub status: String,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -200,7 +239,7 @@ pub async fn queue(
         reports.push(QueuedReport {
             id: r.id,
             kind: r.kind,
-            note: r.note,
+            photo_plate: r.photo_plate,
             status: r.status,
             created_at: rfc3339(r.created_at),
             resolved_at: r.resolved_at.map(rfc3339),

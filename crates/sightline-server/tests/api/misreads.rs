@@ -32,24 +32,46 @@ async fn misreads_go_to_the_operator_and_back_to_the_reporter(db: Db) {
     let url = |read: i64| format!("/api/v1/queries/{qid}/reads/{read}/misread");
 
     let (status, body) = app
-        .post(&jones, &url(bad), &json!({"kind": "typo", "note": ""}))
+        .post(
+            &jones,
+            &url(bad),
+            &json!({"kind": "typo", "photo_plate": "AB"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["errors"].as_array().unwrap().len(), 2, "{body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["kind", "photo_plate"], "{body}");
+    // A plate as the photo shows it goes with a plate read wrongly only.
+    let (status, body) = app
+        .post(
+            &jones,
+            &url(fine),
+            &json!({"kind": "make_model_mismatch", "photo_plate": "MIS1OO"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("photo_plate_unexpected")
+        )
+    );
     let (status, filed) = app
         .post(
             &jones,
             &url(bad),
-            &json!({"kind": "plate_mismatch", "note": "photo shows MIS1OO"}),
+            &json!({"kind": "plate_mismatch", "photo_plate": "mis1oo",
+                "note": "Doe's car, seen by the informant Rivera"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{filed}");
     let (_, other) = app
-        .post(
-            &jones,
-            &url(fine),
-            &json!({"kind": "make_model_mismatch", "note": "looks like a van"}),
-        )
+        .post(&jones, &url(fine), &json!({"kind": "make_model_mismatch"}))
         .await;
     // Not a read of this query, or not this user's query: nothing to report.
     assert_eq!(
@@ -81,12 +103,32 @@ async fn misreads_go_to_the_operator_and_back_to_the_reporter(db: Db) {
     let reports = queue["reports"].as_array().unwrap();
     assert_eq!(reports.len(), 2);
     assert_eq!(reports[0]["read"]["plate"], "MIS100");
+    assert_eq!(reports[0]["kind"], "plate_mismatch");
+    assert_eq!(reports[0]["photo_plate"], "MIS1OO");
     let text = queue.to_string();
-    assert!(
-        !text.contains("12345678")
-            && !text.contains("criminal-investigation")
-            && !text.contains("hsi.jones"),
-        "{text}"
+    for agency_text in [
+        "12345678",
+        "criminal-investigation",
+        "hsi.jones",
+        "informant",
+        "Rivera",
+        "note",
+    ] {
+        assert!(!text.contains(agency_text), "{agency_text} in {text}");
+    }
+    // The note is the agency's: in its own log, sealed there.
+    let reported = app
+        .store
+        .ledger()
+        .all(sightline_core::TenantScope::Agency(app.agency_a))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.entry.action == "misread.reported")
+        .unwrap();
+    assert_eq!(
+        reported.entry.fields["note"],
+        "Doe's car, seen by the informant Rivera"
     );
 
     // Both photos of the reported read, for the operator only, each view logged.

@@ -358,7 +358,10 @@ async fn publish_transparency(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
 struct MisreadReq {
     username: String,
     kind: String,
-    note: String,
+    #[serde(default)]
+    photo_plate: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 /// `username` queries the seed's plate and reports its first result as a
@@ -375,7 +378,7 @@ async fn misread(State(ctx): State<Arc<Ctx>>, Json(req): Json<MisreadReq>) -> Js
         .post(
             &token,
             &format!("/api/v1/queries/{}/reads/{read_id}/misread", q["query_id"]),
-            &json!({"kind": req.kind, "note": req.note}),
+            &json!({"kind": req.kind, "photo_plate": req.photo_plate, "note": req.note}),
         )
         .await;
     assert!(status.is_success(), "{filed}");

@@ -55,7 +55,7 @@ function card(r, onResolved) {
         : h('p', { class: 'muted' }, 'Retention has removed this read and its photos.'),
       h('div', {},
         facts([
-          ['Reporter\'s note', r.note],
+          r.photo_plate ? ['Photo shows, says the reporter', h('span', { class: 'mono' }, r.photo_plate)] : ['', null],
           ['Reported', timeEl(r.created_at)],
           read ? ['Plate read', `${read.plate} (${stateName(read.state)})`] : ['Read', null],
           read ? ['Captured', timeEl(read.captured_at)] : ['', null],
