@@ -85,6 +85,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_transparency.sql"),
         postgres: include_str!("../migrations/postgres/0018_transparency.sql"),
     },
+    Migration {
+        version: 20,
+        sqlite: include_str!("../migrations/sqlite/0020_agents.sql"),
+        postgres: include_str!("../migrations/postgres/0020_agents.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[
@@ -97,6 +102,11 @@ const READS: &[Migration] = &[
         version: 1002,
         sqlite: include_str!("../migrations/sqlite/reads_0002.sql"),
         postgres: include_str!("../migrations/postgres/reads_0002.sql"),
+    },
+    Migration {
+        version: 1020,
+        sqlite: include_str!("../migrations/sqlite/reads_0020_vehicle.sql"),
+        postgres: include_str!("../migrations/postgres/reads_0020_vehicle.sql"),
     },
 ];
 
