@@ -174,6 +174,11 @@ pub async fn advance(
                 };
                 tracing::info!(source = source.id.0, read = p.source_read_id.as_str(), error = %e, "agent photo not fetched");
                 reason.get_or_insert(format!("{what}: {e}"));
+                if matches!(e, FetchError::Unreachable(_)) {
+                    // The agent is down or hanging: the other photo would
+                    // only wait out the same timeout.
+                    break;
+                }
             }
         }
     }
