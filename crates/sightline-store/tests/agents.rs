@@ -164,7 +164,11 @@ async fn pending_reads_are_durable_leased_and_become_reads_once(pg: bool) {
     );
     // Pending, it was never a read; stored, its vehicle attributes go along.
     assert_eq!(store.reads.count().await.unwrap(), 0);
-    let out = store.reads.insert_batch(&[read.clone()], t).await.unwrap();
+    let out = store
+        .reads
+        .insert_batch(std::slice::from_ref(&read), t)
+        .await
+        .unwrap();
     let InsertOutcome::Inserted(rid) = out[0] else {
         panic!("{out:?}")
     };

@@ -122,6 +122,25 @@ pub struct Deps<'a> {
     pub runtime: &'a AgentRuntime,
 }
 
+/// Appends a system entry about `source` to the operator's log: its id and
+/// name, then `fields`.
+async fn log_source(
+    store: &Store,
+    action: &'static str,
+    outcome: Outcome,
+    (id, name): (i64, &str),
+    fields: &[(&str, serde_json::Value)],
+) -> anyhow::Result<()> {
+    let mut d = EntryDraft::new(TenantScope::Operator, Actor::System, action, outcome)
+        .field("source_id", id)
+        .field("source", name);
+    for (k, v) in fields {
+        d = d.field(k, v.clone());
+    }
+    store.ledger().append(d).await.map_err(|e| e.0)?;
+    Ok(())
+}
+
 pub(crate) async fn put_blob(store: &Store, bytes: Vec<u8>) -> anyhow::Result<BlobId> {
     let blobs = store.blobs.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<BlobId> {
@@ -202,23 +221,18 @@ pub async fn advance(
     let reason = reason.unwrap_or_else(|| "a photo is missing".to_owned());
     let attempts = p.attempts + 1;
     if attempts >= d.runtime.settings().max_attempts {
-        d.store
-            .ledger()
-            .append(
-                EntryDraft::new(
-                    TenantScope::Operator,
-                    Actor::System,
-                    "ingest.read_refused",
-                    Outcome::Refused,
-                )
-                .field("source_id", source.id.0)
-                .field("source", source.name.as_str())
-                .field("source_read_id", p.source_read_id.as_str())
-                .field("attempts", attempts)
-                .field("reason", reason.as_str()),
-            )
-            .await
-            .map_err(|e| e.0)?;
+        log_source(
+            d.store,
+            "ingest.read_refused",
+            Outcome::Refused,
+            (source.id.0, &source.name),
+            &[
+                ("source_read_id", p.source_read_id.as_str().into()),
+                ("attempts", attempts.into()),
+                ("reason", reason.as_str().into()),
+            ],
+        )
+        .await?;
         d.store.agents().remove(p.id).await?;
         d.metrics
             .reads_ingested
@@ -285,26 +299,20 @@ async fn log_stored(
         InsertOutcome::Inserted(_) => (1, 0),
         InsertOutcome::Duplicate(_) => (0, 1),
     };
-    store
-        .ledger()
-        .append(
-            EntryDraft::new(
-                TenantScope::Operator,
-                Actor::System,
-                "ingest.batch",
-                Outcome::Success,
-            )
-            .field("source_id", source.id.0)
-            .field("source", source.name.as_str())
-            .field("format", "agent_photos")
-            .field("accepted", accepted)
-            .field("duplicates", duplicates)
-            .field("rejected", 0)
-            .field("alerts", alerts),
-        )
-        .await
-        .map_err(|e| e.0)?;
-    Ok(())
+    log_source(
+        store,
+        "ingest.batch",
+        Outcome::Success,
+        (source.id.0, &source.name),
+        &[
+            ("format", "agent_photos".into()),
+            ("accepted", accepted.into()),
+            ("duplicates", duplicates.into()),
+            ("rejected", 0.into()),
+            ("alerts", alerts.into()),
+        ],
+    )
+    .await
 }
 
 /// Tells the operator of every source whose agent has sent no heartbeat for
@@ -319,27 +327,24 @@ pub async fn notice_silent(store: &Store, settings: &AgentSettings) -> anyhow::R
     let sources = store.sources().by_ids().await?;
     for h in &silent {
         let name = sources.get(&h.source_id).map_or("", |s| s.name.as_str());
-        store
-            .ledger()
-            .append(
-                EntryDraft::new(
-                    TenantScope::Operator,
-                    Actor::System,
-                    "source.silent",
-                    Outcome::Failed,
-                )
-                .field("source_id", h.source_id.0)
-                .field("source", name)
-                .field(
-                    "last_seen_at",
-                    h.last_seen_at
-                        .format(&time::format_description::well_known::Rfc3339)
-                        .unwrap_or_default(),
-                )
-                .field("silent_minutes", settings.silent_after.whole_minutes()),
-            )
-            .await
-            .map_err(|e| e.0)?;
+        let last_seen = h
+            .last_seen_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        log_source(
+            store,
+            "source.silent",
+            Outcome::Failed,
+            (h.source_id.0, name),
+            &[
+                ("last_seen_at", last_seen.into()),
+                (
+                    "silent_minutes",
+                    settings.silent_after.whole_minutes().into(),
+                ),
+            ],
+        )
+        .await?;
         tracing::warn!(source = h.source_id.0, "source silent");
     }
     Ok(silent.len())
@@ -374,20 +379,14 @@ pub async fn record_heartbeat(
         )
         .await?;
     if was_silent.is_some() {
-        store
-            .ledger()
-            .append(
-                EntryDraft::new(
-                    TenantScope::Operator,
-                    Actor::System,
-                    "source.heard_again",
-                    Outcome::Success,
-                )
-                .field("source_id", source.id.0)
-                .field("source", source.name.as_str()),
-            )
-            .await
-            .map_err(|e| e.0)?;
+        log_source(
+            store,
+            "source.heard_again",
+            Outcome::Success,
+            (source.id.0, &source.name),
+            &[],
+        )
+        .await?;
     }
     Ok(crate::dto::HeartbeatAck {
         cameras: streams.len(),

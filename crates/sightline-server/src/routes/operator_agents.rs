@@ -10,15 +10,15 @@
 use crate::app::AppState;
 use crate::auth::ConsentedUser;
 use crate::error::{ApiError, ApiJson};
+use crate::routes::operator_sources::{log, source};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use sightline_audit::{EntryDraft, Outcome};
 use sightline_core::agent::AgentBaseUrl;
 use sightline_core::tenancy::SourceId;
-use sightline_core::{Role, TenantScope, Violation};
+use sightline_core::{Role, Violation};
 use sightline_store::{AgentService, SourceHealth};
 use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
@@ -103,16 +103,6 @@ fn health_view(h: SourceHealth) -> HealthView {
             })
             .collect(),
     }
-}
-
-async fn source(state: &AppState, id: i64) -> Result<SourceId, ApiError> {
-    state
-        .store()
-        .sources()
-        .get(SourceId(id))
-        .await?
-        .map(|s| s.id)
-        .ok_or_else(ApiError::not_found)
 }
 
 async fn status(state: &AppState, id: SourceId) -> Result<AgentStatus, ApiError> {
@@ -208,21 +198,6 @@ fn parse_service(req: AgentServiceRequest) -> Result<AgentService, Vec<Violation
         }),
         _ => Err(errors),
     }
-}
-
-async fn log(
-    state: &AppState,
-    who: &ConsentedUser,
-    action: &'static str,
-    fields: &[(&str, serde_json::Value)],
-) -> Result<(), ApiError> {
-    let mut d = EntryDraft::new(TenantScope::Operator, who.actor(), action, Outcome::Success)
-        .session(who.session.id.as_str());
-    for (k, v) in fields {
-        d = d.field(k, v.clone());
-    }
-    state.store().ledger().append(d).await?;
-    Ok(())
 }
 
 /// Registers (or replaces) the source's agent image service.

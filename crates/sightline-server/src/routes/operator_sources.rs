@@ -21,7 +21,8 @@ use utoipa::ToSchema;
 /// The shortest retention the API accepts: a minute.
 const MIN_RETENTION_SECS: i64 = 60;
 
-async fn log(
+/// Appends one operator-log entry for `who`'s change (before the change).
+pub(crate) async fn log(
     state: &AppState,
     who: &ConsentedUser,
     action: &'static str,
@@ -184,7 +185,8 @@ pub struct Cameras {
     pub cameras: Vec<CameraDto>,
 }
 
-async fn source(state: &AppState, id: i64) -> Result<SourceId, ApiError> {
+/// The source of a path's id, or 404.
+pub(crate) async fn source(state: &AppState, id: i64) -> Result<SourceId, ApiError> {
     state
         .store()
         .sources()
