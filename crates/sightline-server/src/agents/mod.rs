@@ -163,6 +163,19 @@ pub async fn advance(
     mut p: PendingRead,
     now: OffsetDateTime,
 ) -> anyhow::Result<Advance> {
+    // A read may not outlive its jurisdiction's retention (New Hampshire:
+    // 3 minutes), nor be matched against alert lists after it, however long
+    // its photos took.
+    let policy = d.store.policies().get(p.body.collected_in).await?;
+    if !policy.collection_allowed || p.body.captured_at < now - policy.retention() {
+        let reason = format!(
+            "retention_expired: {} allows keeping it for {} s, and it waited longer for its photos",
+            p.body.collected_in.name(),
+            policy.retention_secs
+        );
+        let attempts = p.attempts;
+        return refuse(d, source, &p, attempts, reason).await;
+    }
     let mut reason = None;
     let wanted: [(PhotoSlot, Option<AgentFetch>); 2] = [
         (PhotoSlot::Vehicle, p.body.vehicle_fetch.clone()),
@@ -221,28 +234,40 @@ pub async fn advance(
     let reason = reason.unwrap_or_else(|| "a photo is missing".to_owned());
     let attempts = p.attempts + 1;
     if attempts >= d.runtime.settings().max_attempts {
-        log_source(
-            d.store,
-            "ingest.read_refused",
-            Outcome::Refused,
-            (source.id.0, &source.name),
-            &[
-                ("source_read_id", p.source_read_id.as_str().into()),
-                ("attempts", attempts.into()),
-                ("reason", reason.as_str().into()),
-            ],
-        )
-        .await?;
-        d.store.agents().remove(p.id).await?;
-        d.metrics
-            .reads_ingested
-            .get_or_create(&OutcomeLabel { outcome: "refused" })
-            .inc();
-        return Ok(Advance::Refused { reason });
+        return refuse(d, source, &p, attempts, reason).await;
     }
     let next = now + sightline_store::backoff(attempts - 1);
     d.store.agents().failed(p.id, &reason, next).await?;
     Ok(Advance::Waiting { reason })
+}
+
+/// Gives a pending read up: logged in the operator's log with the reason,
+/// its row deleted, counted as `refused`.
+async fn refuse(
+    d: Deps<'_>,
+    source: &SourceRecord,
+    p: &PendingRead,
+    attempts: i64,
+    reason: String,
+) -> anyhow::Result<Advance> {
+    log_source(
+        d.store,
+        "ingest.read_refused",
+        Outcome::Refused,
+        (source.id.0, &source.name),
+        &[
+            ("source_read_id", p.source_read_id.as_str().into()),
+            ("attempts", attempts.into()),
+            ("reason", reason.as_str().into()),
+        ],
+    )
+    .await?;
+    d.store.agents().remove(p.id).await?;
+    d.metrics
+        .reads_ingested
+        .get_or_create(&OutcomeLabel { outcome: "refused" })
+        .inc();
+    Ok(Advance::Refused { reason })
 }
 
 /// How many pending reads one pass claims at a time.

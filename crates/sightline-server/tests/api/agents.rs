@@ -576,7 +576,45 @@ async fn alpr_results_without_crops_are_fetched_like_groups(db: Db) {
     assert_eq!(found["result_count"], 1, "{found} {report}");
 }
 
+async fn a_read_waiting_past_its_retention_is_refused_not_stored(db: Db) {
+    let app = spawn_app(db).await;
+    // Pennsylvania keeps reads ten minutes here (New Hampshire: three).
+    app.store
+        .policies()
+        .set(&sightline_core::collection::CollectionPolicy {
+            jurisdiction: sightline_core::Jurisdiction::parse("PA").unwrap(),
+            collection_allowed: true,
+            retention_secs: 600,
+        })
+        .await
+        .unwrap();
+    let port = free_port();
+    let op = app.login("operator").await;
+    register(&app, &op, &format!("http://127.0.0.1:{port}")).await;
+    assert_eq!(
+        post_openalpr(&app, &stock_group(&app)).await["pending_photos"],
+        1
+    );
+    let agent = Agent::start(port).await;
+    app.advance(Duration::minutes(11));
+    assert_eq!(pass(&app).await.refused, 1);
+    assert_eq!(
+        agent.hits(),
+        Vec::<String>::new(),
+        "nothing fetched for a read past retention"
+    );
+    let refused = operator_log(&app, "ingest.read_refused").await;
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("retention_expired"),
+        "{refused:?}"
+    );
+}
+
 both_backends!(
+    a_read_waiting_past_its_retention_is_refused_not_stored,
     alpr_results_without_crops_are_fetched_like_groups,
     a_stock_group_is_stored_with_both_fetched_photos,
     a_read_waits_for_a_down_agent_invisibly_and_appears_once_across_a_restart,

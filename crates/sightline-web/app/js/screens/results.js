@@ -109,7 +109,7 @@ function copyButton(text) {
 const VEHICLE = [['model', 'Make and model'], ['make', 'Make'], ['color', 'Colour'], ['body_type', 'Body'], ['year', 'Year']];
 function vehicleFacts(v) {
   if (!v) return null;
-  const guess = (g) => `${g.name.replace(/[_-]+/g, ' ')} (${Math.round(g.confidence)}%)`;
+  const guess = (g) => `${g.name.replace(/_+/g, ' ')} (${Math.round(g.confidence)}%)`;
   const parts = VEHICLE
     .filter(([k]) => v[k] && !(k === 'make' && v.model))
     .map(([k, label]) => `${label}: ${guess(v[k])}`);
