@@ -8,6 +8,7 @@
 //!
 //! Time is never read here: callers pass a [`clock::Clock`] or an instant.
 
+pub mod agent;
 pub mod alert;
 pub mod clock;
 pub mod collection;

@@ -93,6 +93,59 @@ pub struct NewRead {
     pub nearest_intersection: PlaceText,
     pub vehicle_photo: BlobId,
     pub plate_photo: BlobId,
+    /// What the camera's own analysis said of the vehicle, where it said
+    /// anything. Shown beside the photos to help confirm a read; never a
+    /// search key (R3.1).
+    pub vehicle: Option<VehicleAttributes>,
+}
+
+/// One guess of a camera's vehicle analysis: a name as the camera spelt it
+/// (`toyota`, `silver-gray`), at most 64 characters, and its confidence in
+/// percent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleGuess {
+    pub name: String,
+    pub confidence: f64,
+}
+
+impl VehicleGuess {
+    /// A guess with a printable name of 1 to 64 characters and a confidence
+    /// from 0 to 100; anything else is dropped, not stored.
+    pub fn new(name: &str, confidence: f64) -> Option<Self> {
+        let name = name.trim();
+        let ok = !name.is_empty()
+            && name.chars().count() <= 64
+            && !name.chars().any(char::is_control)
+            && (0.0..=100.0).contains(&confidence);
+        ok.then(|| Self {
+            name: name.to_owned(),
+            confidence,
+        })
+    }
+}
+
+/// The vehicle attributes OpenALPR / Rekor agents report (their `vehicle`
+/// object): each the camera's best guess. Stored with the read and returned
+/// with it; no query can name them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VehicleAttributes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub make: Option<VehicleGuess>,
+    /// Make and model, e.g. `toyota_camry`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<VehicleGuess>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<VehicleGuess>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_type: Option<VehicleGuess>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<VehicleGuess>,
+}
+
+impl VehicleAttributes {
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
 }
 
 /// A read as the store holds it.

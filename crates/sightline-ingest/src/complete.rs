@@ -3,6 +3,7 @@
 
 use crate::{ParsedRead, PhotoData, codes};
 use sightline_core::purpose::Violation;
+use sightline_core::read::VehicleAttributes;
 use sightline_core::text::read_text::{PlaceText, SourceReadId};
 use sightline_core::{GeoPoint, Jurisdiction, Plate};
 use time::OffsetDateTime;
@@ -33,6 +34,8 @@ pub struct ReadDraft {
     pub camera_id: Option<String>,
     pub vehicle_photo: PhotoData,
     pub plate_photo: PhotoData,
+    /// Carried through from [`ParsedRead::vehicle`].
+    pub vehicle: Option<VehicleAttributes>,
 }
 
 /// Fills what the format left to per-camera configuration and insists on
@@ -130,6 +133,7 @@ pub fn complete(
             camera_id: read.camera_id,
             vehicle_photo,
             plate_photo,
+            vehicle: read.vehicle,
         }),
         _ => Err(errs),
     }
@@ -152,6 +156,7 @@ mod tests {
             camera_id: Some("site/7".into()),
             vehicle_photo: None,
             plate_photo: None,
+            vehicle: None,
         }
     }
 

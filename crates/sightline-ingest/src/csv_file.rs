@@ -196,6 +196,7 @@ impl<R: Read> CsvReads<R> {
                         camera_id,
                         vehicle_photo,
                         plate_photo,
+                        vehicle: None,
                     },
                 ))
             }

@@ -17,7 +17,7 @@
 //!    - native JSON, a top-level array: [`parse_json_array`];
 //!    - native NDJSON, one record a line: [`parse_ndjson`];
 //!    - the JSON OpenALPR / Rekor agents POST (`alpr_group`, `alpr_results`):
-//!      [`parse_openalpr`];
+//!      [`parse_openalpr`]; with their `heartbeat`s: [`parse_openalpr_message`];
 //!    - CSV bulk files, streamed: [`csv_reads`].
 //! 2. [`complete`] fills what a format leaves to per-camera configuration
 //!    ([`CameraSite`]) and insists on every field a stored read needs, giving
@@ -41,6 +41,7 @@ mod complete;
 mod csv_file;
 mod error;
 mod fields;
+mod heartbeat;
 mod json;
 mod native;
 mod ndjson;
@@ -52,13 +53,16 @@ mod proptests;
 pub use complete::{CameraSite, ReadDraft, complete};
 pub use csv_file::{CSV_COLUMNS, CsvReads, csv_reads};
 pub use error::BodyError;
+pub use heartbeat::{Heartbeat, StreamHealth};
 pub use native::parse_json_array;
 pub use ndjson::parse_ndjson;
-pub use openalpr::parse_openalpr;
+pub use openalpr::{OpenAlprMessage, parse_openalpr, parse_openalpr_message};
 pub use photo::{MAX_PHOTO_BYTES, check_photo};
 
 pub use sightline_core::purpose::Violation;
 
+use sightline_core::agent::{AgentUuid, CropBox};
+use sightline_core::read::VehicleAttributes;
 use sightline_core::text::read_text::{PlaceText, SourceReadId};
 use sightline_core::{GeoPoint, Jurisdiction, Plate};
 use std::fmt;
@@ -131,6 +135,21 @@ pub enum PhotoData {
     /// CSV: a path as written in the file, relative to the CSV file's
     /// directory. The caller resolves and reads it and runs [`check_photo`].
     Path(std::path::PathBuf),
+    /// OpenALPR: the record carries no photo, but the agent that sent it
+    /// serves one. The caller fetches it from the source's registered agent
+    /// image service (never from anything in the payload) and runs
+    /// [`check_photo`].
+    Agent(AgentPhoto),
+}
+
+/// A photo on the agent's image service, named by what the payload may
+/// contribute: a validated capture UUID and, for a crop, a pixel box.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentPhoto {
+    /// The full frame: `/img/{uuid}.jpg`.
+    Frame(AgentUuid),
+    /// The plate crop: `/crop/{uuid}?x1=..&y1=..&x2=..&y2=..`.
+    Crop(AgentUuid, CropBox),
 }
 
 impl fmt::Debug for PhotoData {
@@ -139,6 +158,7 @@ impl fmt::Debug for PhotoData {
             PhotoData::Inline(bytes) => write!(f, "Inline({} bytes)", bytes.len()),
             PhotoData::Part(name) => f.debug_tuple("Part").field(name).finish(),
             PhotoData::Path(path) => f.debug_tuple("Path").field(path).finish(),
+            PhotoData::Agent(photo) => f.debug_tuple("Agent").field(photo).finish(),
         }
     }
 }
@@ -163,6 +183,8 @@ pub struct ParsedRead {
     pub camera_id: Option<String>,
     pub vehicle_photo: Option<PhotoData>,
     pub plate_photo: Option<PhotoData>,
+    /// The camera's vehicle analysis (OpenALPR `vehicle`), where present.
+    pub vehicle: Option<VehicleAttributes>,
 }
 
 /// One rejected record.

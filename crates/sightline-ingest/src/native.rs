@@ -127,6 +127,7 @@ pub(crate) fn parse_record(item: &Value, now: OffsetDateTime) -> RecordOutcome {
                 camera_id,
                 vehicle_photo,
                 plate_photo,
+                vehicle: None,
             })
         }
         _ => Err(Rejected {

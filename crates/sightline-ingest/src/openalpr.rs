@@ -7,39 +7,63 @@
 //!   - plate ← `best_plate_number` (else `best_plate.plate`)
 //!   - state ← `best_region` (else `best_plate.region`), `us-pa` or `pa`
 //!   - captured_at ← `epoch_start`, milliseconds since the Unix epoch
-//!   - vehicle photo ← `vehicle_crop_jpeg`; plate photo ←
-//!     `best_plate.plate_crop_jpeg` (base64 JPEG), when present
+//!   - vehicle photo ← `vehicle_crop_jpeg`, else `overview_jpeg` (Rekor),
+//!     else the agent's full frame of `best_uuid` ([`AgentPhoto::Frame`]);
+//!   - plate photo ← `best_plate.plate_crop_jpeg`, else the agent's crop of
+//!     `best_uuid` around `best_plate.coordinates` ([`AgentPhoto::Crop`],
+//!     clamped to `best_image_width` × `best_image_height`)
 //! - `alpr_results` (one per video frame) gives one record per element of
 //!   `results[]`, index = its position there:
 //!   - `source_read_id` ← `uuid`, plus `#<index>` when there are several
 //!     results
 //!   - plate ← `results[i].plate`; state ← `results[i].region`
 //!   - captured_at ← `epoch_time` (ms)
-//!   - plate photo ← `results[i].plate_crop_jpeg`; vehicle photo ← a
-//!     top-level `vehicle_crop_jpeg`, when present
+//!   - plate photo ← `results[i].plate_crop_jpeg`, else the agent's crop of
+//!     `uuid` around `results[i].coordinates`; vehicle photo ← a top-level
+//!     `vehicle_crop_jpeg`, else `overview_jpeg`, else the agent's frame of
+//!     `uuid`
+//!
+//! Agent photos are named only by the capture UUID, when it is of the
+//! charset [`AgentUuid`] allows, and a box: the HTTP layer fetches them from
+//! the source's registered image service, never from a host in the payload.
 //!
 //! Both: `camera_id` ← `"<site_id>/<camera_id>"` (`"<camera_id>"` when the
 //! agent sent no `site_id`; ids may be numbers or strings); location ←
 //! `gps_latitude` / `gps_longitude` when present and not both 0 (agents
-//! without GPS send zeros). Addresses are never in this format: they come
-//! from the camera's configured [`crate::CameraSite`] in
-//! [`crate::complete`], as do location and photos when absent.
+//! without GPS send zeros); `vehicle` ← the first (best) guess of
+//! `vehicle.make`, `make_model`, `color`, `body_type` and `year`, where
+//! well formed (a malformed `vehicle` is left out, never a rejection).
+//! Addresses are never in this format: they come from the camera's
+//! configured [`crate::CameraSite`] in [`crate::complete`], as do location
+//! and photos when absent.
 //!
 //! Violation `field`s use the agent's names (`best_plate_number`,
 //! `results[2].region`, ...); codes use the logical names
 //! (`plate_invalid`, `state_unknown`, ...).
 
 use crate::fields::{self, echo_id};
+use crate::heartbeat::heartbeat;
 use crate::json::{Field, Obj, kind};
 use crate::native::not_an_object;
 use crate::photo::decode_base64_photo;
-use crate::{BodyError, Parsed, ParsedRead, PhotoData, RecordOutcome, Rejected};
+use crate::{
+    AgentPhoto, BodyError, Heartbeat, Parsed, ParsedRead, PhotoData, RecordOutcome, Rejected,
+};
 use serde_json::{Map, Value};
+use sightline_core::agent::{AgentUuid, CropBox};
 use sightline_core::purpose::Violation;
+use sightline_core::read::{VehicleAttributes, VehicleGuess};
 use time::OffsetDateTime;
 
 /// OpenALPR data types that are well known but carry no plate read.
 const NOT_READS: &[&str] = &["heartbeat", "alpr_alert"];
+
+/// What an OpenALPR agent POSTed: reads, or a heartbeat.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpenAlprMessage {
+    Reads(Parsed),
+    Heartbeat(Heartbeat),
+}
 
 /// Parses an OpenALPR agent body (`data_type` `alpr_group` or
 /// `alpr_results`). Any other `data_type` is a [`BodyError`]: `heartbeat`
@@ -47,6 +71,19 @@ const NOT_READS: &[&str] = &["heartbeat", "alpr_alert"];
 /// [`BodyError::UnknownDataType`]. An `alpr_results` body without a
 /// `results` array is a [`BodyError::Shape`].
 pub fn parse_openalpr(body: &[u8], now: OffsetDateTime) -> Result<Parsed, BodyError> {
+    match parse_openalpr_message(body, now)? {
+        OpenAlprMessage::Reads(p) => Ok(p),
+        OpenAlprMessage::Heartbeat(_) => Err(BodyError::NotReads {
+            data_type: "heartbeat".to_owned(),
+        }),
+    }
+}
+
+/// Like [`parse_openalpr`], but a `heartbeat` is a message of its own.
+pub fn parse_openalpr_message(
+    body: &[u8],
+    now: OffsetDateTime,
+) -> Result<OpenAlprMessage, BodyError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| BodyError::not_json(&e))?;
     let Value::Object(map) = &value else {
         return Err(BodyError::Shape {
@@ -58,9 +95,10 @@ pub fn parse_openalpr(body: &[u8], now: OffsetDateTime) -> Result<Parsed, BodyEr
         Some("alpr_group") => {
             let mut parsed = Parsed::default();
             parsed.push(0, None, group(map, now));
-            Ok(parsed)
+            Ok(OpenAlprMessage::Reads(parsed))
         }
-        Some("alpr_results") => results(map, now),
+        Some("alpr_results") => results(map, now).map(OpenAlprMessage::Reads),
+        Some("heartbeat") => Ok(OpenAlprMessage::Heartbeat(heartbeat(map))),
         Some(t) if NOT_READS.contains(&t) => Err(BodyError::NotReads {
             data_type: t.to_owned(),
         }),
@@ -68,6 +106,82 @@ pub fn parse_openalpr(body: &[u8], now: OffsetDateTime) -> Result<Parsed, BodyEr
             found: found.map(fields::clip),
         }),
     }
+}
+
+/// A frame's size from two integer fields, when both are plausible.
+fn frame_size(o: &Obj<'_>, w: &str, h: &str) -> Option<(u32, u32)> {
+    let side = |k: &str| {
+        o.integer(k, &mut Vec::new())
+            .present()
+            .and_then(|v| u32::try_from(v).ok())
+            .filter(|v| (1..=sightline_core::agent::MAX_FRAME_SIDE).contains(v))
+    };
+    Some((side(w)?, side(h)?))
+}
+
+/// A plate's corner points (`coordinates: [{x, y}, ...]`); malformed ones
+/// give no points (and so no crop to fetch).
+fn corners(o: &Obj<'_>) -> Vec<(i64, i64)> {
+    let Field::Present(list) = o.array("coordinates", &mut Vec::new()) else {
+        return Vec::new();
+    };
+    let pts: Option<Vec<_>> = list
+        .iter()
+        .take(16)
+        .map(|p| Some((p.get("x")?.as_i64()?, p.get("y")?.as_i64()?)))
+        .collect();
+    pts.unwrap_or_default()
+}
+
+/// The agent's crop around a plate, when the capture can be named.
+fn agent_crop(
+    uuid: Option<&AgentUuid>,
+    plate: Option<&Obj<'_>>,
+    frame: Option<(u32, u32)>,
+) -> Option<PhotoData> {
+    let b = CropBox::around(&corners(plate?), frame)?;
+    Some(PhotoData::Agent(AgentPhoto::Crop(uuid?.clone(), b)))
+}
+
+/// The best guess of each `vehicle` attribute the agent reported.
+fn vehicle(o: &Obj<'_>) -> Option<VehicleAttributes> {
+    let Field::Present(v) = o.object("vehicle", &mut Vec::new()) else {
+        return None;
+    };
+    let best = |key: &str| -> Option<VehicleGuess> {
+        let Field::Present(list) = v.array(key, &mut Vec::new()) else {
+            return None;
+        };
+        let first = list.first()?;
+        VehicleGuess::new(
+            first.get("name")?.as_str()?,
+            first.get("confidence")?.as_f64()?,
+        )
+    };
+    let attrs = VehicleAttributes {
+        make: best("make"),
+        model: best("make_model"),
+        color: best("color"),
+        body_type: best("body_type"),
+        year: best("year"),
+    };
+    (!attrs.is_empty()).then_some(attrs)
+}
+
+/// The vehicle photo in the message (`vehicle_crop_jpeg`, else Rekor's
+/// `overview_jpeg`), else the agent's full frame.
+fn vehicle_photo(
+    o: &Obj<'_>,
+    uuid: Option<&AgentUuid>,
+    errs: &mut Vec<Violation>,
+) -> Option<PhotoData> {
+    if o.has("vehicle_crop_jpeg") {
+        return jpeg(o, "vehicle_crop_jpeg", errs);
+    }
+    if o.has("overview_jpeg") {
+        return jpeg(o, "overview_jpeg", errs);
+    }
+    uuid.map(|u| PhotoData::Agent(AgentPhoto::Frame(u.clone())))
 }
 
 /// A site and camera id joined as `"<site_id>/<camera_id>"`.
@@ -134,6 +248,9 @@ fn group(map: &Map<String, Value>, now: OffsetDateTime) -> RecordOutcome {
     };
     let raw_id = first_str([o.str("best_uuid", &mut errs), first_uuid]);
     let echoed = raw_id.present().and_then(echo_id);
+    let uuid = raw_id
+        .present()
+        .and_then(|u| AgentUuid::parse(u.trim()).ok());
     let source_read_id = fields::source_read_id("best_uuid", raw_id, &mut errs);
 
     let raw_plate = first_str([
@@ -160,10 +277,16 @@ fn group(map: &Map<String, Value>, now: OffsetDateTime) -> RecordOutcome {
     );
     let location = gps(&o, &mut errs);
     let camera_id = camera(&o, &mut errs);
-    let vehicle_photo = jpeg(&o, "vehicle_crop_jpeg", &mut errs);
-    let plate_photo = best_plate
-        .as_ref()
-        .and_then(|b| jpeg(b, "plate_crop_jpeg", &mut errs));
+    let vehicle_photo = vehicle_photo(&o, uuid.as_ref(), &mut errs);
+    let plate_photo = match &best_plate {
+        Some(b) if b.has("plate_crop_jpeg") => jpeg(b, "plate_crop_jpeg", &mut errs),
+        _ => agent_crop(
+            uuid.as_ref(),
+            best_plate.as_ref(),
+            frame_size(&o, "best_image_width", "best_image_height"),
+        ),
+    };
+    let vehicle = vehicle(&o);
 
     finish(
         echoed,
@@ -177,6 +300,7 @@ fn group(map: &Map<String, Value>, now: OffsetDateTime) -> RecordOutcome {
             camera_id,
             vehicle_photo,
             plate_photo,
+            vehicle,
         },
     )
 }
@@ -246,18 +370,30 @@ fn result(
     );
     let location = gps(top, &mut errs);
     let camera_id = camera(top, &mut errs);
-    let vehicle_photo = jpeg(top, "vehicle_crop_jpeg", &mut errs);
-    let plate_photo = fields::non_blank(r.str("plate_crop_jpeg", &mut errs))
+    let uuid = raw_uuid
         .present()
-        .and_then(
-            |text| match decode_base64_photo(&at("plate_crop_jpeg"), text) {
-                Ok(bytes) => Some(PhotoData::Inline(bytes)),
-                Err(v) => {
-                    errs.push(v);
-                    None
-                }
-            },
-        );
+        .and_then(|u| AgentUuid::parse(u.trim()).ok());
+    let vehicle_photo = vehicle_photo(top, uuid.as_ref(), &mut errs);
+    let plate_photo = if r.has("plate_crop_jpeg") {
+        fields::non_blank(r.str("plate_crop_jpeg", &mut errs))
+            .present()
+            .and_then(
+                |text| match decode_base64_photo(&at("plate_crop_jpeg"), text) {
+                    Ok(bytes) => Some(PhotoData::Inline(bytes)),
+                    Err(v) => {
+                        errs.push(v);
+                        None
+                    }
+                },
+            )
+    } else {
+        agent_crop(
+            uuid.as_ref(),
+            Some(&r),
+            frame_size(top, "img_width", "img_height"),
+        )
+    };
+    let vehicle = vehicle(top);
 
     finish(
         echoed,
@@ -271,6 +407,7 @@ fn result(
             camera_id,
             vehicle_photo,
             plate_photo,
+            vehicle,
         },
     )
 }
@@ -281,6 +418,7 @@ struct Rest {
     camera_id: Option<String>,
     vehicle_photo: Option<PhotoData>,
     plate_photo: Option<PhotoData>,
+    vehicle: Option<VehicleAttributes>,
 }
 
 fn finish(
@@ -307,6 +445,7 @@ fn finish(
                 camera_id: rest.camera_id,
                 vehicle_photo: rest.vehicle_photo,
                 plate_photo: rest.plate_photo,
+                vehicle: rest.vehicle,
             })
         }
         _ => Err(Rejected {
@@ -388,9 +527,26 @@ mod tests {
         assert_eq!(r.captured_at, datetime!(2017-03-27 00:29:49.596 UTC));
         assert_eq!(r.camera_id.as_deref(), Some("unspecified/16488027"));
         assert_eq!(r.location, None);
-        assert_eq!(r.vehicle_photo, None);
+        // No crops in the message: the agent's frame, and its crop around
+        // the second result's corners (with a margin, inside 1280 x 720).
+        let uuid = AgentUuid::parse("unspecified-cam16488027-1490574589596").unwrap();
+        assert_eq!(
+            r.vehicle_photo,
+            Some(PhotoData::Agent(AgentPhoto::Frame(uuid.clone())))
+        );
         assert_eq!(r.plate_photo, Some(PhotoData::Inline(TINY_JPEG.to_vec())));
-        assert_eq!(parsed.records[1].1.plate_photo, None);
+        assert_eq!(
+            parsed.records[1].1.plate_photo,
+            Some(PhotoData::Agent(AgentPhoto::Crop(
+                uuid,
+                CropBox {
+                    x1: 782,
+                    y1: 377,
+                    x2: 950,
+                    y2: 466
+                }
+            )))
+        );
         // The third result has a plate too long and a European region.
         let [e] = parsed.errors.as_slice() else {
             panic!("{parsed:?}")
@@ -433,9 +589,15 @@ mod tests {
         assert_eq!(r.jurisdiction.code(), "TX");
         assert_eq!(r.camera_id.as_deref(), Some("12/5"));
         assert_eq!(r.location, None, "0,0 means no GPS");
+        // The agent's frame of the first uuid; no corners, so no crop.
         assert_eq!(
             (r.vehicle_photo.clone(), r.plate_photo.clone()),
-            (None, None)
+            (
+                Some(PhotoData::Agent(AgentPhoto::Frame(
+                    AgentUuid::parse("u-9").unwrap()
+                ))),
+                None
+            )
         );
     }
 
@@ -491,6 +653,44 @@ mod tests {
             parse_openalpr(empty.to_string().as_bytes(), NOW).unwrap(),
             Parsed::default()
         );
+    }
+
+    #[test]
+    fn stock_group_without_images_names_agent_photos_and_vehicle() {
+        let body = include_str!("../tests/fixtures/alpr_group_stock.json");
+        let parsed = parse_openalpr(body.as_bytes(), NOW).unwrap();
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let r = &parsed.records[0].1;
+        let uuid = AgentUuid::parse(r.source_read_id.as_str()).unwrap();
+        assert_eq!(
+            r.vehicle_photo,
+            Some(PhotoData::Agent(AgentPhoto::Frame(uuid.clone())))
+        );
+        let Some(PhotoData::Agent(AgentPhoto::Crop(u, b))) = &r.plate_photo else {
+            panic!("{:?}", r.plate_photo)
+        };
+        assert_eq!(u, &uuid);
+        assert!(
+            b.x1 < 402 && b.x2 > 478 && b.y1 < 551 && b.y2 > 583,
+            "{b:?}"
+        );
+        let v = r.vehicle.as_ref().unwrap();
+        assert_eq!(v.make.as_ref().unwrap().name, "ford");
+        assert_eq!(v.model.as_ref().unwrap().name, "ford_f-150");
+        assert_eq!(v.color.as_ref().unwrap().confidence, 81.25);
+    }
+
+    #[test]
+    fn rekor_overview_is_the_vehicle_photo_and_bad_uuids_name_nothing() {
+        let body = json!({"data_type": "alpr_group", "best_uuid": "../../admin", "epoch_start": 1_700_000_000_000_i64,
+            "best_plate_number": "ABC123", "best_region": "us-pa", "overview_jpeg": b64(TINY_JPEG),
+            "best_plate": {"coordinates": [{"x": 1, "y": 1}, {"x": 60, "y": 20}]},
+            "vehicle": {"make": "not a list", "color": [{"name": "red"}]}});
+        let parsed = parse_openalpr(body.to_string().as_bytes(), NOW).unwrap();
+        let r = &parsed.records[0].1;
+        assert_eq!(r.vehicle_photo, Some(PhotoData::Inline(TINY_JPEG.to_vec())));
+        assert_eq!(r.plate_photo, None, "no valid uuid, so nothing to fetch");
+        assert_eq!(r.vehicle, None, "malformed attributes are left out");
     }
 
     #[test]

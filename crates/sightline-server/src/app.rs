@@ -38,6 +38,9 @@ struct Inner {
     maps: OnceLock<Option<Arc<MapLayers>>>,
     // Bounds concurrent tile renders and upstream fetches: /tiles is public.
     tile_permits: tokio::sync::Semaphore,
+    // Fetches photos from OpenALPR agents' image services: set by
+    // `with_agents`, or the defaults on first use.
+    agents: OnceLock<crate::agents::AgentRuntime>,
     // The public transparency page's per-agency figures, recomputed at most
     // every 15 minutes: the page is public, the figures cost a log scan.
     transparency: routes::transparency::ReportCache,
@@ -62,6 +65,7 @@ impl AppState {
             notifier,
             openapi: OnceLock::new(),
             maps: OnceLock::new(),
+            agents: OnceLock::new(),
             tile_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             ),
@@ -76,6 +80,48 @@ impl AppState {
             tracing::warn!("map layers were already in use; the new ones are ignored");
         }
         self
+    }
+
+    /// Fetches agents' photos with `settings` instead of the defaults. Call
+    /// before the first request.
+    pub fn with_agents(self, settings: crate::agents::AgentSettings) -> Self {
+        if self
+            .0
+            .agents
+            .set(crate::agents::AgentRuntime::new(settings))
+            .is_err()
+        {
+            tracing::warn!("the agent fetcher was already in use; the new settings are ignored");
+        }
+        self
+    }
+
+    /// The agent photo fetcher.
+    pub fn agents(&self) -> &crate::agents::AgentRuntime {
+        self.0
+            .agents
+            .get_or_init(|| crate::agents::AgentRuntime::new(Default::default()))
+    }
+
+    /// What the agent worker and ingest need, borrowed from this state.
+    pub fn agent_deps(&self) -> crate::agents::Deps<'_> {
+        crate::agents::Deps {
+            store: self.store(),
+            metrics: self.metrics(),
+            notifier: self.notifier(),
+            runtime: self.agents(),
+        }
+    }
+
+    /// Starts the worker that retries agent photos and notices silent
+    /// sources. Call once per process.
+    pub fn spawn_agent_worker(&self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(crate::agents::run_worker(
+            self.0.store.clone(),
+            self.0.metrics.clone(),
+            self.0.notifier.clone(),
+            self.agents().clone(),
+        ))
     }
 
     /// The map layers; the built-in map unless `with_maps` chose others.

@@ -118,6 +118,12 @@ pub struct ReadResult {
     pub nearest_intersection: String,
     pub source: SourceDto,
     pub photos: PhotoLinks,
+    /// The camera's own vehicle analysis, where it sent one: `make`,
+    /// `model`, `color`, `body_type`, `year`, each `{name, confidence}`
+    /// (percent). A help to confirm the read; no query can search by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub vehicle: Option<sightline_core::read::VehicleAttributes>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -173,6 +179,10 @@ pub enum IngestStatus {
     Accepted,
     Duplicate,
     Rejected,
+    /// Acknowledged and kept, but not yet a read: its photos are being
+    /// fetched from the source's agent. It is out of every query and alert
+    /// match until both are stored.
+    PendingPhotos,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -187,6 +197,9 @@ pub struct IngestItem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
     pub errors: Vec<sightline_core::purpose::Violation>,
+    /// For `pending_photos`: why the photos are not there yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_reason: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, ToSchema)]
@@ -194,7 +207,21 @@ pub struct IngestReport {
     pub accepted: usize,
     pub duplicates: usize,
     pub rejected: usize,
+    /// Records acknowledged but waiting for their photos from the agent.
+    pub pending_photos: usize,
     pub results: Vec<IngestItem>,
+    /// For an OpenALPR `heartbeat`: what was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heartbeat: Option<HeartbeatAck>,
+}
+
+/// A heartbeat recorded as the source's health.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeartbeatAck {
+    /// The cameras the heartbeat reported.
+    pub cameras: usize,
+    /// How many of them were streaming.
+    pub streaming: usize,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,6 +8,7 @@
 //! order of DESIGN.md: session → purpose check → durable audit append →
 //! read lookup (which needs the append's receipt).
 
+pub mod agents;
 pub mod alerts;
 pub mod app;
 pub mod auth;

@@ -3,6 +3,7 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -22,6 +23,9 @@ pub struct Metrics {
     pub reads_ingested: Family<OutcomeLabel, Counter>,
     pub queries: Family<OutcomeLabel, Counter>,
     pub logins: Family<OutcomeLabel, Counter>,
+    /// Reads acknowledged and waiting for their photos from an agent; set
+    /// from the store each time `/metrics` is read, so every node agrees.
+    pub pending_photos: Gauge,
 }
 
 impl Metrics {
@@ -39,6 +43,11 @@ impl Metrics {
         );
         registry.register("queries", "Plate queries, by outcome", self.queries.clone());
         registry.register("logins", "Logon attempts, by outcome", self.logins.clone());
+        registry.register(
+            "reads_pending_photos",
+            "Reads waiting for their photos from an OpenALPR agent",
+            self.pending_photos.clone(),
+        );
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &registry).is_err() {
             out.clear();

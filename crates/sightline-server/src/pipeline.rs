@@ -7,6 +7,7 @@
 //! reads are inserted in one durable transaction. A bad record never stops
 //! the good ones beside it; each is reported by its index.
 
+use crate::agents::{Advance, AgentRuntime, Deps, advance, put_blob};
 use crate::alerts::{Notifier, match_batch};
 use crate::dto::{IngestItem, IngestReport, IngestStatus};
 use crate::error::ApiError;
@@ -16,8 +17,10 @@ use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::read::NewRead;
 use sightline_core::text::read_text::PlaceText;
 use sightline_core::{TenantScope, Violation};
-use sightline_ingest::{CameraSite, Parsed, PhotoData, ReadDraft, check_photo, complete};
-use sightline_store::{InsertOutcome, SourceRecord, Store};
+use sightline_ingest::{
+    AgentPhoto, CameraSite, Parsed, PhotoData, ReadDraft, check_photo, codes, complete,
+};
+use sightline_store::{AgentFetch, InsertOutcome, PendingBody, SourceRecord, Store};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
@@ -29,7 +32,52 @@ pub struct PhotoSources {
     pub parts: HashMap<String, Vec<u8>>,
     /// The directory CSV photo paths are relative to (CLI only).
     pub base_dir: Option<PathBuf>,
+    /// Fetches OpenALPR agents' photos (HTTP only); without it a record
+    /// naming an agent photo is refused as lacking that photo.
+    pub agents: Option<AgentRuntime>,
 }
+
+fn is_agent(d: &PhotoData) -> bool {
+    matches!(d, PhotoData::Agent(_))
+}
+
+fn agent_fetch(d: &PhotoData) -> Option<AgentFetch> {
+    match d {
+        PhotoData::Agent(AgentPhoto::Frame(uuid)) => Some(AgentFetch {
+            uuid: uuid.clone(),
+            crop: None,
+        }),
+        PhotoData::Agent(AgentPhoto::Crop(uuid, b)) => Some(AgentFetch {
+            uuid: uuid.clone(),
+            crop: Some(*b),
+        }),
+        _ => None,
+    }
+}
+
+/// A record that names an agent photo, from a source with no agent image
+/// service registered: the photo cannot be had.
+fn no_agent(draft: &ReadDraft) -> Vec<Violation> {
+    let accepting = "the photo in the message (vehicle_crop_jpeg or overview_jpeg; best_plate.plate_crop_jpeg), or an agent image service registered for the source";
+    [
+        (&draft.vehicle_photo, codes::VEHICLE_PHOTO_REQUIRED, "vehicle_photo", "vehicle photo"),
+        (&draft.plate_photo, codes::PLATE_PHOTO_REQUIRED, "plate_photo", "plate crop"),
+    ]
+    .into_iter()
+    .filter(|(d, ..)| is_agent(d))
+    .map(|(_, code, field, what)| {
+        Violation::new(
+            code,
+            field,
+            format!("the message carries no {what}, and no agent image service is registered for this source to fetch it from"),
+        )
+        .accepting(accepting)
+    })
+    .collect()
+}
+
+/// A record waiting on the agent: its draft, and the photos it carried.
+type Waiting = (usize, ReadDraft, Option<Vec<u8>>, Option<Vec<u8>>);
 
 fn resolve_photo(
     field: &str,
@@ -38,6 +86,13 @@ fn resolve_photo(
 ) -> Result<Vec<u8>, Violation> {
     let bytes = match data {
         PhotoData::Inline(b) => return Ok(b),
+        PhotoData::Agent(_) => {
+            return Err(Violation::new(
+                "photo_not_fetched",
+                field,
+                "the photo is on the agent and was not fetched",
+            ));
+        }
         PhotoData::Part(name) => sources.parts.get(&name).cloned().ok_or_else(|| {
             Violation::new(
                 "photo_part_missing",
@@ -124,10 +179,13 @@ pub async fn ingest(
             source_read_id: e.source_read_id,
             read_id: None,
             errors: e.violations,
+            pending_reason: None,
         })
         .collect();
 
     let mut accepted: Vec<(usize, ReadDraft, Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut waiting: Vec<Waiting> = Vec::new();
+    let mut service = None;
     for (index, record) in parsed.records {
         let source_read_id = record.source_read_id.as_str().to_owned();
         let mut reject = |errors: Vec<Violation>| {
@@ -137,6 +195,7 @@ pub async fn ingest(
                 source_read_id: Some(source_read_id.clone()),
                 read_id: None,
                 errors,
+                pending_reason: None,
             })
         };
         if !policy.collection_allowed {
@@ -185,6 +244,25 @@ pub async fn ingest(
                 continue;
             }
         };
+        if is_agent(&draft.vehicle_photo) || is_agent(&draft.plate_photo) {
+            if service.is_none() {
+                service = Some(store.agents().service(source.id).await?);
+            }
+            if photos.agents.is_none() || service.as_ref().is_some_and(Option::is_none) {
+                reject(no_agent(&draft));
+                continue;
+            }
+            let carried = |field, d: &PhotoData| {
+                (!is_agent(d)).then(|| resolve_photo(field, d.clone(), photos))
+            };
+            let v = carried("vehicle_photo", &draft.vehicle_photo).transpose();
+            let p = carried("plate_photo", &draft.plate_photo).transpose();
+            match (v, p) {
+                (Ok(v), Ok(p)) => waiting.push((index, draft, v, p)),
+                (v, p) => reject(v.err().into_iter().chain(p.err()).collect()),
+            }
+            continue;
+        }
         let vehicle = resolve_photo("vehicle_photo", draft.vehicle_photo.clone(), photos);
         let plate = resolve_photo("plate_photo", draft.plate_photo.clone(), photos);
         match (vehicle, plate) {
@@ -227,10 +305,13 @@ pub async fn ingest(
             nearest_intersection: d.nearest_intersection.clone(),
             vehicle_photo,
             plate_photo,
+            vehicle: d.vehicle.clone(),
         })
         .collect();
     let outcomes = store.reads.insert_batch(&new_reads, now).await?;
-    let alerts = match_batch(store, notifier, source, &new_reads, &outcomes, now).await?;
+    let mut alerts = match_batch(store, notifier, source, &new_reads, &outcomes, now)
+        .await?
+        .len();
     for ((index, draft, _, _), outcome) in accepted.iter().zip(outcomes) {
         let (status, id) = match outcome {
             InsertOutcome::Inserted(id) => (IngestStatus::Accepted, id),
@@ -242,7 +323,21 @@ pub async fn ingest(
             source_read_id: Some(draft.source_read_id.as_str().to_owned()),
             read_id: Some(id.0),
             errors: Vec::new(),
+            pending_reason: None,
         });
+    }
+    if let (Some(runtime), Some(Some(service))) = (&photos.agents, &service) {
+        let deps = Deps {
+            store,
+            metrics,
+            notifier,
+            runtime,
+        };
+        for w in waiting {
+            let (item, n) = wait_for_agent(deps, source, service, w, now).await?;
+            items.push(item);
+            alerts += n;
+        }
     }
     items.sort_by_key(|i| i.index);
 
@@ -251,12 +346,15 @@ pub async fn ingest(
         accepted: count(IngestStatus::Accepted),
         duplicates: count(IngestStatus::Duplicate),
         rejected: count(IngestStatus::Rejected),
+        pending_photos: count(IngestStatus::PendingPhotos),
         results: items,
+        heartbeat: None,
     };
     for (outcome, n) in [
         ("accepted", report.accepted),
         ("duplicate", report.duplicates),
         ("rejected", report.rejected),
+        ("pending_photos", report.pending_photos),
     ] {
         metrics
             .reads_ingested
@@ -278,8 +376,98 @@ pub async fn ingest(
             .field("accepted", report.accepted)
             .field("duplicates", report.duplicates)
             .field("rejected", report.rejected)
-            .field("alerts", alerts.len()),
+            .field("pending_photos", report.pending_photos)
+            .field("alerts", alerts),
         )
         .await?;
     Ok(report)
+}
+
+/// A record whose photos are on the agent: recorded as pending (durably,
+/// once per source read id), then tried at once. Returns its report item
+/// and the alert entries it matched.
+async fn wait_for_agent(
+    deps: Deps<'_>,
+    source: &SourceRecord,
+    service: &sightline_store::AgentService,
+    (index, draft, vehicle, plate): Waiting,
+    now: OffsetDateTime,
+) -> Result<(IngestItem, usize), ApiError> {
+    let store = deps.store;
+    let sid = draft.source_read_id.as_str().to_owned();
+    let item = |status, read_id: Option<i64>, errors, pending_reason| IngestItem {
+        index,
+        status,
+        source_read_id: Some(sid.clone()),
+        read_id,
+        errors,
+        pending_reason,
+    };
+    if let Some(id) = store.reads.id_of(source.id, &sid).await? {
+        return Ok((item(IngestStatus::Duplicate, Some(id.0), vec![], None), 0));
+    }
+    let vehicle_blob = match vehicle {
+        Some(bytes) => Some(put_blob(store, bytes).await?),
+        None => None,
+    };
+    let plate_blob = match plate {
+        Some(bytes) => Some(put_blob(store, bytes).await?),
+        None => None,
+    };
+    let body = PendingBody {
+        collected_in: source.jurisdiction,
+        plate: draft.plate.clone(),
+        jurisdiction: draft.jurisdiction,
+        captured_at: draft.captured_at,
+        location: draft.location,
+        nearest_address: draft.nearest_address.clone(),
+        nearest_intersection: draft.nearest_intersection.clone(),
+        vehicle: draft.vehicle.clone(),
+        vehicle_fetch: agent_fetch(&draft.vehicle_photo),
+        plate_fetch: agent_fetch(&draft.plate_photo),
+    };
+    let lease = crate::agents::lease(deps.runtime.settings());
+    let (id, new) = store
+        .agents()
+        .enqueue(
+            source.id,
+            &draft.source_read_id,
+            &body,
+            (vehicle_blob.as_ref(), plate_blob.as_ref()),
+            now,
+            now + lease,
+        )
+        .await?;
+    let waiting = |reason: String| item(IngestStatus::PendingPhotos, None, vec![], Some(reason));
+    if !new {
+        // Already waiting: the worker has it; a resend changes nothing.
+        return Ok((
+            waiting("already waiting for the agent's photos".to_owned()),
+            0,
+        ));
+    }
+    let Some(pending) = store.agents().get(id).await? else {
+        return Ok((waiting("waiting for the agent's photos".to_owned()), 0));
+    };
+    Ok(
+        match advance(deps, source, Some(service), pending, now).await? {
+            Advance::Stored { outcome, alerts } => {
+                let (status, id) = match outcome {
+                    InsertOutcome::Inserted(id) => (IngestStatus::Accepted, id),
+                    InsertOutcome::Duplicate(id) => (IngestStatus::Duplicate, id),
+                };
+                (item(status, Some(id.0), vec![], None), alerts)
+            }
+            Advance::Waiting { reason } => (waiting(reason), 0),
+            Advance::Refused { reason } => (
+                item(
+                    IngestStatus::Rejected,
+                    None,
+                    vec![Violation::new("photos_unavailable", "photos", reason)],
+                    None,
+                ),
+                0,
+            ),
+        },
+    )
 }

@@ -15,6 +15,7 @@
 //! Every call on agency-owned data takes a [`sightline_core::TenantScope`]
 //! or an id already bound to one.
 
+mod agents;
 mod alerts;
 mod audit_search;
 mod blobs;
@@ -43,6 +44,10 @@ mod tenancy;
 mod training;
 mod transparency;
 
+pub use agents::{
+    AgentFetch, AgentService, AgentStore, PendingBody, PendingRead, PhotoSlot, SourceHealth,
+    StreamState,
+};
 pub use alerts::{
     AddError, AlertEntry, AlertGroup, AlertIndex, AlertList, AlertStore, Conflict, EntryId,
     GroupId, Hit, HitRead, LifecycleReport, ListId, NewEntry, Notification,
@@ -138,6 +143,11 @@ impl Store {
             alert_index,
             audit_master_key: config.audit_master_key.clone().map(Arc::new),
         })
+    }
+
+    /// Agents' image services, reads waiting for photos, heartbeats.
+    pub fn agents(&self) -> AgentStore {
+        AgentStore::new(self.db.clone())
     }
 
     pub fn tenancy(&self) -> TenancyStore {

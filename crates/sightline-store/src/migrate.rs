@@ -91,6 +91,11 @@ const CORE: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0019_agency_time_zone.sql"),
     },
     Migration {
+        version: 20,
+        sqlite: include_str!("../migrations/sqlite/0020_agents.sql"),
+        postgres: include_str!("../migrations/postgres/0020_agents.sql"),
+    },
+    Migration {
         version: 21,
         sqlite: include_str!("../migrations/sqlite/0021_recovery_hardening.sql"),
         postgres: include_str!("../migrations/postgres/0021_recovery_hardening.sql"),
@@ -112,6 +117,11 @@ const READS: &[Migration] = &[
         version: 1002,
         sqlite: include_str!("../migrations/sqlite/reads_0002.sql"),
         postgres: include_str!("../migrations/postgres/reads_0002.sql"),
+    },
+    Migration {
+        version: 1020,
+        sqlite: include_str!("../migrations/sqlite/reads_0020_vehicle.sql"),
+        postgres: include_str!("../migrations/postgres/reads_0020_vehicle.sql"),
     },
 ];
 

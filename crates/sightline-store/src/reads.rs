@@ -4,7 +4,7 @@
 
 use crate::db::Db;
 use crate::ledger::QueryReceipt;
-use crate::row::{f64_col, i64_col, str_col};
+use crate::row::{f64_col, i64_col, opt_str_col, str_col};
 use anyhow::{Context as _, anyhow};
 use sightline_core::clock::{from_micros, to_micros};
 use sightline_core::collection::CollectionPolicy;
@@ -69,6 +69,11 @@ pub trait ReadStore: Send + Sync + Debug {
 
     /// Whether a source's read id is stored (crash-recovery checks).
     fn contains<'a>(&'a self, source: SourceId, source_read_id: &'a str) -> BoxFut<'a, bool>;
+
+    /// The id of a source's read id, if stored (a resent read whose photos
+    /// had to be fetched is reported as the duplicate it is).
+    fn id_of<'a>(&'a self, source: SourceId, source_read_id: &'a str)
+    -> BoxFut<'a, Option<ReadId>>;
 }
 
 /// The read store over SQL (SQLite file or PostgreSQL table).
@@ -84,7 +89,7 @@ impl SqlReadStore {
 }
 
 const READ_COLS: &str = "id, source_id, source_read_id, plate, jurisdiction, collected_in, captured_at, lat, lon, \
-     nearest_address, nearest_intersection, vehicle_photo, plate_photo, ingested_at";
+     nearest_address, nearest_intersection, vehicle_photo, plate_photo, ingested_at, vehicle";
 
 fn parse<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> anyhow::Result<T> {
     r.map_err(|e| anyhow!("stored {what} is invalid: {e}"))
@@ -121,8 +126,21 @@ fn read_from_row(r: &AnyRow) -> anyhow::Result<Read> {
             )?,
             vehicle_photo: parse(BlobId::parse(&str_col(r, "vehicle_photo")?), "photo")?,
             plate_photo: parse(BlobId::parse(&str_col(r, "plate_photo")?), "photo")?,
+            vehicle: opt_str_col(r, "vehicle")?
+                .map(|v| serde_json::from_str(&v))
+                .transpose()
+                .context("stored vehicle attributes are invalid")?,
         },
     })
+}
+
+fn vehicle_json(r: &NewRead) -> anyhow::Result<Option<String>> {
+    r.vehicle
+        .as_ref()
+        .filter(|v| !v.is_empty())
+        .map(serde_json::to_string)
+        .transpose()
+        .context("encoding vehicle attributes")
 }
 
 impl ReadStore for SqlReadStore {
@@ -140,8 +158,8 @@ impl ReadStore for SqlReadStore {
             for r in reads {
                 let inserted = sqlx::query(
                     "INSERT INTO reads (source_id, source_read_id, plate, jurisdiction, collected_in, captured_at, lat, lon, \
-                     nearest_address, nearest_intersection, vehicle_photo, plate_photo, ingested_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                     nearest_address, nearest_intersection, vehicle_photo, plate_photo, ingested_at, vehicle) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
                      ON CONFLICT (source_id, source_read_id) DO NOTHING RETURNING id",
                 )
                 .bind(r.source_id.0)
@@ -157,6 +175,7 @@ impl ReadStore for SqlReadStore {
                 .bind(r.vehicle_photo.as_str())
                 .bind(r.plate_photo.as_str())
                 .bind(to_micros(now))
+                .bind(vehicle_json(r)?)
                 .fetch_optional(&mut *tx.tx)
                 .await
                 .context("inserting read")?;
@@ -317,6 +336,23 @@ impl ReadStore for SqlReadStore {
             .await
             .context("checking for read")?;
             Ok(i64_col(&row, "n")? > 0)
+        })
+    }
+
+    fn id_of<'a>(
+        &'a self,
+        source: SourceId,
+        source_read_id: &'a str,
+    ) -> BoxFut<'a, Option<ReadId>> {
+        Box::pin(async move {
+            let row =
+                sqlx::query("SELECT id FROM reads WHERE source_id = $1 AND source_read_id = $2")
+                    .bind(source.0)
+                    .bind(source_read_id)
+                    .fetch_optional(self.db.pool())
+                    .await
+                    .context("finding a read id")?;
+            row.map(|r| i64_col(&r, "id").map(ReadId)).transpose()
         })
     }
 }

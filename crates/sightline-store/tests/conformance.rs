@@ -56,6 +56,7 @@ fn read(source: SourceId, id: &str, plate: &str, state: &str, at: OffsetDateTime
         nearest_intersection: PlaceText::parse("Market St & 15th St").unwrap(),
         vehicle_photo: sightline_core::read::BlobId::from_digest([1; 32]),
         plate_photo: sightline_core::read::BlobId::from_digest([2; 32]),
+        vehicle: None,
     }
 }
 

@@ -123,10 +123,40 @@ test('the operator registers a source, rotates its key (the old key stops workin
   assert.equal(await ingest(first), 401, 'the rotated-out key is refused');
   assert.equal(await ingest(second), 200, 'the new key works');
 
+  // The agent's image service, by keyboard: an address with a path is
+  // refused beside its field; a good one is saved, its password never shown.
+  const agentUrl = page.getByLabel('Image service address');
+  await agentUrl.fill('http://10.1.2.3:8355/img');
+  await agentUrl.press('Enter');
+  await page.locator('.error-summary').waitFor();
+  assert.match(await fieldError(page, 'base_url').textContent(), /only a scheme, a host and a port/);
+  await agentUrl.fill('http://10.1.2.3');
+  await page.getByLabel('User name (optional)').fill('sightline');
+  await page.getByLabel('Password (optional)').fill('agent-pass-1');
+  await page.getByLabel('Password (optional)').press('Enter');
+  await page.getByTestId('agent-url').filter({ hasText: 'http://10.1.2.3:8355' }).waitFor();
+  assert.equal(await page.getByLabel('Password (optional)').inputValue(), '');
+  assert.doesNotMatch(await page.getByTestId('agent-panel').textContent(), /agent-pass-1/);
+  // A heartbeat sent with the source's key shows as its health.
+  const hb = {
+    data_type: 'heartbeat', agent_uid: 'AGENT-DE-1', agent_hostname: 'plaza-gate', timestamp: Date.now(),
+    video_streams: [{ camera_id: 'DE-1', camera_name: 'north lane', is_streaming: true, fps: 12 }],
+  };
+  const beat = await fetch(`${BASE}/api/v1/ingest/openalpr`, { method: 'POST', headers: { Authorization: `Bearer ${second}`, 'Content-Type': 'application/json' }, body: JSON.stringify(hb) });
+  assert.equal(beat.status, 200);
+  await page.reload();
+  await page.getByTestId('agent-streams').getByText('north lane').waitFor();
+  assert.match(await page.getByTestId('agent-health').textContent(), /plaza-gate/);
+  await page.getByTestId('agent-panel').scrollIntoViewIfNeeded();
+  await axe(page, 'source agent with its health');
+  await screenshot(page, 'desktop-77-source-agent');
+
   // A camera placed by clicking the map; the fields follow the pin.
   const map = page.getByTestId('camera-map');
   await map.locator('img.leaflet-tile-loaded').first().waitFor();
   await page.getByLabel('Camera id').fill('DE-1');
+  // The agent panel above pushes the map down: bring it into the viewport.
+  await map.scrollIntoViewIfNeeded();
   const box = await map.boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.getByTestId('draft-pin').waitFor();

@@ -4,7 +4,7 @@
 // report, an alert-list entry from a result, and the whole flow by keyboard.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, newInvestigator, firstSignIn, fillSeedQuery, axe, screenshot, mapSightings, firstPin, mapSettled } from './support.mjs';
+import { launch, openPage, newInvestigator, firstSignIn, fillSeedQuery, axe, screenshot, mapSightings, firstPin, mapSettled, control } from './support.mjs';
 
 let browser;
 let user;
@@ -244,6 +244,23 @@ test('the query flow works by keyboard alone', async () => {
   await press('Enter');
   await page.locator('li.read-card.selected').waitFor();
   // A visible focus ring is drawn (outline or stroke) on focused controls.
+  await page.done();
+});
+
+test('a read from an OpenALPR agent shows the camera\'s vehicle analysis on its card', async () => {
+  const sent = await control('/reads', {
+    plate: 'VEH417', state: 'PA',
+    vehicle: { make: [{ name: 'ford', confidence: 77.5 }], make_model: [{ name: 'ford_f-150', confidence: 64 }], color: [{ name: 'white', confidence: 81.25 }] },
+  });
+  assert.equal(sent.accepted, 1, JSON.stringify(sent));
+  const page = await ready();
+  await fillSeedQuery(page, { plate: 'VEH417' });
+  await page.getByRole('button', { name: 'Run query' }).click();
+  await page.waitForURL('**/results');
+  const attrs = page.getByTestId('vehicle-attrs');
+  await attrs.waitFor();
+  assert.match(await attrs.textContent(), /Make and model: ford f-150 \(64%\) · Colour: white \(81%\)/);
+  await axe(page, 'results with the vehicle analysis');
   await page.done();
 });
 

@@ -165,6 +165,7 @@ impl World {
             nearest_intersection: PlaceText::parse("I-76 & PA-283").map_err(err)?,
             vehicle_photo: self.photo.clone(),
             plate_photo: self.photo.clone(),
+            vehicle: None,
         })
     }
 

@@ -284,6 +284,7 @@ async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
             vehicle_photo,
             plate_photo,
+            vehicle: None,
         });
         if batch.len() == batch.capacity() {
             store.reads.insert_batch(&batch, now).await?;

@@ -44,6 +44,7 @@ pub async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<()> {
     let photos = PhotoSources {
         parts: Default::default(),
         base_dir: args.file.parent().map(PathBuf::from),
+        agents: None,
     };
     let bar = ProgressBar::new(0);
     bar.set_style(

@@ -118,7 +118,12 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
     });
     let maps = sightline_maps::MapLayers::from_config(&settings.map_config())
         .context("configuring the map tiles")?;
-    let state = AppState::with_mail(store, settings.mail()).with_maps(std::sync::Arc::new(maps));
+    let state = AppState::with_mail(store, settings.mail())
+        .with_maps(std::sync::Arc::new(maps))
+        .with_agents(settings.agents());
+    // Photos OpenALPR agents did not send are fetched and retried; silent
+    // agents are noticed.
+    state.spawn_agent_worker();
     if state.spawn_sender()?.is_none() {
         tracing::warn!("no smtp_url or mail_dir configured: email stays queued in the outbox");
     }

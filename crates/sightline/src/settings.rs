@@ -52,6 +52,25 @@ pub struct Settings {
     /// Credit for the aerial tiles.
     #[serde(default)]
     pub aerial_attribution: Option<String>,
+    /// Failed tries to fetch an OpenALPR agent's photos after which the
+    /// read waiting for them is refused (with backoff from 15 s to an hour,
+    /// 12 tries span about four hours).
+    #[serde(default = "default_agent_attempts")]
+    pub agent_photo_attempts: i64,
+    /// Minutes without a heartbeat after which a source whose agent sends
+    /// them is noticed silent in the operator's log.
+    #[serde(default = "default_agent_silent_minutes")]
+    pub agent_silent_minutes: i64,
+}
+
+fn default_agent_attempts() -> i64 {
+    sightline_server::agents::AgentSettings::default().max_attempts
+}
+
+fn default_agent_silent_minutes() -> i64 {
+    sightline_server::agents::AgentSettings::default()
+        .silent_after
+        .whole_minutes()
 }
 
 impl Default for Settings {
@@ -72,6 +91,8 @@ impl Default for Settings {
             mbtiles: None,
             tiles_attribution: None,
             aerial_attribution: None,
+            agent_photo_attempts: default_agent_attempts(),
+            agent_silent_minutes: default_agent_silent_minutes(),
         }
     }
 }
@@ -111,6 +132,15 @@ impl Settings {
             mail_dir: self.mail_dir.clone(),
             mail_from: self.mail_from.clone(),
             public_base_url: self.public_base_url.clone(),
+        }
+    }
+
+    /// How OpenALPR agents' photos are fetched and their silence noticed.
+    pub fn agents(&self) -> sightline_server::agents::AgentSettings {
+        sightline_server::agents::AgentSettings {
+            max_attempts: self.agent_photo_attempts.clamp(1, 100),
+            silent_after: time::Duration::minutes(self.agent_silent_minutes.clamp(1, 7 * 24 * 60)),
+            ..Default::default()
         }
     }
 

@@ -31,6 +31,15 @@ async fn sqlx_ping(state: &AppState) -> anyhow::Result<()> {
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store().agents().pending_counts().await {
+        Ok(counts) => {
+            state
+                .metrics()
+                .pending_photos
+                .set(counts.values().sum::<i64>());
+        }
+        Err(e) => tracing::warn!(error = ?e, "counting pending reads for /metrics"),
+    }
     (
         [(
             header::CONTENT_TYPE,

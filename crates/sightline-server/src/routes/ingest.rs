@@ -12,7 +12,9 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use sightline_audit::Actor;
 use sightline_core::Violation;
-use sightline_ingest::{BodyError, Parsed, parse_json_array, parse_ndjson, parse_openalpr};
+use sightline_ingest::{
+    BodyError, OpenAlprMessage, Parsed, parse_json_array, parse_ndjson, parse_openalpr_message,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -192,12 +194,16 @@ pub async fn ingest_reads(
     Ok(Json(report))
 }
 
-/// Ingests what an OpenALPR / Rekor agent POSTs (`alpr_group` or
-/// `alpr_results`), so existing cameras plug in unchanged. Position and
-/// addresses come from the camera's registration when the message has none.
+/// Ingests what an OpenALPR / Rekor agent POSTs (`alpr_group`,
+/// `alpr_results` or `heartbeat`), so existing cameras plug in unchanged.
+/// Position and addresses come from the camera's registration when the
+/// message has none. Photos the message lacks are fetched from the agent
+/// image service registered for the source; until both are stored the
+/// record is `pending_photos`. A heartbeat is recorded as the source's
+/// health.
 #[utoipa::path(post, path = "/api/v1/ingest/openalpr", tag = "ingest",
     security(("ingest_key" = [])),
-    request_body(content = Object, content_type = "application/json", description = "an alpr_group or alpr_results message"),
+    request_body(content = Object, content_type = "application/json", description = "an alpr_group, alpr_results or heartbeat message"),
     responses((status = 200, body = IngestReport),
               (status = 400, body = crate::error::Problem),
               (status = 401, body = crate::error::Problem)))]
@@ -212,7 +218,16 @@ pub async fn ingest_openalpr(
         return Err(unsupported(&media));
     }
     let body = read_body(req, &state).await?;
-    let parsed = parse_openalpr(&body, now).map_err(body_error)?;
+    let parsed = match parse_openalpr_message(&body, now).map_err(body_error)? {
+        OpenAlprMessage::Reads(parsed) => parsed,
+        OpenAlprMessage::Heartbeat(hb) => {
+            let ack = crate::agents::record_heartbeat(state.store(), &source, &hb, now).await?;
+            return Ok(Json(IngestReport {
+                heartbeat: Some(ack),
+                ..IngestReport::default()
+            }));
+        }
+    };
     let actor = Actor::Source {
         id: source.id.0,
         name: source.name.clone(),
@@ -228,7 +243,10 @@ pub async fn ingest_openalpr(
         state.notifier(),
         origin,
         parsed,
-        &PhotoSources::default(),
+        &PhotoSources {
+            agents: Some(state.agents().clone()),
+            ..PhotoSources::default()
+        },
         now,
     )
     .await?;

@@ -17,6 +17,7 @@ mod misreads;
 mod ocr;
 pub(crate) mod offboarding;
 mod operator;
+mod operator_agents;
 mod operator_sources;
 mod password;
 mod photos;
@@ -132,6 +133,11 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(
             operator_sources::list_cameras,
             operator_sources::put_camera
+        ))
+        .routes(routes!(
+            operator_agents::get_agent,
+            operator_agents::put_agent,
+            operator_agents::delete_agent
         ))
         .routes(routes!(operator_sources::list_policies))
         .routes(routes!(operator_sources::set_policy))

@@ -169,7 +169,8 @@ pub struct Cameras {
     pub cameras: Vec<CameraDto>,
 }
 
-async fn source(state: &AppState, id: i64) -> Result<SourceId, ApiError> {
+/// The source of a path's id, or 404.
+pub(crate) async fn source(state: &AppState, id: i64) -> Result<SourceId, ApiError> {
     state
         .store()
         .sources()

@@ -242,6 +242,7 @@ pub(crate) fn read_results(
                     vehicle: photo("vehicle"),
                     plate: photo("plate"),
                 },
+                vehicle: r.read.vehicle.clone(),
             }
         })
         .collect()

@@ -286,6 +286,24 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
     ),
     (
         "GET",
+        "/api/v1/admin/sources/{source_id}/agent",
+        Roles(&[Op]),
+        false,
+    ),
+    (
+        "PUT",
+        "/api/v1/admin/sources/{source_id}/agent",
+        Roles(&[Op]),
+        false,
+    ),
+    (
+        "DELETE",
+        "/api/v1/admin/sources/{source_id}/agent",
+        Roles(&[Op]),
+        false,
+    ),
+    (
+        "GET",
         "/api/v1/admin/collection-policies",
         Roles(&[Op]),
         false,
@@ -519,6 +537,7 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
             "camera_id": "m-1", "lat": 40.73, "lon": -74.17,
             "nearest_address": "1 Broad St", "nearest_intersection": "Broad St & Market St"
         }),
+        "/api/v1/admin/sources/{source_id}/agent" => json!({"base_url": "http://127.0.0.1:9"}),
         "/api/v1/admin/collection-policies/{state}" => {
             json!({"collection_allowed": true, "retention_seconds": 86_400})
         }

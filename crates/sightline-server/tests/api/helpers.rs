@@ -27,7 +27,21 @@ pub const MAIL_FROM: &str = "alerts@sightline.test";
 pub struct Node {
     pub base: String,
     pub store: Store,
+    pub state: AppState,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// How the test servers fetch agents' photos: short timeouts (the agent is
+/// on loopback) and few tries, so a refusal is reached in a few passes.
+pub fn agent_settings() -> sightline_server::agents::AgentSettings {
+    sightline_server::agents::AgentSettings {
+        timeouts: sightline_server::agents::Timeouts {
+            connect: std::time::Duration::from_millis(500),
+            read: std::time::Duration::from_millis(400),
+        },
+        max_attempts: 4,
+        silent_after: Duration::minutes(10),
+    }
 }
 
 /// An outbox sender running against a real SMTP server; stops when dropped.
@@ -96,6 +110,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// TOTP secrets of users who enrolled, and the last step each used.
     pub totp: std::sync::Mutex<std::collections::HashMap<String, (Vec<u8>, i64)>>,
+    /// The server's state: its agent worker's passes are run from tests.
+    pub state: AppState,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -290,8 +306,10 @@ pub async fn spawn_app_with_maps(
         Some(maps) => state.with_maps(maps),
         None => state,
     };
+    let state = state.with_agents(agent_settings());
+    let served = state.clone();
     tokio::spawn(async move {
-        sightline_server::serve(listener, state, async {
+        sightline_server::serve(listener, served, async {
             let _ = rx.await;
         })
         .await
@@ -311,6 +329,7 @@ pub async fn spawn_app_with_maps(
         db_url,
         dir,
         totp: Default::default(),
+        state,
         _shutdown: tx,
     }
 }
@@ -530,9 +549,10 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(store.clone());
+        let state = AppState::new(store.clone()).with_agents(agent_settings());
+        let served = state.clone();
         tokio::spawn(async move {
-            sightline_server::serve(listener, state, async {
+            sightline_server::serve(listener, served, async {
                 let _ = rx.await;
             })
             .await
@@ -541,8 +561,21 @@ impl TestApp {
         Node {
             base,
             store,
+            state,
             _shutdown: tx,
         }
+    }
+
+    /// Restarts the server: the running one stops, and a new one (a new
+    /// process's worth of state: store handles, alert index, agent fetcher)
+    /// opens the same database and blobs and serves on a new port.
+    pub async fn restart(&mut self) {
+        let node = self.second_node().await;
+        let old = std::mem::replace(&mut self._shutdown, node._shutdown);
+        let _ = old.send(());
+        self.base = node.base;
+        self.store = node.store;
+        self.state = node.state;
     }
 
     /// Starts an outbox sender (another "node" of the same deployment)

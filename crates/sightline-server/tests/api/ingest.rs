@@ -208,12 +208,25 @@ async fn openalpr_group_is_ingested_with_camera_position(db: Db) {
         "{report}"
     );
 
-    // Heartbeats are not reads.
+    // Heartbeats are not reads: they are recorded as the source's health
+    // (tests/api/agents.rs); alerts are no reads either.
     let resp = app
         .client
         .post(app.url("/api/v1/ingest/openalpr"))
         .bearer_auth(&app.pa_key)
         .json(&json!({"data_type": "heartbeat"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let report: Value = resp.json().await.unwrap();
+    assert_eq!(report["accepted"], 0, "{report}");
+    assert_eq!(report["heartbeat"]["cameras"], 0, "{report}");
+    let resp = app
+        .client
+        .post(app.url("/api/v1/ingest/openalpr"))
+        .bearer_auth(&app.pa_key)
+        .json(&json!({"data_type": "alpr_alert"}))
         .send()
         .await
         .unwrap();

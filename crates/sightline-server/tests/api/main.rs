@@ -9,6 +9,7 @@
 mod helpers;
 
 mod access;
+mod agents;
 mod alert_delivery;
 mod alert_lifecycle;
 mod alerts;

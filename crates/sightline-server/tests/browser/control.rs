@@ -165,6 +165,10 @@ struct ReadReq {
     state: String,
     #[serde(default)]
     place: usize,
+    /// An OpenALPR `vehicle` object: the read is then sent as an agent's
+    /// `alpr_group` (with its photos inline) to the OpenALPR endpoint.
+    #[serde(default)]
+    vehicle: Option<Value>,
 }
 
 async fn now(State(ctx): State<Arc<Ctx>>) -> Json<Value> {
@@ -264,7 +268,27 @@ async fn read(State(ctx): State<Arc<Ctx>>, Json(req): Json<ReadReq>) -> Json<Val
     let app = &ctx.app;
     let id = format!("ctl-{}", sightline_testkit::unique_suffix());
     let record = crate::seed::sighting(&id, &req.plate, &req.state, app.now(), req.place);
-    Json(app.ingest(&app.pa_key, &[record]).await)
+    let Some(vehicle) = req.vehicle else {
+        return Json(app.ingest(&app.pa_key, &[record]).await);
+    };
+    let at_ms = (app.now().unix_timestamp_nanos() / 1_000_000) as i64 - 1_000;
+    let group = json!({
+        "data_type": "alpr_group", "best_uuid": id, "epoch_start": at_ms,
+        "site_id": "104", "camera_id": 2001,
+        "best_plate_number": req.plate, "best_region": req.state,
+        "overview_jpeg": record["vehicle_photo"]["base64"],
+        "best_plate": {"plate_crop_jpeg": record["plate_photo"]["base64"]},
+        "vehicle": vehicle,
+    });
+    let resp = app
+        .client
+        .post(app.url("/api/v1/ingest/openalpr"))
+        .bearer_auth(&app.pa_key)
+        .json(&group)
+        .send()
+        .await
+        .unwrap();
+    Json(resp.json().await.unwrap())
 }
 
 /// A query run through the API by `username` (signing in on first use),

@@ -1,12 +1,14 @@
 // The operator's data sources: register one (its first ingest key shown
-// once), and per source rotate or revoke its keys (a new key shown once)
-// and place its cameras on the map. Every change is in the operator's log.
+// once), and per source rotate or revoke its keys (a new key shown once),
+// register its OpenALPR agent's image service and see its heartbeats, and
+// place its cameras on the map. Every change is in the operator's log.
 import { h, mount, announce } from '../dom.js';
 import { field, input, submitting, showErrors } from '../forms.js';
 import { get, post } from '../api.js';
 import { jurisdictions, stateInput, stateValue, stateLabel } from '../jurisdictions.js';
 import { confirmAction } from '../components/confirm.js';
 import { cameraMap } from '../components/camera-map.js';
+import { agentPanel } from '../components/agent-panel.js';
 import { pageHead, keyOnce } from '../operator.js';
 import { stateName } from '../retention.js';
 
@@ -124,6 +126,7 @@ export async function renderOne(main, { params }) {
   const all = await jurisdictions();
   const j = all.find((x) => x.code === src.jurisdiction);
   let cameras = (await get(`/api/v1/admin/sources/${id}/cameras`)).cameras;
+  const agent = await agentPanel(src);
 
   const cid = field('camera_id', 'Camera id', input({ autocomplete: 'off', spellcheck: 'false' }), 'As the source names it in its reads (e.g. OpenALPR\'s camera_id). An id already placed is moved.');
   const lat = field('lat', 'Latitude', input({ inputmode: 'decimal', autocomplete: 'off' }), 'Decimal degrees, −90 to 90. Click the map to fill it.');
@@ -176,6 +179,7 @@ export async function renderOne(main, { params }) {
     h('p', {}, h('a', { href: '/operator/sources' }, '← All sources')),
     pageHead(src.name, `${kindName(src.kind)} · collects in ${j ? stateLabel(j) : src.jurisdiction} · ${src.place}`),
     keysPanel(src),
+    agent,
     h('section', { class: 'panel', 'aria-labelledby': 'cams-h' },
       h('h2', { id: 'cams-h' }, 'Cameras'),
       h('div', { class: 'camera-pair' }, map.element, form),

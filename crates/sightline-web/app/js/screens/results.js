@@ -1,7 +1,7 @@
 // Results (R3.4): the list and the map side by side (stacked on phones),
 // linked both ways. Each read shows both photos, time in local time with
-// UTC on hover, nearest address and intersection, copyable GPS, and the
-// source. The results exist only in this page's memory: a reload does not
+// UTC on hover, nearest address and intersection, copyable GPS, the
+// source, and the camera's vehicle analysis where it sent one. The results exist only in this page's memory: a reload does not
 // bring them back; re-running is a new, logged query.
 import { h, mount, announce } from '../dom.js';
 import { app } from '../state.js';
@@ -104,6 +104,21 @@ function copyButton(text) {
   return b;
 }
 
+// The camera's own vehicle analysis, where it sent one: a help to confirm
+// the read against the photos, never something a query can search by.
+const VEHICLE = [['model', 'Make and model'], ['make', 'Make'], ['color', 'Colour'], ['body_type', 'Body'], ['year', 'Year']];
+function vehicleFacts(v) {
+  if (!v) return null;
+  const guess = (g) => `${g.name.replace(/_+/g, ' ')} (${Math.round(g.confidence)}%)`;
+  const parts = VEHICLE
+    .filter(([k]) => v[k] && !(k === 'make' && v.model))
+    .map(([k, label]) => `${label}: ${guess(v[k])}`);
+  if (!parts.length) return null;
+  return [h('dt', {}, 'Vehicle'),
+    h('dd', { 'data-testid': 'vehicle-attrs' }, parts.join(' · '),
+      h('span', { class: 'small muted' }, ' (the camera\'s analysis, with its confidence)'))];
+}
+
 function readCard(q, r, n, onSelect) {
   const coords = `${r.location.lat.toFixed(6)}, ${r.location.lon.toFixed(6)}`;
   const photo = (kind, label, url) => {
@@ -123,7 +138,8 @@ function readCard(q, r, n, onSelect) {
       h('dt', {}, 'Nearest address'), h('dd', {}, r.nearest_address),
       h('dt', {}, 'Intersection'), h('dd', {}, r.nearest_intersection),
       h('dt', {}, 'GPS'), h('dd', {}, h('span', { class: 'coords' }, h('span', { class: 'mono' }, coords), copyButton(coords))),
-      h('dt', {}, 'Source'), h('dd', {}, `${r.source.name} (${r.source.kind_label})`)),
+      h('dt', {}, 'Source'), h('dd', {}, `${r.source.name} (${r.source.kind_label})`),
+      vehicleFacts(r.vehicle)),
     h('div', { class: 'card-actions' },
       h('button', { type: 'button', class: 'secondary', onclick: () => reportMisread(q, r, n) }, 'Report misread'),
       h('button', { type: 'button', class: 'secondary', onclick: () => addToList(q) }, 'Add plate to an alert list')));
