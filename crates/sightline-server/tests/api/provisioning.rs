@@ -199,24 +199,7 @@ async fn forgotten_password_is_recovered_through_the_mailbox(db: Db) {
     let app = spawn_app(db).await;
     let smtp = SmtpServer::start();
     let _sender = app.start_sender(&smtp);
-    let manager = app.login("a.manager").await;
-    let (_, req) = app
-        .post(&manager, "/api/v1/access-requests", &form("rec.agent"))
-        .await;
-    app.post(
-        &manager,
-        &format!("/api/v1/access-requests/{}/approve", req["id"]),
-        &json!({}),
-    )
-    .await;
-    let key = line_after(
-        &mail_for(&smtp, "rec.agent@agency.test", 1).await[0].body,
-        "registration key",
-    );
-    assert_eq!(
-        register(&app, &key, PASSWORD).await.0,
-        StatusCode::NO_CONTENT
-    );
+    registered(&app, &smtp, "rec.agent").await;
     app.renew_training("rec.agent").await;
     let _ = app.login("rec.agent").await; // enrols the authenticator
 
