@@ -5,7 +5,7 @@
 // newcomer's training, and terminates them after they register with the
 // key from the demo's mail directory; the auditor finds the investigator's
 // query by plate, verifies it in the browser, replays it, reads the
-// statistics and exports PDF and Excel. No curl, no test hooks: only the
+// statistics, downloads the quarterly report and exports PDF and Excel. No curl, no test hooks: only the
 // screens, the demo's printed accounts, `sightline totp` standing in for an
 // authenticator app, and the .eml files `sightline demo` writes.
 //
@@ -211,7 +211,7 @@ step('newcomer: their open session ended on the next click');
 await nav(mgr, 'Usage');
 await mgr.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
 await snap(mgr, 'manager-usage');
-const usageXlsx = await download(mgr, () => mgr.getByRole('button', { name: 'Excel' }).click());
+const usageXlsx = await download(mgr, () => mgr.getByRole('button', { name: 'Excel', exact: true }).click());
 step(`manager: usage report exported (${usageXlsx})`);
 
 // ---- The auditor.
@@ -237,10 +237,12 @@ step('auditor: replayed the query');
 await nav(aud, 'Statistics');
 await aud.getByRole('heading', { name: 'Statistics', level: 1 }).waitFor();
 await snap(aud, 'auditor-statistics');
+const quarterly = await download(aud, () => aud.getByRole('button', { name: 'Download PDF' }).click());
+step(`auditor: downloaded the quarterly report (${quarterly})`);
 await nav(aud, 'Audit log');
 await aud.getByTestId('audit-results').waitFor();
-const pdf = await download(aud, () => aud.getByRole('button', { name: 'PDF' }).click());
-const xlsx = await download(aud, () => aud.getByRole('button', { name: 'Excel' }).click());
+const pdf = await download(aud, () => aud.getByRole('button', { name: 'PDF', exact: true }).click());
+const xlsx = await download(aud, () => aud.getByRole('button', { name: 'Excel', exact: true }).click());
 step(`auditor: exported the log as PDF and Excel (${pdf}, ${xlsx})`);
 
 for (const p of [inv, op, mgr, nc, aud]) assert.deepEqual(p.errors, [], 'page errors');
