@@ -124,14 +124,7 @@ impl IdentityStore {
         .execute(&mut *tx.tx)
         .await
         .context("using the temporary password")?;
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(to_micros(now))
-        .bind(user.0)
-        .execute(&mut *tx.tx)
-        .await
-        .context("ending sessions")?;
+        crate::sessions::end_all(&mut tx, user, now).await?;
         tx.commit().await
     }
 

@@ -2,7 +2,7 @@
 //! session also has a public id that the audit log may name.
 
 use crate::credentials::{new_public_id, new_secret_token, sha256_hex};
-use crate::db::Db;
+use crate::db::{Db, WriteTx};
 use crate::row::{i64_col, opt_i64_col, str_col};
 use anyhow::Context as _;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -244,4 +244,20 @@ impl SessionStore {
             .context("revoking session")?;
         tx.commit().await
     }
+}
+
+/// Ends every open session of `user` inside `tx`: the account was disabled,
+/// terminated, or signed in with a temporary password.
+pub(crate) async fn end_all(
+    tx: &mut WriteTx,
+    user: UserId,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(to_micros(now))
+        .bind(user.0)
+        .execute(&mut *tx.tx)
+        .await
+        .context("ending sessions")?;
+    Ok(())
 }

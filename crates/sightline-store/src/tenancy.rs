@@ -452,14 +452,7 @@ impl TenancyStore {
             .await
             .context("changing account status")?;
         if !enabled {
-            sqlx::query(
-                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-            )
-            .bind(to_micros(now))
-            .bind(user.0)
-            .execute(&mut *tx.tx)
-            .await
-            .context("ending sessions")?;
+            crate::sessions::end_all(&mut tx, user, now).await?;
         }
         tx.commit().await?;
         Ok(done.rows_affected() == 1)

@@ -97,14 +97,7 @@ impl PeopleStore {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(to_micros(now))
-        .bind(user.0)
-        .execute(&mut *tx.tx)
-        .await
-        .context("revoking sessions")?;
+        crate::sessions::end_all(&mut tx, user, now).await?;
         sqlx::query(
             "INSERT INTO terminations (agency_id, user_id, requested_by, requested_at, completed_at, reason) \
              VALUES ($1, $2, $3, $4, $5, $6)",
