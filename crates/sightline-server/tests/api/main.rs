@@ -12,6 +12,7 @@ mod access;
 mod agents;
 mod alert_delivery;
 mod alert_lifecycle;
+mod alert_sharing;
 mod alerts;
 mod audit;
 mod auditor;

@@ -82,6 +82,10 @@ pub struct AlertStore {
     db: Db,
 }
 
+/// An entry `e` notifies user `$2`: named on it, or in its group.
+const SHARED_WITH_2: &str = "(e.id IN (SELECT r.entry_id FROM alert_entry_recipients r WHERE r.user_id = $2) \
+     OR e.group_id IN (SELECT m.group_id FROM alert_group_members m WHERE m.user_id = $2))";
+
 pub(super) const ENTRY_COLS: &str = "id, list_id, agency_id, owner_id, plate, jurisdiction, reason_code, note, notify, group_id, valid_from, expires_at";
 
 fn bad<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> anyhow::Error + '_ {
@@ -177,6 +181,10 @@ impl AlertStore {
              (SELECT COUNT(*) FROM alert_entries e WHERE e.list_id = l.id) AS n \
              FROM alert_lists l JOIN users u ON u.id = l.owner_id WHERE {cond} ORDER BY l.id"
         );
+        self.lists_sql(sql, a, b).await
+    }
+
+    async fn lists_sql(&self, sql: String, a: i64, b: i64) -> anyhow::Result<Vec<AlertList>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(a)
             .bind(b)
@@ -213,22 +221,22 @@ impl AlertStore {
             .await
     }
 
-    /// The user's own lists and the lists whose entries notify them, by
-    /// name or through a group they belong to (R3.10).
+    /// The user's own lists and the lists with an entry that notifies them,
+    /// by name or through a group they belong to (R3.10). A list shared
+    /// through some of its entries counts only those (see `entries_seen_by`).
     pub async fn lists_for(
         &self,
         agency: AgencyId,
         user: UserId,
     ) -> anyhow::Result<Vec<AlertList>> {
-        self.lists_where(
-            "l.agency_id = $1 AND (l.owner_id = $2 OR l.id IN (SELECT e.list_id FROM alert_entries e \
-             JOIN alert_entry_recipients r ON r.entry_id = e.id WHERE r.user_id = $2) \
-             OR l.id IN (SELECT e.list_id FROM alert_entries e \
-             JOIN alert_group_members m ON m.group_id = e.group_id WHERE m.user_id = $2))",
-            agency.0,
-            user.0,
-        )
-        .await
+        let sql = format!(
+            "SELECT l.id, l.agency_id, l.owner_id, u.username, l.name, \
+             (SELECT COUNT(*) FROM alert_entries e WHERE e.list_id = l.id AND (l.owner_id = $2 OR {SHARED_WITH_2})) AS n \
+             FROM alert_lists l JOIN users u ON u.id = l.owner_id \
+             WHERE l.agency_id = $1 AND (l.owner_id = $2 OR EXISTS \
+             (SELECT 1 FROM alert_entries e WHERE e.list_id = l.id AND {SHARED_WITH_2})) ORDER BY l.id"
+        );
+        self.lists_sql(sql, agency.0, user.0).await
     }
 
     /// Adds every entry or none (R4.2). Entries already on the list with the
@@ -316,7 +324,7 @@ impl AlertStore {
         binds: &[&str],
         ints: &[i64],
     ) -> anyhow::Result<Vec<AlertEntry>> {
-        let sql = format!("SELECT {ENTRY_COLS} FROM alert_entries WHERE {cond} ORDER BY id");
+        let sql = format!("SELECT {ENTRY_COLS} FROM alert_entries e WHERE {cond} ORDER BY id");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for i in ints {
             q = q.bind(*i);
@@ -348,6 +356,31 @@ impl AlertStore {
                     .await
             }
             None => self.entries_where("list_id = $1", &[], &[list.id.0]).await,
+        }
+    }
+
+    /// The entries of `list` that `viewer` may see: all of them for its
+    /// owner; for anyone else only the entries that notify them, by name or
+    /// through their group. One shared entry does not open the list.
+    pub async fn entries_seen_by(
+        &self,
+        list: &AlertList,
+        viewer: UserId,
+        plate: Option<&Plate>,
+    ) -> anyhow::Result<Vec<AlertEntry>> {
+        if list.owner_id == viewer {
+            return self.entries(list, plate).await;
+        }
+        let ints = [list.id.0, viewer.0];
+        match plate {
+            Some(p) => {
+                let cond = format!("list_id = $1 AND {SHARED_WITH_2} AND plate = $3");
+                self.entries_where(&cond, &[p.as_str()], &ints).await
+            }
+            None => {
+                let cond = format!("list_id = $1 AND {SHARED_WITH_2}");
+                self.entries_where(&cond, &[], &ints).await
+            }
         }
     }
 

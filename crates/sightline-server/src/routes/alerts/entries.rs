@@ -190,7 +190,7 @@ pub async fn list_entries(
     let entries = state
         .store()
         .alerts()
-        .entries(&list, plate.as_ref())
+        .entries_seen_by(&list, who.user.id, plate.as_ref())
         .await?;
     Ok(Json(EntriesResponse {
         entries: entries.iter().map(EntryDto::from).collect(),
