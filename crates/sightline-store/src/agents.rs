@@ -8,6 +8,7 @@
 //! between the two only makes the next attempt find a duplicate.
 
 use crate::db::{Backend, Db};
+use crate::keyring::Purpose;
 use crate::row::{i64_col, opt_i64_col, opt_str_col, str_col};
 use anyhow::{Context as _, anyhow};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -162,6 +163,17 @@ impl AgentStore {
         service: &AgentService,
         now: OffsetDateTime,
     ) -> anyhow::Result<()> {
+        let password = service
+            .password
+            .as_ref()
+            .map(|p| {
+                self.db.keyring()?.seal(
+                    Purpose::AgentCredential,
+                    &agent_context(source),
+                    p.expose_secret().as_bytes(),
+                )
+            })
+            .transpose()?;
         let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO source_agents (source_id, base_url, username, password, updated_at) \
@@ -172,12 +184,7 @@ impl AgentStore {
         .bind(source.0)
         .bind(service.base_url.to_string())
         .bind(service.username.as_deref())
-        .bind(
-            service
-                .password
-                .as_ref()
-                .map(|p| p.expose_secret().to_owned()),
-        )
+        .bind(password)
         .bind(to_micros(now))
         .execute(&mut *tx.tx)
         .await
@@ -210,7 +217,16 @@ impl AgentStore {
                 base_url: AgentBaseUrl::parse(&str_col(&r, "base_url")?)
                     .map_err(|e| anyhow!("stored agent URL: {e}"))?,
                 username: opt_str_col(&r, "username")?,
-                password: opt_str_col(&r, "password")?.map(SecretString::from),
+                password: opt_str_col(&r, "password")?
+                    .map(|p| {
+                        self.db.keyring()?.open_text(
+                            Purpose::AgentCredential,
+                            &agent_context(source),
+                            &p,
+                        )
+                    })
+                    .transpose()?
+                    .map(SecretString::from),
             })
         })
         .transpose()
@@ -452,4 +468,9 @@ impl AgentStore {
         tx.commit().await?;
         rows.iter().map(Self::health_from_row).collect()
     }
+}
+
+/// The associated data a source's agent password is sealed with.
+pub(crate) fn agent_context(source: SourceId) -> String {
+    format!("source:{}", source.0)
 }

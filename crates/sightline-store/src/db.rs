@@ -1,5 +1,6 @@
 //! Connections and write transactions for both backends.
 
+use crate::keyring::Keyring;
 use anyhow::Context as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor as _, Transaction};
@@ -26,6 +27,8 @@ pub struct Db {
     // never fails with SQLITE_BUSY half-way; other processes (the CLI) still
     // wait on `busy_timeout`. PostgreSQL needs no gate.
     write_gate: Option<Arc<Mutex<()>>>,
+    // The master key's derived keys, set by `Store::open`.
+    keyring: Option<Arc<Keyring>>,
 }
 
 /// A write transaction; on SQLite it also holds this process's write gate.
@@ -33,12 +36,23 @@ pub struct Db {
 pub struct WriteTx {
     pub tx: Transaction<'static, sqlx::Any>,
     _gate: Option<OwnedMutexGuard<()>>,
+    keyring: Option<Arc<Keyring>>,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> anyhow::Result<()> {
         self.tx.commit().await.context("committing transaction")
     }
+
+    /// The keyring of the database this transaction writes.
+    pub fn keyring(&self) -> anyhow::Result<&Keyring> {
+        keyring_of(self.keyring.as_ref())
+    }
+}
+
+fn keyring_of(k: Option<&Arc<Keyring>>) -> anyhow::Result<&Keyring> {
+    k.map(AsRef::as_ref)
+        .ok_or_else(|| anyhow::anyhow!("this database was opened without a master key"))
 }
 
 impl Db {
@@ -67,6 +81,7 @@ impl Db {
             pool,
             backend: Backend::Sqlite,
             write_gate: Some(Arc::new(Mutex::new(()))),
+            keyring: None,
         })
     }
 
@@ -82,7 +97,19 @@ impl Db {
             pool,
             backend: Backend::Postgres,
             write_gate: None,
+            keyring: None,
         })
+    }
+
+    /// The same database, sealing and opening secrets with `keyring`.
+    pub fn with_keyring(mut self, keyring: Arc<Keyring>) -> Self {
+        self.keyring = Some(keyring);
+        self
+    }
+
+    /// The master key's derived keys (set when the store was opened).
+    pub fn keyring(&self) -> anyhow::Result<&Keyring> {
+        keyring_of(self.keyring.as_ref())
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -105,6 +132,10 @@ impl Db {
             Backend::Postgres => self.pool.begin().await,
         }
         .context("beginning a write transaction")?;
-        Ok(WriteTx { tx, _gate: gate })
+        Ok(WriteTx {
+            tx,
+            _gate: gate,
+            keyring: self.keyring.clone(),
+        })
     }
 }

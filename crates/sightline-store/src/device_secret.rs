@@ -1,12 +1,18 @@
 //! The per-deployment secret behind the web app's on-device storage keys
 //! (see `sightline_core::device_key`). 32 random bytes, made on first use
-//! and kept in the database so every node derives the same keys.
+//! and kept in the database, wrapped under the master key (`keyring`), so
+//! every node derives the same keys and a copy of the database alone does
+//! not.
 
 use crate::db::Db;
+use crate::keyring::{Purpose, WRAP_MODE};
 use crate::row::str_col;
 use anyhow::Context as _;
 use sightline_core::clock::to_micros;
 use time::OffsetDateTime;
+
+/// The associated data the secret is wrapped with.
+pub(crate) const CONTEXT: &str = "device-key-secret";
 
 #[derive(Debug, Clone)]
 pub struct DeviceSecretStore {
@@ -25,14 +31,18 @@ impl DeviceSecretStore {
         if let Some(s) = self.read().await? {
             return Ok(s);
         }
-        let mut fresh = [0u8; 32];
-        getrandom::fill(&mut fresh).map_err(|e| anyhow::anyhow!("randomness: {e}"))?;
+        let fresh = crate::keyring::random::<32>()?;
+        let wrapped = self
+            .db
+            .keyring()?
+            .wrap_key(Purpose::DeviceSecret, CONTEXT, &fresh)?;
         let mut tx = self.db.begin_write().await?;
         sqlx::query(
-            "INSERT INTO device_key_secret (id, secret, created_at) VALUES (1, $1, $2) \
+            "INSERT INTO device_key_secret (id, secret, wrapping, created_at) VALUES (1, $1, $2, $3) \
              ON CONFLICT (id) DO NOTHING",
         )
-        .bind(hex::encode(fresh))
+        .bind(wrapped)
+        .bind(WRAP_MODE)
         .bind(to_micros(now))
         .execute(&mut *tx.tx)
         .await
@@ -44,18 +54,23 @@ impl DeviceSecretStore {
     }
 
     async fn read(&self) -> anyhow::Result<Option<[u8; 32]>> {
-        let row = sqlx::query("SELECT secret FROM device_key_secret WHERE id = 1")
+        let row = sqlx::query("SELECT secret, wrapping FROM device_key_secret WHERE id = 1")
             .fetch_optional(self.db.pool())
             .await
             .context("reading the device key secret")?;
         let Some(row) = row else {
             return Ok(None);
         };
-        let bytes =
-            hex::decode(str_col(&row, "secret")?).context("decoding the device key secret")?;
-        let secret: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("the device key secret is not 32 bytes"))?;
+        let wrapping = str_col(&row, "wrapping")?;
+        anyhow::ensure!(
+            wrapping == WRAP_MODE,
+            "the device key secret is still in the {wrapping} wrapping (restart to rewrap it)"
+        );
+        let secret = self.db.keyring()?.unwrap_key(
+            Purpose::DeviceSecret,
+            CONTEXT,
+            &str_col(&row, "secret")?,
+        )?;
         Ok(Some(secret))
     }
 }

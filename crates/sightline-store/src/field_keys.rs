@@ -7,14 +7,14 @@
 //! `{"shredded": true}` and the log still verifies.
 
 use crate::db::Db;
+use crate::keyring::{Purpose, WRAP_MODE};
 use crate::row::{opt_i64_col, str_col};
 use aes_gcm::aead::{Aead as _, KeyInit as _};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::{Context as _, anyhow};
 use base64::Engine as _;
-use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::{Value, json};
-use sightline_audit::{Entry, EntryDraft, xor_wrap};
+use sightline_audit::{Entry, EntryDraft};
 use sightline_core::clock::to_micros;
 use sightline_core::{AgencyId, TenantScope};
 use std::collections::HashMap;
@@ -27,20 +27,31 @@ pub const SENSITIVE_FIELDS: [&str; 4] = ["plate", "case_reference", "note", "on_
 /// `(agency, period)` → key; `None` marks a destroyed key.
 type KeyCache = HashMap<(i64, i64), Option<[u8; 32]>>;
 
+/// Opens one sealed field value (`{"sealed": …, "key": period}`) with `key`.
+pub(crate) fn open_field(key: &[u8; 32], v: &Value) -> anyhow::Result<Value> {
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(v.get("sealed").and_then(Value::as_str).unwrap_or_default())
+        .context("decoding a sealed field")?;
+    let (nonce, ct) = blob
+        .split_at_checked(12)
+        .ok_or_else(|| anyhow!("a sealed field is too short"))?;
+    let nonce: [u8; 12] = nonce.try_into().map_err(|_| anyhow!("bad nonce"))?;
+    let c = Aes256Gcm::new_from_slice(key).map_err(|e| anyhow!("{e}"))?;
+    let plain = c
+        .decrypt(&Nonce::from(nonce), ct)
+        .map_err(|_| anyhow!("the field's tag does not verify"))?;
+    Ok(serde_json::from_slice(&plain)?)
+}
+
 /// Keys of one agency's log, cached for the life of one ledger call.
 #[derive(Debug, Clone)]
 pub struct FieldKeys {
     db: Db,
-    master: Option<Arc<SecretString>>,
     // Keys looked up by this instance.
     cache: Arc<Mutex<KeyCache>>,
 }
 
-fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
-    let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|e| anyhow!("gathering randomness: {e}"))?;
-    Ok(b)
-}
+use crate::keyring::random;
 
 /// The key period of an instant: `YYYYMM`. One key per agency and month, so
 /// retention can shred each month as it passes seven years.
@@ -48,34 +59,22 @@ pub fn key_period(at: OffsetDateTime) -> i64 {
     i64::from(at.year()) * 100 + i64::from(u8::from(at.month()))
 }
 
-fn label(agency: i64, year: i64) -> String {
+pub(crate) fn label(agency: i64, year: i64) -> String {
     format!("fieldkey:agency:{agency}:{year}")
 }
 
 impl FieldKeys {
-    pub fn new(db: Db, master: Option<Arc<SecretString>>) -> Self {
+    /// The field keys of `db`, wrapped under its keyring.
+    pub fn new(db: Db) -> Self {
         Self {
             db,
-            master,
             cache: Arc::default(),
-        }
-    }
-
-    fn wrap(&self, agency: i64, year: i64, salt: &[u8; 16], key: &[u8; 32]) -> [u8; 32] {
-        match &self.master {
-            Some(m) => xor_wrap(
-                m.expose_secret().as_bytes(),
-                &label(agency, year),
-                salt,
-                key,
-            ),
-            None => *key,
         }
     }
 
     async fn load(&self, agency: i64, year: i64) -> anyhow::Result<Option<Option<[u8; 32]>>> {
         let row = sqlx::query(
-            "SELECT wrapped, salt, destroyed_at FROM audit_field_keys WHERE agency_id = $1 AND year = $2",
+            "SELECT wrapped, wrapping, destroyed_at FROM audit_field_keys WHERE agency_id = $1 AND year = $2",
         )
         .bind(agency)
         .bind(year)
@@ -86,14 +85,18 @@ impl FieldKeys {
         if opt_i64_col(&r, "destroyed_at")?.is_some() {
             return Ok(Some(None));
         }
-        let wrapped: [u8; 32] = hex::decode(str_col(&r, "wrapped")?)?
-            .try_into()
-            .map_err(|_| anyhow!("a stored field key is not 32 bytes"))?;
-        let salt: [u8; 16] = hex::decode(str_col(&r, "salt")?)?
-            .try_into()
-            .map_err(|_| anyhow!("a stored salt is not 16 bytes"))?;
-        // XOR wrapping is its own inverse.
-        Ok(Some(Some(self.wrap(agency, year, &salt, &wrapped))))
+        let wrapping = str_col(&r, "wrapping")?;
+        anyhow::ensure!(
+            wrapping == WRAP_MODE,
+            "the field key {} is still in the {wrapping} wrapping (restart to rewrap it)",
+            label(agency, year)
+        );
+        let key = self.db.keyring()?.unwrap_key(
+            Purpose::FieldKey,
+            &label(agency, year),
+            &str_col(&r, "wrapped")?,
+        )?;
+        Ok(Some(Some(key)))
     }
 
     /// The key for `(agency, year)`; made on first use when `create`.
@@ -108,16 +111,20 @@ impl FieldKeys {
         }
         let mut found = self.load(agency, year).await?;
         if found.is_none() && create {
-            let (key, salt) = (random::<32>()?, random::<16>()?);
+            let key = random::<32>()?;
+            let wrapped =
+                self.db
+                    .keyring()?
+                    .wrap_key(Purpose::FieldKey, &label(agency, year), &key)?;
             let mut tx = self.db.begin_write().await?;
             sqlx::query(
-                "INSERT INTO audit_field_keys (agency_id, year, wrapped, salt, created_at) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (agency_id, year) DO NOTHING",
+                "INSERT INTO audit_field_keys (agency_id, year, wrapped, salt, wrapping, created_at) \
+                 VALUES ($1, $2, $3, '', $4, $5) ON CONFLICT (agency_id, year) DO NOTHING",
             )
             .bind(agency)
             .bind(year)
-            .bind(hex::encode(self.wrap(agency, year, &salt, &key)))
-            .bind(hex::encode(salt))
+            .bind(wrapped)
+            .bind(WRAP_MODE)
             .bind(0_i64)
             .execute(&mut *tx.tx)
             .await
@@ -186,20 +193,9 @@ impl FieldKeys {
             let year = v.get("key").and_then(Value::as_i64).unwrap_or_default();
             let opened = match self.key(agency, year, false).await? {
                 None => json!({"shredded": true}),
-                Some(key) => {
-                    let blob = base64::engine::general_purpose::STANDARD
-                        .decode(v.get("sealed").and_then(Value::as_str).unwrap_or_default())
-                        .context("decoding a sealed field")?;
-                    let (nonce, ct) = blob
-                        .split_at_checked(12)
-                        .ok_or_else(|| anyhow!("a sealed field is too short"))?;
-                    let nonce: [u8; 12] = nonce.try_into().map_err(|_| anyhow!("bad nonce"))?;
-                    let c = Aes256Gcm::new_from_slice(&key).map_err(|e| anyhow!("{e}"))?;
-                    let plain = c.decrypt(&Nonce::from(nonce), ct).map_err(|_| {
-                        anyhow!("a sealed field of entry {} does not open", entry.seq)
-                    })?;
-                    serde_json::from_slice(&plain)?
-                }
+                Some(key) => open_field(&key, &v).with_context(|| {
+                    format!("a sealed field of entry {} does not open", entry.seq)
+                })?,
             };
             entry.fields.insert(name, opened);
         }

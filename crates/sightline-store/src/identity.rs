@@ -3,7 +3,9 @@
 
 use crate::credentials::sha256_hex;
 use crate::db::Db;
+use crate::keyring::Purpose;
 use crate::row::{i64_col, opt_i64_col};
+use crate::tenancy::UserRecord;
 use anyhow::Context as _;
 use sightline_core::UserId;
 use sightline_core::clock::to_micros;
@@ -182,16 +184,33 @@ impl IdentityStore {
         tx.commit().await
     }
 
-    /// Stores a TOTP secret awaiting confirmation (replacing any pending one).
+    /// Stores a TOTP secret awaiting confirmation (replacing any pending
+    /// one), sealed under the master key's TOTP purpose key.
     pub async fn set_pending_totp(&self, user: UserId, secret_b32: &str) -> anyhow::Result<()> {
+        let sealed =
+            self.db
+                .keyring()?
+                .seal(Purpose::Totp, &totp_context(user), secret_b32.as_bytes())?;
         let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_enrolled_at IS NULL")
-            .bind(secret_b32)
+            .bind(sealed)
             .bind(user.0)
             .execute(&mut *tx.tx)
             .await
             .context("saving pending TOTP secret")?;
         tx.commit().await
+    }
+
+    /// The user's TOTP secret (base32), opened; `None` when there is none.
+    pub fn open_totp(&self, user: &UserRecord) -> anyhow::Result<Option<String>> {
+        user.totp_secret
+            .as_deref()
+            .map(|s| {
+                self.db
+                    .keyring()?
+                    .open_text(Purpose::Totp, &totp_context(user.id), s)
+            })
+            .transpose()
     }
 
     /// Confirms enrolment and replaces the recovery codes, in one transaction.
@@ -267,4 +286,9 @@ fn normalise_code(code: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// The associated data a user's TOTP secret is sealed with.
+pub(crate) fn totp_context(user: UserId) -> String {
+    format!("user:{}", user.0)
 }

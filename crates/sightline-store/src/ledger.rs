@@ -9,7 +9,6 @@
 use crate::db::{Backend, Db, WriteTx};
 use crate::row::{i64_col, str_col};
 use anyhow::{Context as _, anyhow};
-use secrecy::SecretString;
 use sightline_audit::{Actor, Digest, Entry, EntryDraft, GENESIS, Outcome, chain_hash, leaf_hash};
 use sightline_core::clock::from_micros;
 use sightline_core::purpose::CheckedPurpose;
@@ -82,8 +81,6 @@ pub struct AuditEntryRow {
 pub struct Ledger {
     pub(crate) db: Db,
     pub(crate) clock: Arc<dyn Clock>,
-    /// Wraps the logs' signing keys at rest; `None` stores them unwrapped.
-    pub(crate) master_key: Option<Arc<SecretString>>,
 }
 
 pub(crate) fn digest_from_hex(s: &str) -> anyhow::Result<Digest> {
@@ -96,12 +93,9 @@ pub(crate) fn digest_from_hex(s: &str) -> anyhow::Result<Digest> {
 pub const QUERY_ACTION: &str = "query.run";
 
 impl Ledger {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, master_key: Option<Arc<SecretString>>) -> Self {
-        Self {
-            db,
-            clock,
-            master_key,
-        }
+    /// A ledger on `db`, whose keyring wraps the logs' signing keys.
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
     }
 
     /// Appends one entry and returns it once committed.
@@ -158,7 +152,7 @@ impl Ledger {
 
     /// The data keys that seal and open the log's sensitive fields.
     pub fn field_keys(&self) -> crate::field_keys::FieldKeys {
-        crate::field_keys::FieldKeys::new(self.db.clone(), self.master_key.clone())
+        crate::field_keys::FieldKeys::new(self.db.clone())
     }
 
     /// Opens the sealed fields of rows read back (their canonical bytes,

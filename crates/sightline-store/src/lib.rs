@@ -26,6 +26,7 @@ mod device_secret;
 mod field_keys;
 mod identity;
 mod incidents;
+mod keyring;
 mod ledger;
 mod ledger_keys;
 mod migrate;
@@ -35,6 +36,7 @@ mod outbox;
 mod policy;
 mod provisioning;
 mod reads;
+mod rekey;
 mod row;
 mod rules;
 mod sessions;
@@ -61,6 +63,10 @@ pub use device_secret::DeviceSecretStore;
 pub use field_keys::{FieldKeys, SENSITIVE_FIELDS, key_period};
 pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use incidents::IncidentStore;
+pub use keyring::{
+    KEY_HELP, Keyring, LEGACY_XOR, Purpose, UNWRAPPED, WRAP_MODE, generate_master_key, is_sealed,
+    parse_master_key,
+};
 pub use ledger::{AuditEntryRow, Ledger, LedgerError, QUERY_ACTION, QueryReceipt, user_actor};
 pub use misreads::{MisreadReport, MisreadStore};
 pub use offboarding::{
@@ -94,9 +100,13 @@ pub struct StoreConfig {
     pub data_dir: PathBuf,
     /// A `postgres://` URL selects the PostgreSQL backend.
     pub database_url: Option<String>,
-    /// Wraps the audit logs' signing keys at rest. Without it they are
-    /// stored unwrapped (and anyone with the database could sign).
+    /// The deployment's master key (32+ random bytes, hex or base64; see
+    /// `keyring`): every key and secret at rest is sealed under keys derived
+    /// from it. Required: `Store::open` refuses to run without it.
     pub audit_master_key: Option<SecretString>,
+    /// The key text old `sha256-xor-v1` wrapped keys were made under, when
+    /// it was not the current master key; used once, to rewrap them.
+    pub legacy_master_key: Option<SecretString>,
 }
 
 /// Every store of one deployment, opened and migrated.
@@ -109,12 +119,16 @@ pub struct Store {
     /// The alert matcher's in-memory index, shared by every ingest path of
     /// this process and kept in step with the database (see `alerts`).
     pub alert_index: Arc<AlertIndex>,
-    audit_master_key: Option<Arc<SecretString>>,
+    keyring: Arc<Keyring>,
 }
 
 impl Store {
     /// Opens (creating if needed) and migrates the deployment's stores.
     pub async fn open(config: &StoreConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let keyring = Arc::new(Keyring::new(
+            config.audit_master_key.as_ref(),
+            config.legacy_master_key.as_ref(),
+        )?);
         sqlx::any::install_default_drivers();
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
@@ -129,8 +143,10 @@ impl Store {
                 (db, reads)
             }
         };
+        let db = db.with_keyring(keyring.clone());
         migrate::run(&db, migrate::Set::Core).await?;
         migrate::run(&reads_db, migrate::Set::Reads).await?;
+        rekey::run(&db, clock.now()).await?;
         PolicyStore::new(db.clone()).seed_defaults().await?;
         let blobs = LocalBlobStore::open(&config.data_dir.join("blobs"))?;
         let alert_index = Arc::new(AlertIndex::default());
@@ -141,7 +157,7 @@ impl Store {
             blobs: Arc::new(blobs),
             clock,
             alert_index,
-            audit_master_key: config.audit_master_key.clone().map(Arc::new),
+            keyring,
         })
     }
 
@@ -219,11 +235,12 @@ impl Store {
     }
 
     pub fn ledger(&self) -> Ledger {
-        Ledger::new(
-            self.db.clone(),
-            self.clock.clone(),
-            self.audit_master_key.clone(),
-        )
+        Ledger::new(self.db.clone(), self.clock.clone())
+    }
+
+    /// The master key's derived keys, for secrets sealed outside the store.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
     }
 
     /// Where the embedded databases live, for tools that inspect them.

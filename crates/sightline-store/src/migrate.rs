@@ -105,6 +105,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0022_misread_photo_plate.sql"),
         postgres: include_str!("../migrations/postgres/0022_misread_photo_plate.sql"),
     },
+    Migration {
+        version: 24,
+        sqlite: include_str!("../migrations/sqlite/0024_key_handling.sql"),
+        postgres: include_str!("../migrations/postgres/0024_key_handling.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[

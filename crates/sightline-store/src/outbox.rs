@@ -15,8 +15,14 @@
 //! window is kept to one small UPDATE, and every message carries a
 //! Message-ID derived from its dedupe key so that mail systems can drop the
 //! duplicate.
+//!
+//! Bodies hold registration keys and temporary passwords, so a row's body is
+//! sealed under the master key's outbox purpose key (bound to its dedupe
+//! key) from enqueue until it is sent, opened only by the sender, and
+//! emptied once sent.
 
 use crate::db::{Backend, Db, WriteTx};
+use crate::keyring::Purpose;
 use crate::row::{i64_col, opt_i64_col, str_col};
 use anyhow::Context as _;
 use sightline_core::AgencyId;
@@ -65,6 +71,11 @@ pub async fn enqueue(
     msg: &OutboxMessage,
     now: OffsetDateTime,
 ) -> anyhow::Result<bool> {
+    let body = tx.keyring()?.seal(
+        Purpose::Outbox,
+        &outbox_context(&msg.dedupe_key),
+        msg.body.as_bytes(),
+    )?;
     let done = sqlx::query(
         "INSERT INTO outbox (agency_id, dedupe_key, recipient, subject, body, created_at, attempts, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 0, $6) ON CONFLICT (dedupe_key) DO NOTHING",
@@ -73,12 +84,17 @@ pub async fn enqueue(
     .bind(msg.dedupe_key.as_str())
     .bind(msg.recipient.as_str())
     .bind(msg.subject.as_str())
-    .bind(msg.body.as_str())
+    .bind(body)
     .bind(to_micros(now))
     .execute(&mut *tx.tx)
     .await
     .context("enqueuing an email")?;
     Ok(done.rows_affected() > 0)
+}
+
+/// The associated data a message's body is sealed with.
+pub(crate) fn outbox_context(dedupe_key: &str) -> String {
+    format!("outbox:{dedupe_key}")
 }
 
 /// The sender's side of the outbox.
@@ -114,20 +130,33 @@ impl Outbox {
             .await
             .context("claiming outbox messages")?;
         tx.commit().await?;
-        let mut out = rows
+        let keyring = self.db.keyring()?;
+        // A body that does not open (altered) is logged and left leased, so
+        // it neither blocks the others nor goes out.
+        let mut out: Vec<ClaimedMail> = rows
             .iter()
-            .map(|r| {
+            .map(|r| -> anyhow::Result<ClaimedMail> {
+                let dedupe_key = str_col(r, "dedupe_key")?;
+                let body = keyring.open_text(
+                    Purpose::Outbox,
+                    &outbox_context(&dedupe_key),
+                    &str_col(r, "body")?,
+                )?;
                 Ok(ClaimedMail {
                     id: i64_col(r, "id")?,
                     agency_id: opt_i64_col(r, "agency_id")?.map(AgencyId),
-                    dedupe_key: str_col(r, "dedupe_key")?,
+                    dedupe_key,
                     recipient: str_col(r, "recipient")?,
                     subject: str_col(r, "subject")?,
-                    body: str_col(r, "body")?,
+                    body,
                     attempts: i64_col(r, "attempts")?,
                 })
             })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+            .filter_map(|m| {
+                m.inspect_err(|e| tracing::error!(error = %e, "an outbox message does not open"))
+                    .ok()
+            })
+            .collect();
         out.sort_by_key(|m| m.id);
         Ok(out)
     }

@@ -33,7 +33,8 @@ async fn open(pg: bool) -> (Store, tempfile::TempDir) {
         &StoreConfig {
             data_dir: dir.path().to_owned(),
             database_url,
-            audit_master_key: None,
+            audit_master_key: Some(sightline_testkit::TEST_MASTER_KEY.into()),
+            legacy_master_key: None,
         },
         Arc::new(ManualClock::new(NOW)),
     )

@@ -28,7 +28,8 @@ async fn open(pg: bool) -> (Store, Store, tempfile::TempDir, ManualClock) {
     let config = StoreConfig {
         data_dir: dir.path().to_owned(),
         database_url,
-        audit_master_key: None,
+        audit_master_key: Some(sightline_testkit::TEST_MASTER_KEY.into()),
+        legacy_master_key: None,
     };
     let a = Store::open(&config, Arc::new(clock.clone())).await.unwrap();
     let b = Store::open(&config, Arc::new(clock.clone())).await.unwrap();

@@ -34,7 +34,8 @@ async fn open(pg: bool) -> (Store, tempfile::TempDir, ManualClock) {
         &StoreConfig {
             data_dir: dir.path().to_owned(),
             database_url,
-            audit_master_key: Some(secrecy::SecretString::from("conformance master key")),
+            audit_master_key: Some(sightline_testkit::TEST_MASTER_KEY.into()),
+            legacy_master_key: None,
         },
         Arc::new(clock.clone()),
     )
@@ -192,11 +193,13 @@ async fn checkpoints_sign_prove_and_refuse_tampering(pg: bool) {
             .fetch_one(store.db.pool())
             .await
             .unwrap();
-    assert_eq!(row.0, "sha256-xor-v1");
+    assert_eq!(row.0, sightline_store::WRAP_MODE);
+    let other = secrecy::SecretString::from(sightline_store::generate_master_key().unwrap());
     let wrong = sightline_store::Ledger::new(
-        store.db.clone(),
+        store.db.clone().with_keyring(Arc::new(
+            sightline_store::Keyring::new(Some(&other), None).unwrap(),
+        )),
         store.clock.clone(),
-        Some(Arc::new(secrecy::SecretString::from("wrong"))),
     );
     assert_eq!(
         wrong.public_key(scope).await.unwrap(),
@@ -205,7 +208,7 @@ async fn checkpoints_sign_prove_and_refuse_tampering(pg: bool) {
     );
     append_n(&ledger, scope, 1).await;
     let err = wrong.checkpoint(scope).await.unwrap_err();
-    assert!(err.to_string().contains("wrong master key"), "{err}");
+    assert!(format!("{err:#}").contains("another master key"), "{err:#}");
     ledger.checkpoint(scope).await.unwrap().unwrap();
 
     // An attacker rewrites entry 2 (and its leaf hash): the ledger refuses

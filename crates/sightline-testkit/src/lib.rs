@@ -19,6 +19,11 @@ mod smtp;
 pub use pg::{pg_tool, postgres_admin_url, postgres_url};
 pub use smtp::{ReceivedMail, SmtpServer};
 
+/// The master key every test deployment uses (32 random bytes as hex).
+/// A fixed value, so a data directory reopened by a test opens.
+pub const TEST_MASTER_KEY: &str =
+    "43c323e8aa38e677bf740cff84751c0f04e3509057be0299250ffeb9fa563e60";
+
 /// A random lower-case hex suffix for names that must not collide.
 pub fn unique_suffix() -> String {
     let mut b = [0u8; 6];

@@ -70,12 +70,17 @@ struct World {
     entries: usize,
 }
 
-async fn world(database_url: Option<String>, dir: &std::path::Path) -> anyhow::Result<World> {
+async fn world(
+    database_url: Option<String>,
+    dir: &std::path::Path,
+    key: secrecy::SecretString,
+) -> anyhow::Result<World> {
     let store = Store::open(
         &StoreConfig {
             data_dir: dir.to_owned(),
             database_url,
-            audit_master_key: None,
+            audit_master_key: Some(key),
+            legacy_master_key: None,
         },
         Arc::new(SystemClock),
     )
@@ -232,7 +237,8 @@ pub async fn run(settings: &crate::settings::Settings, cmd: BenchCommand) -> any
     let database_url = settings.database_url.clone();
     let dir = std::env::temp_dir().join(format!("sightline-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let result = bench(database_url, &dir, &args).await;
+    let key = settings.master_key_or_throwaway()?;
+    let result = bench(database_url, &dir, &args, key).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -241,13 +247,14 @@ async fn bench(
     database_url: Option<String>,
     dir: &std::path::Path,
     args: &AlertsBenchArgs,
+    key: secrecy::SecretString,
 ) -> anyhow::Result<()> {
     let backend = if database_url.is_some() {
         "PostgreSQL"
     } else {
         "SQLite"
     };
-    let mut w = world(database_url, dir).await?;
+    let mut w = world(database_url, dir, key).await?;
     let sink = sink::Sink::start().await?;
     let state = AppState::with_mail(
         w.store.clone(),

@@ -98,7 +98,8 @@ pub async fn audit(settings: &Settings, args: &AuditBench) -> anyhow::Result<()>
         &StoreConfig {
             data_dir: dir.path().to_owned(),
             database_url: settings.database_url.clone().filter(|u| !u.is_empty()),
-            audit_master_key: None,
+            audit_master_key: Some(settings.master_key_or_throwaway()?),
+            legacy_master_key: None,
         },
         Arc::new(SystemClock),
     )

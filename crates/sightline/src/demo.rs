@@ -110,7 +110,49 @@ const USERS: &[DemoUser] = &[
     },
 ];
 
+/// Where the demo keeps the master key it made (mode 0600).
+const MASTER_KEY_FILE: &str = "master.key";
+
+/// The demo's master key: the configured one, else the one in its data
+/// directory, made there (readable by its owner only) on the first run.
+fn demo_master_key(settings: &Settings) -> anyhow::Result<SecretString> {
+    if let Some(k) = &settings.audit_master_key {
+        return Ok(k.clone());
+    }
+    let path = settings.data_dir.join(MASTER_KEY_FILE);
+    if !path.exists() {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        let mut file = open
+            .open(&path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        let key = sightline_store::generate_master_key()?;
+        std::io::Write::write_all(&mut file, format!("{key}\n").as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!(
+            "Made a master key for the demo in {} (mode 0600).",
+            path.display()
+        );
+    }
+    println!(
+        "The demo's master key is in {}: keep it with the data directory; to serve this data \
+         with `sightline serve`, set SIGHTLINE_AUDIT_MASTER_KEY=$(cat {}).",
+        path.display(),
+        path.display()
+    );
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading the master key in {}", path.display()))?;
+    Ok(SecretString::from(text.trim().to_owned()))
+}
+
 pub async fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<()> {
+    let mut settings = settings.clone();
+    settings.audit_master_key = Some(demo_master_key(&settings)?);
+    let settings = &settings;
     let store = open_store(settings).await?;
     let credentials = settings.data_dir.join(CREDENTIALS_FILE);
     match store.settings().get(GENERATED_KEY).await? {

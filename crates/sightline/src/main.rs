@@ -2,7 +2,7 @@
 //! deployment with generated data (`demo`), bulk-imports CSV reads
 //! (`import`), administers agencies, users and sources (`admin`),
 //! exports and verifies audit logs (`audit`), benchmarks (`bench`),
-//! migrates the schema (`migrate`), and prints TOTP codes for trying the
+//! migrates the schema (`migrate`), makes master keys (`keygen`), and prints TOTP codes for trying the
 //! API from a shell (`totp`).
 
 mod admin;
@@ -69,6 +69,9 @@ enum Command {
     Report(report::ReportCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Print a new random master key (32 bytes as 64 hex digits) for
+    /// SIGHTLINE_AUDIT_MASTER_KEY.
+    Keygen,
     /// Print the current TOTP code for a base32 secret (like oathtool), for
     /// trying the API from a shell.
     Totp {
@@ -141,6 +144,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let code = sightline_core::totp::code_at(&key, now)
                 .ok_or_else(|| anyhow::anyhow!("cannot compute a code"))?;
             println!("{code}");
+            Ok(())
+        }
+        Command::Keygen => {
+            println!("{}", sightline_store::generate_master_key()?);
             Ok(())
         }
         Command::Audit(cmd) => audit::run(&settings, cmd).await,

@@ -198,7 +198,8 @@ mod tests {
         let config = StoreConfig {
             data_dir: dir.path().to_owned(),
             database_url: None,
-            audit_master_key: None,
+            audit_master_key: Some(sightline_store::generate_master_key().unwrap().into()),
+            legacy_master_key: None,
         };
         let store = Store::open(&config, Arc::new(clock.clone())).await.unwrap();
         let agency = store

@@ -28,10 +28,16 @@ pub struct Settings {
     pub mail_from: String,
     /// The address users reach the service at; links in emails start with it.
     pub public_base_url: String,
-    /// Wraps the audit logs' signing keys at rest (also
-    /// SIGHTLINE_AUDIT_MASTER_KEY). Keep it out of the database's backups.
-    #[serde(default, skip_serializing)]
+    /// The master key (SIGHTLINE_AUDIT_MASTER_KEY, or `master_key`): 32+
+    /// random bytes as hex or base64 (`sightline keygen` makes one). Every
+    /// key and secret at rest is sealed under keys derived from it; `serve`
+    /// refuses to start without it. Keep it out of the database's backups.
+    #[serde(default, skip_serializing, alias = "master_key")]
     pub audit_master_key: Option<SecretString>,
+    /// The key text an older version XOR-wrapped the audit signing keys
+    /// under, when it is not the current master key (used once, to rewrap).
+    #[serde(default, skip_serializing)]
+    pub legacy_master_key: Option<SecretString>,
     /// The operator's raster tile server for the street map,
     /// `http://tiles.example/{z}/{x}/{y}.png`; unset uses `mbtiles`, then
     /// `tiles_dir`, then the built-in offline map.
@@ -85,6 +91,7 @@ impl Default for Settings {
             mail_from: "sightline@localhost".into(),
             public_base_url: "http://127.0.0.1:8080".into(),
             audit_master_key: None,
+            legacy_master_key: None,
             tiles_url: None,
             aerial_tiles_url: None,
             tiles_dir: None,
@@ -160,6 +167,16 @@ impl Settings {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone().filter(|u| !u.is_empty()),
             audit_master_key: self.audit_master_key.clone(),
+            legacy_master_key: self.legacy_master_key.clone(),
+        }
+    }
+
+    /// The configured master key, or for a throwaway deployment (a bench's
+    /// scratch directory) a fresh one.
+    pub fn master_key_or_throwaway(&self) -> anyhow::Result<SecretString> {
+        match &self.audit_master_key {
+            Some(k) => Ok(k.clone()),
+            None => Ok(SecretString::from(sightline_store::generate_master_key()?)),
         }
     }
 }

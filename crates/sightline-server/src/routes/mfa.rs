@@ -123,9 +123,12 @@ pub async fn enroll(
     }))
 }
 
-fn stored_secret(who: &CurrentUser) -> Result<Vec<u8>, ApiError> {
-    who.user
-        .totp_secret
+/// The user's TOTP secret, opened (it is sealed at rest).
+fn stored_secret(state: &AppState, who: &CurrentUser) -> Result<Vec<u8>, ApiError> {
+    state
+        .store()
+        .identity()
+        .open_totp(&who.user)?
         .as_deref()
         .and_then(totp::decode_secret)
         .ok_or_else(|| {
@@ -181,7 +184,7 @@ pub async fn confirm(
             "already enrolled",
         ));
     }
-    let secret = stored_secret(&who)?;
+    let secret = stored_secret(&state, &who)?;
     let now = state.now();
     let step = req
         .code
@@ -254,7 +257,7 @@ pub async fn verify(
     let identity = state.store().identity();
     let ok = match (&req.code, &req.recovery_code) {
         (Some(code), _) => {
-            let secret = stored_secret(&who)?;
+            let secret = stored_secret(&state, &who)?;
             match totp::verify(&secret, code, now) {
                 Some(step) => identity.claim_totp_step(who.user.id, step).await?,
                 None => false,

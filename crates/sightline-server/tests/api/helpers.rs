@@ -202,7 +202,8 @@ pub async fn spawn_app_with_maps(
         &StoreConfig {
             data_dir: dir.path().to_owned(),
             database_url: db_url.clone(),
-            audit_master_key: None,
+            audit_master_key: Some(sightline_testkit::TEST_MASTER_KEY.into()),
+            legacy_master_key: None,
         },
         Arc::new(clock.clone()),
     )
@@ -540,7 +541,8 @@ impl TestApp {
             &StoreConfig {
                 data_dir: self.dir.path().to_owned(),
                 database_url: self.db_url.clone(),
-                audit_master_key: None,
+                audit_master_key: Some(sightline_testkit::TEST_MASTER_KEY.into()),
+                legacy_master_key: None,
             },
             Arc::new(self.clock.clone()),
         )

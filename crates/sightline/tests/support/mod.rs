@@ -32,6 +32,10 @@ impl Deployment {
             c.arg("--database-url").arg(url);
         }
         c.env_remove("SIGHTLINE_DATABASE_URL");
+        c.env(
+            "SIGHTLINE_AUDIT_MASTER_KEY",
+            sightline_testkit::TEST_MASTER_KEY,
+        );
         c
     }
 
@@ -50,7 +54,8 @@ impl Deployment {
         sightline_store::StoreConfig {
             data_dir: self.dir.path().to_owned(),
             database_url: self.database_url.clone(),
-            audit_master_key: None,
+            audit_master_key: Some(sightline_testkit::TEST_MASTER_KEY.into()),
+            legacy_master_key: None,
         }
     }
 
