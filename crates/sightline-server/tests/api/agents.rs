@@ -58,6 +58,8 @@ struct Agent {
     base: String,
     port: u16,
     hits: Arc<Mutex<Vec<String>>>,
+    /// The Authorization header of each request.
+    auths: Arc<Mutex<Vec<String>>>,
     mode: Arc<Mutex<Mode>>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -70,7 +72,8 @@ impl Agent {
         let port = listener.local_addr().unwrap().port();
         let hits: Arc<Mutex<Vec<String>>> = Arc::default();
         let mode = Arc::new(Mutex::new(Mode::Up));
-        let (h, m) = (hits.clone(), mode.clone());
+        let auths: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (h, m, au) = (hits.clone(), mode.clone(), auths.clone());
         let app = axum::Router::new()
             .route(
                 "/img/{file}",
@@ -100,9 +103,15 @@ impl Agent {
             )
             .layer(axum::middleware::from_fn(
                 move |uri: Uri, req: axum::extract::Request, next: axum::middleware::Next| {
-                    let (h, m) = (h.clone(), m.clone());
+                    let (h, m, au) = (h.clone(), m.clone(), au.clone());
                     async move {
                         h.lock().unwrap().push(uri.to_string());
+                        let auth = req.headers().get("authorization");
+                        au.lock().unwrap().push(
+                            auth.and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_owned(),
+                        );
                         if *m.lock().unwrap() == Mode::Hang {
                             std::future::pending::<()>().await;
                         }
@@ -124,6 +133,7 @@ impl Agent {
             base: format!("http://127.0.0.1:{port}"),
             port,
             hits,
+            auths,
             mode,
             _shutdown: tx,
         }
@@ -324,6 +334,19 @@ async fn a_stock_group_is_stored_with_both_fetched_photos(db: Db) {
         .unwrap();
     assert!(status.contains("\"has_password\":true"), "{status}");
     assert!(!status.contains("agent-secret-7"), "{status}");
+    // The password is sealed at rest, yet the agent got it (opened at fetch).
+    let stored: (String,) = sqlx::query_as("SELECT password FROM source_agents")
+        .fetch_one(app.store.db.pool())
+        .await
+        .unwrap();
+    assert!(
+        stored.0.starts_with("aead1:") && !stored.0.contains("agent-secret-7"),
+        "{}",
+        stored.0
+    );
+    let basic = format!("Basic {}", crate::helpers::b64(b"sightline:agent-secret-7"));
+    let auths = agent.auths.lock().unwrap().clone();
+    assert_eq!(auths, [basic.clone(), basic]);
 }
 
 async fn a_read_waits_for_a_down_agent_invisibly_and_appears_once_across_a_restart(db: Db) {
