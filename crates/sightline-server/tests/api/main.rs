@@ -24,6 +24,7 @@ mod identity;
 mod inbox;
 mod incidents;
 mod ingest;
+mod keys;
 mod manager;
 mod maps;
 mod misreads;

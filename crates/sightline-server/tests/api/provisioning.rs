@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sightline_testkit::SmtpServer;
 use time::Duration;
 
-fn form(username: &str) -> Value {
+pub(crate) fn form(username: &str) -> Value {
     json!({
         "username": username,
         "full_name": format!("Agent {username}"),
@@ -23,7 +23,7 @@ fn form(username: &str) -> Value {
 }
 
 /// The line after `marker` in a mail body, trimmed.
-fn line_after(body: &str, marker: &str) -> String {
+pub(crate) fn line_after(body: &str, marker: &str) -> String {
     let mut lines = body.lines().skip_while(|l| !l.contains(marker)).skip(1);
     lines
         .find(|l| !l.trim().is_empty())
