@@ -67,7 +67,7 @@ pub fn parse_master_key(text: &str) -> anyhow::Result<Vec<u8>> {
     if t.is_empty() {
         bail!("no master key is configured: {KEY_HELP}");
     }
-    let bytes = if t.len() % 2 == 0 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let bytes = if t.len().is_multiple_of(2) && t.bytes().all(|b| b.is_ascii_hexdigit()) {
         hex::decode(t).ok()
     } else {
         use base64::engine::general_purpose::{
@@ -88,11 +88,10 @@ pub fn parse_master_key(text: &str) -> anyhow::Result<Vec<u8>> {
     }
     // 32 random bytes have about 30 distinct values; fewer than half the
     // length (at most 16) means a pattern, a repeated character or a word.
-    let mut seen = [false; 256];
-    for b in &bytes {
-        seen[usize::from(*b)] = true;
-    }
-    let distinct = seen.iter().filter(|s| **s).count();
+    let distinct = bytes
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     if distinct < bytes.len().min(64) / 2 {
         bail!("the master key is not random enough ({distinct} distinct byte values): {KEY_HELP}");
     }
