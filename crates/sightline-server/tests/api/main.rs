@@ -19,6 +19,7 @@ mod auditor;
 mod authz;
 mod background;
 mod device_keys;
+mod export_proofs;
 mod exports;
 mod identity;
 mod inbox;
