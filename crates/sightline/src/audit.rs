@@ -212,7 +212,11 @@ fn search_export(path: &Path) -> anyhow::Result<Option<SearchExport>> {
         }
         Err(_) => return Ok(None),
     };
-    let parsed = if text.starts_with("{\"type\":\"checkpoint\"") {
+    let first: Option<serde_json::Value> = text
+        .lines()
+        .next()
+        .and_then(|l| serde_json::from_str(l).ok());
+    let parsed = if first.is_some_and(|v| v["type"] == "checkpoint") {
         parse_jsonl(text)
     } else if text.starts_with("# ") {
         parse_csv(text)
