@@ -216,7 +216,7 @@ fn search_export(path: &Path) -> anyhow::Result<Option<SearchExport>> {
         .lines()
         .next()
         .and_then(|l| serde_json::from_str(l).ok());
-    let parsed = if first.is_some_and(|v| v["type"] == "checkpoint") {
+    let parsed = if first.is_some_and(|v| v.get("type").is_some_and(|t| t == "checkpoint")) {
         parse_jsonl(text)
     } else if text.starts_with("# ") {
         parse_csv(text)
