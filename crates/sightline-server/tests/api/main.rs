@@ -36,4 +36,5 @@ mod provisioning;
 mod quarterly;
 mod query;
 mod report;
+mod serving;
 mod transparency;
