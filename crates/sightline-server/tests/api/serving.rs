@@ -107,6 +107,50 @@ async fn a_stalled_body_is_answered_408(db: Db) {
     assert!(got.contains("\"code\":\"request_timeout\""), "{got}");
 }
 
+async fn a_slow_answer_is_cut_off_with_503(db: Db) {
+    let http = HttpSettings {
+        request_timeout: Duration::from_millis(300),
+        ..http_settings()
+    };
+    let app = spawn_app_with(db, None, http).await;
+    let token = app.login("hsi.jones").await;
+    // Another process holds the sessions table, so signing out waits on
+    // the database.
+    sqlx::any::install_default_drivers();
+    let url = app
+        .db_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", app.dir.path().join("sightline.db").display()));
+    let mut holder = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let lock = match db {
+        Db::Sqlite => "BEGIN EXCLUSIVE",
+        Db::Postgres => "BEGIN; LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE",
+    };
+    sqlx::Executor::execute(&mut holder, sqlx::AssertSqlSafe(lock.to_owned()))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(&token)
+        .timeout(PATIENCE)
+        .send()
+        .await
+        .expect("answered before PATIENCE");
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(resp.headers()["retry-after"], "5");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], "response_timeout");
+    sqlx::Executor::execute(&mut holder, "ROLLBACK")
+        .await
+        .unwrap();
+    sqlx::Connection::close(holder).await.unwrap();
+}
+
 async fn requests_past_the_in_flight_cap_are_shed(db: Db) {
     let http = HttpSettings {
         max_in_flight: 1,
@@ -250,6 +294,7 @@ async fn trusted_proxies_name_the_client(db: Db) {
 both_backends!(
     a_stalled_header_is_disconnected,
     a_stalled_body_is_answered_408,
+    a_slow_answer_is_cut_off_with_503,
     requests_past_the_in_flight_cap_are_shed,
     connections_past_the_cap_are_closed,
     metrics_is_for_the_token_holder,
