@@ -47,6 +47,18 @@ async fn read_to_close(s: &mut TcpStream) -> (String, Duration) {
     )
 }
 
+/// A logon whose headers are sent whole and whose body never finishes.
+async fn stalled_login(base: &str) -> TcpStream {
+    let mut s = connect(base).await;
+    s.write_all(
+        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: sightline\r\n\
+          Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"username\":",
+    )
+    .await
+    .unwrap();
+    s
+}
+
 /// Polls `path` until it answers `want`; returns the response.
 async fn until_status(client: &reqwest::Client, url: &str, want: StatusCode) -> reqwest::Response {
     let deadline = Instant::now() + PATIENCE;
@@ -90,13 +102,7 @@ async fn a_stalled_body_is_answered_408(db: Db) {
         ..http_settings()
     };
     let app = spawn_app_with(db, None, http).await;
-    let mut s = connect(&app.base).await;
-    s.write_all(
-        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: sightline\r\n\
-          Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"username\":",
-    )
-    .await
-    .unwrap();
+    let mut s = stalled_login(&app.base).await;
     let (got, took) = read_to_close(&mut s).await;
     assert!(
         took >= Duration::from_millis(250),
@@ -160,17 +166,7 @@ async fn requests_past_the_in_flight_cap_are_shed(db: Db) {
     // A login whose body never finishes holds the only slot. If a poll
     // held it the moment the login arrived, the login was the one shed:
     // it is sent again.
-    let slow_login = || async {
-        let mut s = connect(&app.base).await;
-        s.write_all(
-            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: sightline\r\n\
-              Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
-        )
-        .await
-        .unwrap();
-        s
-    };
-    let mut slow = slow_login().await;
+    let mut slow = stalled_login(&app.base).await;
     let deadline = Instant::now() + PATIENCE;
     let shed = loop {
         let resp = app.client.get(app.url("/healthz")).send().await.unwrap();
@@ -181,7 +177,7 @@ async fn requests_past_the_in_flight_cap_are_shed(db: Db) {
         let mut buf = [0u8; 64];
         if !matches!(slow.try_read(&mut buf), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
         {
-            slow = slow_login().await;
+            slow = stalled_login(&app.base).await;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
