@@ -21,6 +21,7 @@
 //! Persistence lives in `sightline-store`; this crate does no I/O.
 
 mod checkpoint;
+pub mod commitment;
 mod entry;
 mod export;
 mod hash;
@@ -28,6 +29,7 @@ mod keywrap;
 mod merkle;
 mod note;
 mod offline;
+mod search_export;
 mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError, origin_of};
@@ -38,4 +40,10 @@ pub use keywrap::xor_wrap;
 pub use merkle::{Tree, empty_root, node_hash, verify_consistency, verify_inclusion};
 pub use note::{NoteError, NoteSigner, NoteVerifier, generate_secret};
 pub use offline::{Failure, Verified, Verifier};
+pub use search_export::{
+    CANONICAL_COLUMN, Column, ExportedEntry, LEAF_COLUMN, NOTE_HEADER, OPENINGS_COLUMN,
+    PROOF_COLUMN, Printed, READABLE_COLUMNS, SearchExport, SearchVerified, actor_name, from_table,
+    note_from_base64, parse_csv, parse_jsonl, parse_sheet, readable, time_text,
+    verify_search_export,
+};
 pub use verify::{ChainError, StoredLink, verify_chain};

@@ -37,6 +37,13 @@ pub struct Failure {
     pub message: String,
 }
 
+impl Failure {
+    /// A failure at entry `seq` (or of the export as a whole).
+    pub fn at(seq: Option<i64>, message: impl Into<String>) -> Self {
+        fail(seq, message)
+    }
+}
+
 fn fail(seq: Option<i64>, message: impl Into<String>) -> Failure {
     Failure {
         seq,

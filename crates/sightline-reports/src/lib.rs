@@ -16,12 +16,12 @@ pub mod query_report;
 mod xlsx;
 
 pub use csv_out::{inert, to_csv};
-pub use pdf::to_pdf;
+pub use pdf::{Attachment, to_pdf, to_pdf_attaching};
 pub use query_report::{
     CheckpointRef, QueryReport, QueryReportError, RenderOptions, RenderedReport, ReportHeader,
     ReportRead, render_query_report,
 };
-pub use xlsx::to_xlsx;
+pub use xlsx::{to_xlsx, xlsx_rows};
 
 use time::OffsetDateTime;
 

@@ -1,8 +1,11 @@
 //! PDF: A4 landscape pages with the title and header lines on the first,
-//! one row per record in columns, and "Page n of N" on every page.
+//! one row per record in columns, and "Page n of N" on every page; an
+//! attached file where the PDF is the readable face of machine-checkable
+//! data (the audit export attaches its JSON Lines).
 
 use crate::Report;
 use krilla::Document;
+use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
 use krilla::geom::Point;
 use krilla::page::PageSettings;
 use krilla::text::{Font, TextDirection};
@@ -31,7 +34,24 @@ fn fit(text: &str, width: f32, size: f32) -> String {
     }
 }
 
+/// A file carried inside the PDF (`pdfdetach` lists and saves it).
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub name: String,
+    pub mime_type: String,
+    pub description: String,
+    pub data: Vec<u8>,
+}
+
 pub fn to_pdf(report: &Report) -> anyhow::Result<Vec<u8>> {
+    to_pdf_attaching(report, None)
+}
+
+/// [`to_pdf`], with `attachment` embedded in the document.
+pub fn to_pdf_attaching(
+    report: &Report,
+    attachment: Option<Attachment>,
+) -> anyhow::Result<Vec<u8>> {
     let font = Font::new(dejavu::sans::regular().to_vec().into(), 0)
         .ok_or_else(|| anyhow::anyhow!("the embedded font did not load"))?;
     let cols = report.columns.len().max(1);
@@ -157,6 +177,19 @@ pub fn to_pdf(report: &Report) -> anyhow::Result<Vec<u8>> {
         );
         surface.finish();
         page.finish();
+    }
+    if let Some(a) = attachment {
+        doc.embed_file(EmbeddedFile {
+            path: a.name,
+            mime_type: MimeType::new(&a.mime_type),
+            description: Some(a.description),
+            association_kind: AssociationKind::Data,
+            data: a.data.into(),
+            modification_date: None,
+            compress: Some(true),
+            location: None,
+        })
+        .ok_or_else(|| anyhow::anyhow!("attaching a file to the PDF"))?;
     }
     doc.finish()
         .map_err(|e| anyhow::anyhow!("rendering the PDF: {e:?}"))

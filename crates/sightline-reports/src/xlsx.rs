@@ -1,5 +1,6 @@
 //! Excel: header lines above a typed table with a frozen header row and
-//! filters on every column.
+//! filters on every column; and the first sheet read back as text, for the
+//! offline check of an audit export.
 
 use crate::{Cell, Report};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
@@ -63,4 +64,37 @@ pub fn to_xlsx(report: &Report) -> anyhow::Result<Vec<u8>> {
         }
     }
     Ok(book.save_to_buffer()?)
+}
+
+/// The first sheet of an .xlsx file as rows of text: numbers as written
+/// (whole ones without a decimal point), dates and times as RFC 3339 UTC to
+/// the second, which is what Excel keeps.
+pub fn xlsx_rows(bytes: Vec<u8>) -> anyhow::Result<Vec<Vec<String>>> {
+    use calamine::{Data, Reader as _, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| anyhow::anyhow!("reading the Excel file: {e}"))?;
+    let sheet = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| anyhow::anyhow!("the Excel file has no sheet"))?
+        .map_err(|e| anyhow::anyhow!("reading its first sheet: {e}"))?;
+    let text = |cell: &Data| match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        #[allow(clippy::cast_possible_truncation)] // whole, and well inside i64
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => (*f as i64).to_string(),
+        Data::DateTime(d) => {
+            // Days since 1899-12-30; 25,569 of them reach the Unix epoch.
+            #[allow(clippy::cast_possible_truncation)]
+            let secs = ((d.as_f64() - 25_569.0) * 86_400.0).round() as i64;
+            time::OffsetDateTime::from_unix_timestamp(secs)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_default()
+        }
+        other => other.to_string(),
+    };
+    Ok(sheet.rows().map(|r| r.iter().map(text).collect()).collect())
 }

@@ -11,10 +11,8 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use sightline_maps::MapLayers;
 use sightline_store::Store;
-use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use time::OffsetDateTime;
-use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -26,7 +24,9 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Store,
     metrics: Metrics,
-    limiter: crate::limits::RateLimiter,
+    // Timeouts, caps, the metrics token and trusted proxies: set by
+    // `with_http`, or the defaults on first use.
+    http: OnceLock<crate::http_limits::HttpRuntime>,
     mail: MailSettings,
     // Shared with the ingest pipeline and the outbox sender: whoever queues
     // mail wakes the sender through `notifier.wake`.
@@ -60,7 +60,7 @@ impl AppState {
         Self(Arc::new(Inner {
             store,
             metrics: Metrics::default(),
-            limiter: crate::limits::RateLimiter::default(),
+            http: OnceLock::new(),
             mail,
             notifier,
             openapi: OnceLock::new(),
@@ -94,6 +94,27 @@ impl AppState {
             tracing::warn!("the agent fetcher was already in use; the new settings are ignored");
         }
         self
+    }
+
+    /// Serves with `settings` instead of the defaults. Call before the
+    /// first request.
+    pub fn with_http(self, settings: crate::http_limits::HttpSettings) -> Self {
+        if self
+            .0
+            .http
+            .set(crate::http_limits::HttpRuntime::new(settings))
+            .is_err()
+        {
+            tracing::warn!("the HTTP limits were already in use; the new settings are ignored");
+        }
+        self
+    }
+
+    /// Timeouts, caps, the metrics token and trusted proxies.
+    pub fn http(&self) -> &crate::http_limits::HttpRuntime {
+        self.0
+            .http
+            .get_or_init(|| crate::http_limits::HttpRuntime::new(Default::default()))
     }
 
     /// The agent photo fetcher.
@@ -190,7 +211,7 @@ impl AppState {
     }
 
     pub fn limiter(&self) -> &crate::limits::RateLimiter {
-        &self.0.limiter
+        &self.http().limiter
     }
 
     /// The injected clock's "now".
@@ -228,6 +249,14 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(crate::web::security_headers))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            crate::http_limits::deadline,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::http_limits::shed_load,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             count_responses,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -246,18 +275,17 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }
 
-/// Serves until `shutdown` resolves.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+/// The access log's span: the path but never the query string, where
+/// searches carry plates and names.
+fn request_span(req: &Request) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        version = ?req.version(),
+    )
 }

@@ -30,8 +30,10 @@ fn bearer(parts: &Parts) -> Option<&str> {
 /// Sent by the web app on its background polls: `Sightline-Background: 1`.
 pub const BACKGROUND_HEADER: &str = "sightline-background";
 
-/// The name of the web app's session cookie.
-pub const SESSION_COOKIE: &str = "sightline_session";
+/// The name of the web app's session cookie. The `__Host-` prefix makes
+/// browsers refuse it unless it is Secure, has Path=/ and no Domain, so no
+/// sibling subdomain or plain-HTTP page can plant or shadow it.
+pub const SESSION_COOKIE: &str = "__Host-sightline_session";
 
 fn cookie_token(parts: &Parts) -> Option<&str> {
     parts

@@ -4,7 +4,9 @@
 //! `seal` runs before an entry is placed, so the canonical bytes, the leaf
 //! hash and every proof commit to the ciphertext; `open` runs when entries
 //! are read back. A field whose key was destroyed reads as
-//! `{"shredded": true}` and the log still verifies.
+//! `{"shredded": true}` and the log still verifies. Beside each ciphertext
+//! is a commitment to the value (`sightline_audit::commitment`), whose
+//! opening is sealed with it, so an export can prove what it prints.
 
 use crate::db::Db;
 use crate::keyring::{Purpose, WRAP_MODE};
@@ -13,16 +15,23 @@ use aes_gcm::aead::{Aead as _, KeyInit as _};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::{Context as _, anyhow};
 use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
-use sightline_audit::{Entry, EntryDraft};
+use sightline_audit::{Entry, EntryDraft, commitment};
 use sightline_core::clock::to_micros;
 use sightline_core::{AgencyId, TenantScope};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 /// The fields that never reach the database in clear.
 pub const SENSITIVE_FIELDS: [&str; 4] = ["plate", "case_reference", "note", "on_behalf_of"];
+
+/// A sealed field opened: its value and, if sealed with one, its opening.
+struct Opened {
+    value: Value,
+    opening: Option<String>,
+}
 
 /// `(agency, period)` → key; `None` marks a destroyed key.
 type KeyCache = HashMap<(i64, i64), Option<[u8; 32]>>;
@@ -161,45 +170,82 @@ impl FieldKeys {
             }
             let Some(c) = &cipher else { continue };
             let nonce = random::<12>()?;
-            let plain = serde_json::to_vec(&value)?;
+            // The opening is sealed with the value; the commitment beside
+            // the ciphertext lets an export prove the value it prints.
+            let opening = random::<{ commitment::OPENING_LEN }>()?;
+            let commit = commitment::commit(&opening, &value);
+            let plain = serde_json::to_vec(&json!({"v": value, "r": B64.encode(opening)}))?;
             let sealed = c
                 .encrypt(&Nonce::from(nonce), plain.as_slice())
                 .map_err(|e| anyhow!("sealing a field: {e}"))?;
             let mut blob = nonce.to_vec();
             blob.extend(sealed);
-            let text = base64::engine::general_purpose::STANDARD.encode(blob);
-            draft
-                .fields
-                .insert(name.to_owned(), json!({"sealed": text, "key": year}));
+            draft.fields.insert(
+                name.to_owned(),
+                json!({"sealed": B64.encode(blob), "key": year, "commit": commit}),
+            );
         }
         Ok(())
     }
 
     /// Decrypts the sealed fields of an entry read back, in place.
     pub async fn open(&self, entry: &mut Entry) -> anyhow::Result<()> {
+        for (name, opened) in self.opened_fields(entry).await? {
+            entry
+                .fields
+                .insert(name, opened.map_or(json!({"shredded": true}), |o| o.value));
+        }
+        Ok(())
+    }
+
+    /// The openings of an entry's sealed fields (base64, by field name),
+    /// for an export to prove the values it prints; fields sealed before
+    /// commitments, or whose key is destroyed, have none. `entry` is as
+    /// stored (sealed).
+    pub async fn openings(&self, entry: &Entry) -> anyhow::Result<BTreeMap<String, String>> {
+        Ok(self
+            .opened_fields(entry)
+            .await?
+            .into_iter()
+            .filter_map(|(name, o)| o.and_then(|o| o.opening).map(|r| (name, r)))
+            .collect())
+    }
+
+    /// Each sealed field of `entry`, opened (`None`: its key is destroyed).
+    async fn opened_fields(&self, entry: &Entry) -> anyhow::Result<Vec<(String, Option<Opened>)>> {
         let Some(agency) = entry.agency else {
-            return Ok(());
+            return Ok(Vec::new());
         };
-        let names: Vec<String> = entry
+        let mut out = Vec::new();
+        for (name, v) in entry
             .fields
             .iter()
             .filter(|(_, v)| v.get("sealed").is_some())
-            .map(|(k, _)| k.clone())
-            .collect();
-        for name in names {
-            let Some(v) = entry.fields.get(&name).cloned() else {
-                continue;
-            };
+        {
             let year = v.get("key").and_then(Value::as_i64).unwrap_or_default();
             let opened = match self.key(agency, year, false).await? {
-                None => json!({"shredded": true}),
-                Some(key) => open_field(&key, &v).with_context(|| {
-                    format!("a sealed field of entry {} does not open", entry.seq)
-                })?,
+                None => None,
+                Some(key) => {
+                    let plain = open_field(&key, v).with_context(|| {
+                        format!("a sealed field of entry {} does not open", entry.seq)
+                    })?;
+                    Some(if v.get("commit").is_some() {
+                        // Sealed with its opening: {"v": value, "r": opening}.
+                        Opened {
+                            value: plain.get("v").cloned().unwrap_or(Value::Null),
+                            opening: plain.get("r").and_then(Value::as_str).map(str::to_owned),
+                        }
+                    } else {
+                        Opened {
+                            value: plain,
+                            opening: None,
+                        }
+                    })
+                }
             };
-            entry.fields.insert(name, opened);
+            out.push((name.clone(), opened));
         }
-        Ok(())
+        Ok(out)
     }
 
     /// Destroys the agency's data keys (all, or those of periods before

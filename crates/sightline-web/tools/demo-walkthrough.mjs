@@ -6,7 +6,8 @@
 // newcomer's training, and terminates them after they register with the
 // key from the demo's mail directory; the auditor finds the investigator's
 // query by plate, verifies it in the browser, replays it, reads the
-// statistics, downloads the quarterly report and exports PDF and Excel. No curl, no test hooks: only the
+// statistics, downloads the quarterly report, exports PDF and Excel and
+// verifies both offline with `sightline audit verify`. No curl, no test hooks: only the
 // screens, the demo's printed accounts, `sightline totp` standing in for an
 // authenticator app, and the .eml files `sightline demo` writes.
 //
@@ -277,6 +278,20 @@ await aud.getByTestId('audit-results').waitFor();
 const pdf = await download(aud, () => aud.getByRole('button', { name: 'PDF', exact: true }).click());
 const xlsx = await download(aud, () => aud.getByRole('button', { name: 'Excel', exact: true }).click());
 step(`auditor: exported the log as PDF and Excel (${pdf}, ${xlsx})`);
+// Offline, on the auditor's own computer: the Excel file and the JSON Lines
+// the PDF carries verify with the key from "Verify this log", every printed
+// value included.
+await aud.goto('/audit/verify');
+const vkey = (await aud.getByTestId('vkey').textContent()).trim();
+const offline = (file) => execFileSync(SIGHTLINE, ['audit', 'verify', file, '--public-key', vkey], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+const detached = join(OUT, 'attached');
+mkdirSync(detached, { recursive: true });
+execFileSync('pdfdetach', ['-saveall', '-o', detached, pdf]);
+for (const file of [xlsx, ...readdirSync(detached).map((f) => join(detached, f))]) {
+  const said = offline(file);
+  assert.match(said, /^verified: \d+ entries/, said);
+  step(`auditor: offline, ${file.split('/').pop()} ${said.trim().split('\n')[0].replace(/^verified: /, 'verifies: ')}`);
+}
 
 for (const p of [inv, op, mgr, nc, aud]) assert.deepEqual(p.errors, [], 'page errors');
 await browser.close();

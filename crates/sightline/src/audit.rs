@@ -10,7 +10,8 @@ use crate::settings::Settings;
 use anyhow::{Context as _, anyhow, bail};
 use clap::{Args, Subcommand};
 use sightline_audit::{
-    Actor, EXPORT_FORMAT, EntryDraft, ExportLine, NoteVerifier, Outcome, Verifier, write_export,
+    Actor, EXPORT_FORMAT, EntryDraft, ExportLine, NoteVerifier, Outcome, SearchExport, Verifier,
+    parse_csv, parse_jsonl, parse_sheet, verify_search_export, write_export,
 };
 use sightline_core::TenantScope;
 use sightline_store::{CheckpointError, Store};
@@ -154,6 +155,12 @@ fn load_key(arg: &str) -> anyhow::Result<NoteVerifier> {
 /// earlier); an error names the first bad entry.
 pub fn verify(export: &Path, public_key: &str, trusted: &[PathBuf]) -> anyhow::Result<()> {
     let key = load_key(public_key)?;
+    if let Some(search) = search_export(export)? {
+        if !trusted.is_empty() {
+            bail!("--trusted-checkpoint applies to a whole-log export, not a search export");
+        }
+        return verify_search(&search, &key);
+    }
     let file =
         std::fs::File::open(export).with_context(|| format!("opening {}", export.display()))?;
     let mut verifier = Verifier::new(&key);
@@ -184,6 +191,62 @@ pub fn verify(export: &Path, public_key: &str, trusted: &[PathBuf]) -> anyhow::R
                 v.tree_size,
                 hex::encode(v.root)
             );
+            Ok(())
+        }
+        Err(f) => bail!("TAMPERED: {f}"),
+    }
+}
+
+/// A search export (`GET /api/v1/audit/export`, JSON Lines or CSV), if
+/// `path` holds one; a whole-log export starts with its header line.
+fn search_export(path: &Path) -> anyhow::Result<Option<SearchExport>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(_) if bytes.starts_with(b"PK") => {
+            let rows =
+                sightline_reports::xlsx_rows(bytes).with_context(|| path.display().to_string())?;
+            return parse_sheet(&rows)
+                .map(Some)
+                .map_err(|f| anyhow!("{}: {f}", path.display()));
+        }
+        Err(_) => return Ok(None),
+    };
+    let first: Option<serde_json::Value> = text
+        .lines()
+        .next()
+        .and_then(|l| serde_json::from_str(l).ok());
+    let parsed = if first.is_some_and(|v| v.get("type").is_some_and(|t| t == "checkpoint")) {
+        parse_jsonl(text)
+    } else if text.starts_with("# ") {
+        parse_csv(text)
+    } else {
+        return Ok(None);
+    };
+    parsed
+        .map(Some)
+        .map_err(|f| anyhow!("{}: {f}", path.display()))
+}
+
+fn verify_search(export: &SearchExport, key: &NoteVerifier) -> anyhow::Result<()> {
+    match verify_search_export(export, key) {
+        Ok(v) => {
+            println!(
+                "verified: {} entries in the log signed at tree size {}; {} printed values are the ones the log holds",
+                v.entries, v.tree_size, v.values
+            );
+            if !v.unchecked.is_empty() {
+                let list: Vec<String> = v
+                    .unchecked
+                    .iter()
+                    .map(|(seq, f)| format!("seq {seq} {f}"))
+                    .collect();
+                println!(
+                    "not checkable ({}; sealed before commitments existed, or their key was destroyed): {}",
+                    v.unchecked.len(),
+                    list.join(", ")
+                );
+            }
             Ok(())
         }
         Err(f) => bail!("TAMPERED: {f}"),

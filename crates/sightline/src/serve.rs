@@ -119,6 +119,7 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
     let maps = sightline_maps::MapLayers::from_config(&settings.map_config())
         .context("configuring the map tiles")?;
     let state = AppState::with_mail(store, settings.mail())
+        .with_http(settings.http()?)
         .with_maps(std::sync::Arc::new(maps))
         .with_agents(settings.agents());
     // Photos OpenALPR agents did not send are fetched and retried; silent

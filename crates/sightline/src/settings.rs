@@ -67,6 +67,55 @@ pub struct Settings {
     /// them is noticed silent in the operator's log.
     #[serde(default = "default_agent_silent_minutes")]
     pub agent_silent_minutes: i64,
+    /// HTTP limits: see [`HttpLimits`].
+    #[serde(default, flatten)]
+    pub http: HttpLimits,
+}
+
+/// How long clients may take and how many they may be (docs/web.md,
+/// "Serving"). Flattened into the settings: `header_read_timeout_ms = …`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpLimits {
+    /// To send a request's headers, from connecting or the last response.
+    pub header_read_timeout_ms: u64,
+    /// From headers received to response started, body upload included.
+    pub request_timeout_ms: u64,
+    /// Requests handled at once; more get 503 `overloaded` at once.
+    pub max_in_flight: usize,
+    /// Connections open at once; more are closed on accept.
+    pub max_connections: usize,
+    /// The bearer token that reads `/metrics` (also
+    /// SIGHTLINE_METRICS_TOKEN); unset, `/metrics` answers 404.
+    #[serde(skip_serializing)]
+    pub metrics_token: Option<SecretString>,
+    /// Proxies (IPs or CIDR ranges) whose forwarding header names the
+    /// client for rate limits; from any other peer it is ignored.
+    pub trusted_proxies: Vec<String>,
+    /// The header they write: `x-forwarded-for` or `forwarded`.
+    pub proxy_header: String,
+    /// Rate-limit keys (client addresses, usernames) kept at most.
+    pub rate_limit_keys: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        let d = sightline_server::http_limits::HttpSettings::default();
+        Self {
+            header_read_timeout_ms: millis(d.header_read_timeout),
+            request_timeout_ms: millis(d.request_timeout),
+            max_in_flight: d.max_in_flight,
+            max_connections: d.max_connections,
+            metrics_token: None,
+            trusted_proxies: Vec::new(),
+            proxy_header: "x-forwarded-for".into(),
+            rate_limit_keys: d.rate_limit_keys,
+        }
+    }
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn default_agent_attempts() -> i64 {
@@ -100,6 +149,7 @@ impl Default for Settings {
             aerial_attribution: None,
             agent_photo_attempts: default_agent_attempts(),
             agent_silent_minutes: default_agent_silent_minutes(),
+            http: HttpLimits::default(),
         }
     }
 }
@@ -149,6 +199,32 @@ impl Settings {
             silent_after: time::Duration::minutes(self.agent_silent_minutes.clamp(1, 7 * 24 * 60)),
             ..Default::default()
         }
+    }
+
+    /// The HTTP limits, with the proxy list checked.
+    pub fn http(&self) -> anyhow::Result<sightline_server::http_limits::HttpSettings> {
+        use sightline_server::client_addr::{Cidr, ProxyHeader, TrustedProxies};
+        let h = &self.http;
+        let ranges = h
+            .trusted_proxies
+            .iter()
+            .map(|r| Cidr::parse(r).map_err(|e| anyhow::anyhow!("trusted_proxies: {e}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let header = ProxyHeader::parse(&h.proxy_header)
+            .map_err(|e| anyhow::anyhow!("proxy_header: {e}"))?;
+        let ms = std::time::Duration::from_millis;
+        Ok(sightline_server::http_limits::HttpSettings {
+            header_read_timeout: ms(h.header_read_timeout_ms.max(1)),
+            request_timeout: ms(h.request_timeout_ms.max(1)),
+            max_in_flight: h.max_in_flight.max(1),
+            max_connections: h.max_connections.max(1),
+            metrics_token: h
+                .metrics_token
+                .clone()
+                .filter(|t| !secrecy::ExposeSecret::expose_secret(t).is_empty()),
+            proxies: TrustedProxies { ranges, header },
+            rate_limit_keys: h.rate_limit_keys.max(16),
+        })
     }
 
     pub fn map_config(&self) -> sightline_maps::MapConfig {
@@ -212,5 +288,30 @@ mod tests {
         assert_eq!(m.tiles_attribution.as_deref(), Some("Tiles: County GIS"));
         let d = Settings::default().map_config();
         assert!(d.tiles_url.is_none() && d.mbtiles.is_none() && d.tiles_dir.is_none());
+    }
+
+    #[test]
+    fn http_limits_come_from_the_config_file_and_bad_proxies_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sightline.toml");
+        std::fs::write(
+            &file,
+            "header_read_timeout_ms = 250\n\
+             max_in_flight = 7\n\
+             metrics_token = \"scrape-me\"\n\
+             trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), Settings::default(), &Overrides::default()).unwrap();
+        let h = s.http().unwrap();
+        assert_eq!(h.header_read_timeout, std::time::Duration::from_millis(250));
+        assert_eq!(h.max_in_flight, 7);
+        assert_eq!(h.proxies.ranges.len(), 2);
+        assert!(h.metrics_token.is_some());
+        let d = Settings::default().http().unwrap();
+        assert!(d.metrics_token.is_none() && d.proxies.ranges.is_empty());
+        let mut bad = Settings::default();
+        bad.http.trusted_proxies = vec!["proxy.example".into()];
+        assert!(bad.http().is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! The `sightline` binary end to end: demo data answers the seed's example
-//! query; CSV import keeps good rows and names bad ones by row number.
+//! query, and the auditor's exports of it verify offline; CSV import keeps
+//! good rows and names bad ones by row number.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -127,6 +128,54 @@ async fn demo_data_answers_the_seed_example() {
         .await
         .unwrap();
     assert_eq!(recent["queries"], json!([]));
+
+    // The auditor's exports of that query verify offline with the CLI, and
+    // an edited plate is caught.
+    let auditor = login(&server.base, "auditor", "demo-sightline-2026").await;
+    let key = dep.run(&["audit", "public-key", "--agency", "Demo Federal Agency"]);
+    let key = String::from_utf8(key.stdout).unwrap().trim().to_owned();
+    for format in ["jsonl", "csv", "xlsx"] {
+        let bytes = reqwest::Client::new()
+            .get(format!(
+                "{}/api/v1/audit/export?format={format}&plate=ABC123&action=query.run",
+                server.base
+            ))
+            .bearer_auth(&auditor)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let file = dep.dir.path().join(format!("search.{format}"));
+        std::fs::write(&file, &bytes).unwrap();
+        let verify = |file: &std::path::Path| {
+            std::process::Command::new(support::BIN)
+                .args(["audit", "verify"])
+                .arg(file)
+                .args(["--public-key", &key])
+                .env_remove("SIGHTLINE_DATABASE_URL")
+                .output()
+                .unwrap()
+        };
+        let out = verify(&file);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{format}: {said} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(said.starts_with("verified: 1 entries"), "{format}: {said}");
+        if format != "xlsx" {
+            let edited = String::from_utf8(bytes.to_vec())
+                .unwrap()
+                .replace("ABC123", "ABC124");
+            std::fs::write(&file, edited).unwrap();
+            let out = verify(&file);
+            assert!(!out.status.success(), "{format}: an edit verified");
+            assert!(String::from_utf8_lossy(&out.stderr).contains("TAMPERED"));
+        }
+    }
 }
 
 async fn csv_import(postgres: bool) {

@@ -12,12 +12,16 @@ use crate::routes::session::rfc3339;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
-use sightline_audit::{Entry, EntryDraft, Outcome};
+use sightline_audit::{
+    CANONICAL_COLUMN, Column, Entry, EntryDraft, LEAF_COLUMN, NOTE_HEADER, OPENINGS_COLUMN,
+    Outcome, PROOF_COLUMN, READABLE_COLUMNS, readable,
+};
 use sightline_core::clock::from_micros;
 use sightline_core::{TenantScope, Violation};
-use sightline_reports::{Cell, Report};
+use sightline_reports::{Attachment, Cell, Report};
 use utoipa::IntoParams;
 
 /// The most entries one export holds.
@@ -37,15 +41,8 @@ fn hex_of(d: &[u8; 32]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn actor_name(e: &Entry) -> String {
-    match &e.actor {
-        sightline_audit::Actor::User { username, .. } => username.clone(),
-        sightline_audit::Actor::Claimant { username } => format!("{username} (unauthenticated)"),
-        other => serde_json::to_value(other)
-            .ok()
-            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
-            .unwrap_or_default(),
-    }
+fn jsonl_name(agency: sightline_core::AgencyId, size: u64) -> String {
+    format!("sightline-audit-{agency}-{size}.jsonl")
 }
 
 /// Exports the entries a search finds, with the checkpoint they were cut from.
@@ -146,122 +143,139 @@ pub async fn export(
         ),
         ("Public key".to_owned(), vkey.clone()),
     ];
-    let (body, content_type, ext) = match format.as_str() {
-        "jsonl" => {
-            let mut out = serde_json::to_string(&json!({"type": "checkpoint", "note": checkpoint.note, "public_key": vkey, "tree_size": size}))
-                .unwrap_or_default();
+    // Each entry's openings let a reader of the export check every sealed
+    // value it prints against the bytes the log signed.
+    let keys = ledger.field_keys();
+    let mut openings = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let sealed: Entry = serde_json::from_str(&r.canonical).map_err(|e| {
+            ApiError::internal(anyhow::anyhow!("decoding entry {}: {e}", r.entry.seq))
+        })?;
+        openings.push(keys.openings(&sealed).await?);
+    }
+    let jsonl = || {
+        let mut out = serde_json::to_string(&json!({"type": "checkpoint", "note": checkpoint.note, "public_key": vkey, "tree_size": size}))
+            .unwrap_or_default();
+        out.push('\n');
+        for (r, open) in rows.iter().zip(&openings) {
+            // `canonical` is what the hashes cover (sensitive fields
+            // sealed); `fields` is the same entry opened for reading, and
+            // `openings` prove each opened value.
+            let line = json!({"type": "entry", "seq": r.entry.seq, "leaf_hash": r.leaf, "canonical": r.canonical,
+                "fields": r.entry.fields, "openings": open, "tree_size": size, "inclusion_proof": proof_of(r.entry.seq)});
+            out.push_str(&line.to_string());
             out.push('\n');
-            for r in &rows {
-                // `canonical` is what the hashes cover (sensitive fields
-                // sealed); `fields` is the same entry opened for reading.
-                let line = json!({"type": "entry", "seq": r.entry.seq, "leaf_hash": r.leaf, "canonical": r.canonical,
-                    "fields": r.entry.fields, "tree_size": size, "inclusion_proof": proof_of(r.entry.seq)});
-                out.push_str(&line.to_string());
-                out.push('\n');
-            }
-            (out.into_bytes(), "application/x-ndjson", "jsonl")
         }
-        _ => {
-            // The PDF is for reading: proofs go to an appendix, in full.
-            let with_proofs = format != "pdf";
-            let mut columns: Vec<String> = [
-                "seq",
-                "time",
-                "user",
-                "on behalf of",
-                "action",
-                "outcome",
-                "plate",
-                "state",
-                "reason code",
-                "case reference",
-                "leaf hash",
-            ]
+        out.into_bytes()
+    };
+    let (body, content_type, ext) = if format == "jsonl" {
+        (jsonl(), "application/x-ndjson", "jsonl")
+    } else {
+        // The PDF is for reading: proofs go to an appendix, and the
+        // checkable form is attached to it as JSON Lines.
+        let checkable = format != "pdf";
+        let mut columns: Vec<String> = READABLE_COLUMNS
             .iter()
-            .map(|s| (*s).to_owned())
+            .map(|(name, _)| (*name).to_owned())
+            .chain([LEAF_COLUMN.to_owned()])
             .collect();
-            if with_proofs {
-                columns.push("inclusion proof".into());
-            }
-            let mut widths = vec![0.5, 1.6, 1.0, 1.0, 1.2, 0.7, 0.8, 0.5, 1.3, 2.0, 1.4];
-            if with_proofs {
-                widths.push(2.0);
-            }
-            let report_rows = rows
-                .iter()
-                .map(|r| {
-                    let e = &r.entry;
-                    let f = |k: &str| Cell::Text(e.field_str(k).unwrap_or_default().to_owned());
-                    let mut row = vec![
-                        Cell::Int(e.seq),
-                        Cell::Time(from_micros(e.at)),
-                        Cell::Text(actor_name(e)),
-                        f("on_behalf_of"),
-                        Cell::Text(e.action.clone()),
-                        Cell::Text(e.outcome.as_str().to_owned()),
-                        f("plate"),
-                        f("state"),
-                        f("reason_code"),
-                        f("case_reference"),
-                        Cell::Text(r.leaf.clone()),
-                    ];
-                    if with_proofs {
-                        row.push(Cell::Text(proof_of(e.seq).join(" ")));
-                    }
-                    row
-                })
-                .collect();
-            let mut header = header;
-            header.push((
-                "Signed checkpoint".into(),
-                checkpoint.note.replace('\n', " | "),
-            ));
-            let appendix = if with_proofs {
-                Vec::new()
-            } else {
-                let mut lines = vec![format!(
-                    "Inclusion proofs against the checkpoint of tree size {size} (root {root}):"
-                )];
-                lines.extend(rows.iter().map(|r| {
-                    format!(
-                        "seq {} leaf {}: {}",
-                        r.entry.seq,
-                        r.leaf,
-                        proof_of(r.entry.seq).join(" ")
-                    )
-                }));
-                lines.push("Signed checkpoint:".into());
-                lines.extend(checkpoint.note.lines().map(str::to_owned));
-                lines
-            };
-            let report = Report {
-                title: "Sightline audit log export".into(),
-                header,
-                columns,
-                widths,
-                rows: report_rows,
-                appendix,
-            };
-            match format.as_str() {
-                "csv" => {
-                    let mut out = String::new();
-                    for (k, v) in &report.header {
-                        out.push_str(&format!("# {k}: {v}\n"));
-                    }
-                    let mut bytes = out.into_bytes();
-                    bytes.extend(sightline_reports::to_csv(&report)?);
-                    (bytes, "text/csv", "csv")
+        let mut widths = vec![0.5, 1.6, 1.0, 1.0, 1.2, 0.7, 0.8, 0.5, 1.3, 2.0, 1.4];
+        if checkable {
+            columns.extend([PROOF_COLUMN, CANONICAL_COLUMN, OPENINGS_COLUMN].map(str::to_owned));
+            widths.extend([2.0, 3.0, 1.5]);
+        }
+        let report_rows = rows
+            .iter()
+            .zip(&openings)
+            .map(|(r, open)| {
+                let e = &r.entry;
+                let mut row: Vec<Cell> = READABLE_COLUMNS
+                    .iter()
+                    .map(|(_, column)| match column {
+                        Column::Seq => Cell::Int(e.seq),
+                        Column::Time => Cell::Time(from_micros(e.at)),
+                        other => Cell::Text(readable(e, *other)),
+                    })
+                    .collect();
+                row.push(Cell::Text(r.leaf.clone()));
+                if checkable {
+                    row.push(Cell::Text(proof_of(e.seq).join(" ")));
+                    row.push(Cell::Text(r.canonical.clone()));
+                    row.push(Cell::Text(json!(open).to_string()));
                 }
-                "xlsx" => (
-                    sightline_reports::to_xlsx(&report)?,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "xlsx",
-                ),
-                _ => (
-                    sightline_reports::to_pdf(&report)?,
+                row
+            })
+            .collect();
+        let mut header = header;
+        header.push((
+            "Signed checkpoint".into(),
+            checkpoint.note.replace('\n', " | "),
+        ));
+        if checkable {
+            header.push((
+                NOTE_HEADER.into(),
+                base64::engine::general_purpose::STANDARD.encode(&checkpoint.note),
+            ));
+        }
+        let appendix = if checkable {
+            Vec::new()
+        } else {
+            let mut lines = vec![format!(
+                "Inclusion proofs against the checkpoint of tree size {size} (root {root}):"
+            )];
+            lines.extend(rows.iter().map(|r| {
+                format!(
+                    "seq {} leaf {}: {}",
+                    r.entry.seq,
+                    r.leaf,
+                    proof_of(r.entry.seq).join(" ")
+                )
+            }));
+            lines.push("Signed checkpoint:".into());
+            lines.extend(checkpoint.note.lines().map(str::to_owned));
+            lines.push(format!(
+                "Attached: {} (every entry's signed bytes, proof and openings). Check it with: \
+                 pdfdetach -saveall FILE.pdf && sightline audit verify {} --public-key KEY",
+                jsonl_name(agency, size),
+                jsonl_name(agency, size)
+            ));
+            lines
+        };
+        let report = Report {
+            title: "Sightline audit log export".into(),
+            header,
+            columns,
+            widths,
+            rows: report_rows,
+            appendix,
+        };
+        match format.as_str() {
+            "csv" => {
+                let mut out = String::new();
+                for (k, v) in &report.header {
+                    out.push_str(&format!("# {k}: {v}\n"));
+                }
+                let mut bytes = out.into_bytes();
+                bytes.extend(sightline_reports::to_csv(&report)?);
+                (bytes, "text/csv", "csv")
+            }
+            "xlsx" => (
+                sightline_reports::to_xlsx(&report)?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ),
+            _ => {
+                let attachment = Attachment {
+                    name: jsonl_name(agency, size),
+                    mime_type: "application/x-ndjson".into(),
+                    description: "The export in checkable form: each entry's signed bytes, inclusion proof and openings".into(),
+                    data: jsonl(),
+                };
+                (
+                    sightline_reports::to_pdf_attaching(&report, Some(attachment))?,
                     "application/pdf",
                     "pdf",
-                ),
+                )
             }
         }
     };

@@ -5,7 +5,7 @@ use crate::dto::Health;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use sightline_store::Backend;
 
@@ -27,10 +27,28 @@ async fn sqlx_ping(state: &AppState) -> anyhow::Result<()> {
     state.store().reads.watermark().await.map(|_| ())
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the text exposition format, for the bearer of
+/// the configured `metrics_token`; 404 when none is configured.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, content_type = "text/plain", body = String)))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    security(("metrics_token" = [])),
+    responses((status = 200, content_type = "text/plain", body = String),
+              (status = 401, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    let http = state.http();
+    if http.settings.metrics_token.is_none() {
+        return Err(ApiError::not_found());
+    }
+    if !http.metrics_token_ok(headers.get(header::AUTHORIZATION)) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "metrics_token_required",
+            "send 'Authorization: Bearer <metrics_token>', the token in the service's settings",
+        ));
+    }
     match state.store().agents().pending_counts().await {
         Ok(counts) => {
             state
@@ -40,13 +58,13 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         }
         Err(e) => tracing::warn!(error = ?e, "counting pending reads for /metrics"),
     }
-    (
+    Ok((
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         state.metrics().render(),
-    )
+    ))
 }
 
 /// This document.

@@ -74,6 +74,15 @@ impl utoipa::Modify for Security {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The metrics_token from the service's settings"))
+                    .build(),
+            ),
+        );
     }
 }
 

@@ -9,11 +9,12 @@
 //! a decoy question, so the endpoint does not reveal who has an account.
 
 use crate::app::AppState;
+use crate::client_addr::ClientIp;
 use crate::error::{ApiError, ApiJson};
 use crate::limits;
 use crate::typed_names;
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,6 @@ use sightline_store::{
     OutboxMessage, UserStatus, enqueue, hash_password, new_secret_token, normalise_answer,
     user_actor, verify_password,
 };
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 
 /// The questions a user may choose from.
@@ -87,13 +87,13 @@ fn bad_key() -> ApiError {
 #[tracing::instrument(skip_all)]
 pub async fn register(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     ApiJson(req): ApiJson<Registration>,
 ) -> Result<StatusCode, ApiError> {
     let now = state.now();
     state
         .limiter()
-        .check(&format!("ip:{}", peer.ip()), limits::PER_ADDRESS, now)?;
+        .check(&client.limit_key(), limits::PER_ADDRESS, now)?;
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, a) in req.security_answers.iter().enumerate() {
@@ -225,13 +225,13 @@ pub struct RecoveryAccepted {
 #[tracing::instrument(skip_all)]
 pub async fn start_recovery(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     ApiJson(req): ApiJson<RecoveryStart>,
 ) -> Result<Json<RecoveryChallenge>, ApiError> {
     let now = state.now();
     let username = req.username.trim().to_owned();
     let limiter = state.limiter();
-    limiter.check(&format!("ip:{}", peer.ip()), limits::PER_ADDRESS, now)?;
+    limiter.check(&client.limit_key(), limits::PER_ADDRESS, now)?;
     limiter.check(&format!("recover:{username}"), limits::PER_ACCOUNT, now)?;
     let user = state
         .store()
@@ -309,13 +309,13 @@ pub async fn start_recovery(
 #[tracing::instrument(skip_all)]
 pub async fn answer_recovery(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     ApiJson(req): ApiJson<RecoveryAnswer>,
 ) -> Result<(StatusCode, Json<RecoveryAccepted>), ApiError> {
     let now = state.now();
     state
         .limiter()
-        .check(&format!("ip:{}", peer.ip()), limits::PER_ADDRESS, now)?;
+        .check(&client.limit_key(), limits::PER_ADDRESS, now)?;
     let accepted = (
         StatusCode::ACCEPTED,
         Json(RecoveryAccepted {

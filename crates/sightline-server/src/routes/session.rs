@@ -2,19 +2,19 @@
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::client_addr::ClientIp;
 use crate::dto::{LoginRequest, LoginResponse, Me, ReasonCodeInfo};
 use crate::error::{ApiError, ApiJson};
 use crate::limits;
 use crate::metrics::OutcomeLabel;
 use crate::typed_names;
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse as _;
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::{TenantScope, Violation};
 use sightline_store::{UserRecord, UserStatus, user_actor, verify_password};
-use std::net::SocketAddr;
 use time::format_description::well_known::Rfc3339;
 
 pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
@@ -106,12 +106,12 @@ async fn next_step(state: &AppState, who: &CurrentUser) -> Result<&'static str, 
 #[tracing::instrument(skip_all)]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<axum::response::Response, ApiError> {
     let now = state.now();
     let limiter = state.limiter();
-    limiter.check(&format!("ip:{}", peer.ip()), limits::PER_ADDRESS, now)?;
+    limiter.check(&client.limit_key(), limits::PER_ADDRESS, now)?;
     limiter.check(
         &format!("user:{}", req.username.trim()),
         limits::PER_ACCOUNT,

@@ -252,15 +252,7 @@ async fn openapi_health_and_metrics(db: Db) {
             && doc["paths"]["/api/v1/queries"]["get"].is_object()
     );
     let _ = app.login("hsi.jones").await;
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("sightline_logins_total{outcome=\"password_ok\"} 1"),
         "{metrics}"

@@ -221,15 +221,7 @@ async fn pass(app: &TestApp) -> sightline_server::agents::PassReport {
 }
 
 async fn pending_metric(app: &TestApp) -> String {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     text.lines()
         .find(|l| l.starts_with("sightline_reads_pending_photos "))
         .unwrap_or_default()

@@ -16,6 +16,10 @@ use time::Duration;
 enum Access {
     /// No credentials needed.
     Public,
+    /// The metrics token from the settings, which no session or ingest key
+    /// is: every principal here gets 401 (`metrics_is_for_the_token_holder`
+    /// in access.rs checks the token itself).
+    MetricsToken,
     /// Any signed-in user, before the second factor too.
     AnySession,
     /// Signed-in users of these roles (with MFA and consent where the
@@ -47,7 +51,7 @@ const ALL_USERS: &[Role] = &[Inv, Mgr, Aud, Op];
 /// only for the calls that change state: they come last.
 const MATRIX: &[(&str, &str, Access, bool)] = &[
     ("GET", "/healthz", Public, false),
-    ("GET", "/metrics", Public, false),
+    ("GET", "/metrics", MetricsToken, false),
     ("GET", "/openapi.json", Public, false),
     ("POST", "/api/v1/auth/login", Public, false),
     ("GET", "/api/v1/auth/security-questions", Public, false),
@@ -765,6 +769,7 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
                     "{ctx}"
                 ),
                 (BodySecret, _) => assert!(status != StatusCode::FORBIDDEN, "{ctx}"),
+                (MetricsToken, _) => assert_eq!(status, StatusCode::UNAUTHORIZED, "{ctx}"),
                 (Source, Principal::Source(_)) => assert!(
                     status.is_success() || status == StatusCode::BAD_REQUEST,
                     "{ctx}"

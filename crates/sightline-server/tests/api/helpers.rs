@@ -187,10 +187,30 @@ pub async fn spawn_app(db: Db) -> TestApp {
     spawn_app_with_maps(db, None).await
 }
 
+/// The bearer token that reads the test servers' /metrics.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
+/// The test servers' HTTP limits: the defaults, with a metrics token.
+pub fn http_settings() -> sightline_server::http_limits::HttpSettings {
+    sightline_server::http_limits::HttpSettings {
+        metrics_token: Some(METRICS_TOKEN.to_owned().into()),
+        ..Default::default()
+    }
+}
+
 /// Like [`spawn_app`], serving `maps` at /tiles instead of the built-in map.
 pub async fn spawn_app_with_maps(
     db: Db,
     maps: Option<std::sync::Arc<sightline_maps::MapLayers>>,
+) -> TestApp {
+    spawn_app_with(db, maps, http_settings()).await
+}
+
+/// Like [`spawn_app_with_maps`], serving with `http` limits.
+pub async fn spawn_app_with(
+    db: Db,
+    maps: Option<std::sync::Arc<sightline_maps::MapLayers>>,
+    http: sightline_server::http_limits::HttpSettings,
 ) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_url = match db {
@@ -307,7 +327,7 @@ pub async fn spawn_app_with_maps(
         Some(maps) => state.with_maps(maps),
         None => state,
     };
-    let state = state.with_agents(agent_settings());
+    let state = state.with_agents(agent_settings()).with_http(http);
     let served = state.clone();
     tokio::spawn(async move {
         sightline_server::serve(listener, served, async {
@@ -551,7 +571,9 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(store.clone()).with_agents(agent_settings());
+        let state = AppState::new(store.clone())
+            .with_agents(agent_settings())
+            .with_http(http_settings());
         let served = state.clone();
         tokio::spawn(async move {
             sightline_server::serve(listener, served, async {
@@ -634,6 +656,19 @@ impl TestApp {
     }
 
     /// GETs a public endpoint (no credentials) and parses its JSON body.
+    /// GET /metrics with the metrics token: the exposition text.
+    pub async fn metrics(&self) -> String {
+        let resp = self
+            .client
+            .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.text().await.unwrap()
+    }
+
     pub async fn public_json(&self, path: &str) -> Value {
         self.client
             .get(self.url(path))

@@ -566,6 +566,15 @@ async fn cookie_sessions_are_http_only_and_refuse_cross_site_changes(db: Db) {
     for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
         assert!(set_cookie.contains(attr), "{set_cookie}");
     }
+    // `__Host-`: browsers keep it only if Secure, Path=/ and no Domain.
+    assert!(
+        set_cookie.starts_with("__Host-sightline_session="),
+        "{set_cookie}"
+    );
+    assert!(
+        !set_cookie.to_ascii_lowercase().contains("domain="),
+        "{set_cookie}"
+    );
     let body: Value = resp.json().await.unwrap();
     assert_eq!(
         body["token"],
