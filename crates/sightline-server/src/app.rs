@@ -41,6 +41,9 @@ struct Inner {
     // Fetches photos from OpenALPR agents' image services: set by
     // `with_agents`, or the defaults on first use.
     agents: OnceLock<crate::agents::AgentRuntime>,
+    // Ingest's limits and permits: set by `with_ingest_limits`, or the
+    // defaults on first use.
+    ingest: OnceLock<crate::ingest_limits::IngestGate>,
     // The public transparency page's per-agency figures, recomputed at most
     // every 15 minutes: the page is public, the figures cost a log scan.
     transparency: routes::transparency::ReportCache,
@@ -66,6 +69,7 @@ impl AppState {
             openapi: OnceLock::new(),
             maps: OnceLock::new(),
             agents: OnceLock::new(),
+            ingest: OnceLock::new(),
             tile_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             ),
@@ -94,6 +98,28 @@ impl AppState {
             tracing::warn!("the agent fetcher was already in use; the new settings are ignored");
         }
         self
+    }
+
+    /// Bounds ingest with `limits` instead of the defaults. Call before the
+    /// first request.
+    pub fn with_ingest_limits(self, limits: crate::ingest_limits::IngestLimits) -> Self {
+        if self
+            .0
+            .ingest
+            .set(crate::ingest_limits::IngestGate::new(limits))
+            .is_err()
+        {
+            tracing::warn!("the ingest limits were already in use; the new ones are ignored");
+        }
+        self
+    }
+
+    /// Ingest's limits and permits (tests hold permits through it to show
+    /// what a full node answers).
+    pub fn ingest_gate(&self) -> &crate::ingest_limits::IngestGate {
+        self.0
+            .ingest
+            .get_or_init(|| crate::ingest_limits::IngestGate::new(Default::default()))
     }
 
     /// The agent photo fetcher.

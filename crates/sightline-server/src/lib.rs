@@ -15,6 +15,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod incidents;
+pub mod ingest_limits;
 pub mod limits;
 pub mod metrics;
 pub mod notify;

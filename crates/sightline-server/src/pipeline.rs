@@ -21,6 +21,7 @@ use sightline_ingest::{
     AgentPhoto, CameraSite, Parsed, PhotoData, ReadDraft, check_photo, codes, complete,
 };
 use sightline_store::{AgentFetch, InsertOutcome, PendingBody, SourceRecord, Store};
+use bytes::Bytes;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
@@ -28,8 +29,9 @@ use time::OffsetDateTime;
 /// Where photo references in a batch point.
 #[derive(Debug, Default)]
 pub struct PhotoSources {
-    /// Multipart parts by name.
-    pub parts: HashMap<String, Vec<u8>>,
+    /// Multipart parts by name. Every record naming a part shares its one
+    /// buffer.
+    pub parts: HashMap<String, Bytes>,
     /// The directory CSV photo paths are relative to (CLI only).
     pub base_dir: Option<PathBuf>,
     /// Fetches OpenALPR agents' photos (HTTP only); without it a record
@@ -77,15 +79,17 @@ fn no_agent(draft: &ReadDraft) -> Vec<Violation> {
 }
 
 /// A record waiting on the agent: its draft, and the photos it carried.
-type Waiting = (usize, ReadDraft, Option<Vec<u8>>, Option<Vec<u8>>);
+type Waiting = (usize, ReadDraft, Option<Bytes>, Option<Bytes>);
 
-fn resolve_photo(
+/// A record's photo bytes: its own where inline, else a handle on the
+/// multipart part it names (never a copy) or the file read.
+pub(crate) fn resolve_photo(
     field: &str,
     data: PhotoData,
     sources: &PhotoSources,
-) -> Result<Vec<u8>, Violation> {
+) -> Result<Bytes, Violation> {
     let bytes = match data {
-        PhotoData::Inline(b) => return Ok(b),
+        PhotoData::Inline(b) => return Ok(Bytes::from(b)),
         PhotoData::Agent(_) => {
             return Err(Violation::new(
                 "photo_not_fetched",
@@ -104,13 +108,13 @@ fn resolve_photo(
         PhotoData::Path(p) => {
             let base = sources.base_dir.as_deref().unwrap_or(Path::new("."));
             let full = base.join(&p);
-            std::fs::read(&full).map_err(|e| {
+            Bytes::from(std::fs::read(&full).map_err(|e| {
                 Violation::new(
                     "photo_file_unreadable",
                     field,
                     format!("cannot read {}: {e}", full.display()),
                 )
-            })?
+            })?)
         }
     };
     check_photo(field, &bytes)?;
@@ -183,7 +187,7 @@ pub async fn ingest(
         })
         .collect();
 
-    let mut accepted: Vec<(usize, ReadDraft, Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut accepted: Vec<(usize, ReadDraft, Bytes, Bytes)> = Vec::new();
     let mut waiting: Vec<Waiting> = Vec::new();
     let mut service = None;
     for (index, record) in parsed.records {
@@ -273,7 +277,7 @@ pub async fn ingest(
 
     // Photos first, flushed, so no stored read names a photo that a crash lost.
     let blobs = store.blobs.clone();
-    let photo_bytes: Vec<(Vec<u8>, Vec<u8>)> = accepted
+    let photo_bytes: Vec<(Bytes, Bytes)> = accepted
         .iter_mut()
         .map(|(_, _, v, p)| (std::mem::take(v), std::mem::take(p)))
         .collect();

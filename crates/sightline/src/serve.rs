@@ -120,7 +120,8 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
         .context("configuring the map tiles")?;
     let state = AppState::with_mail(store, settings.mail())
         .with_maps(std::sync::Arc::new(maps))
-        .with_agents(settings.agents());
+        .with_agents(settings.agents())
+        .with_ingest_limits(settings.ingest_limits());
     // Photos OpenALPR agents did not send are fetched and retried; silent
     // agents are noticed.
     state.spawn_agent_worker();

@@ -61,6 +61,30 @@ pub struct Settings {
     /// them is noticed silent in the operator's log.
     #[serde(default = "default_agent_silent_minutes")]
     pub agent_silent_minutes: i64,
+    /// Records one ingest batch may hold; a larger batch is refused whole
+    /// (413 `batch_too_many_records`).
+    #[serde(default = "default_ingest_max_records")]
+    pub ingest_max_records: usize,
+    /// Records' photos that may name one multipart photo part; more refuse
+    /// the batch (422 `photo_part_overused`).
+    #[serde(default = "default_ingest_max_part_refs")]
+    pub ingest_max_part_refs: usize,
+    /// Ingest requests one node handles at once; more are refused at once
+    /// (503 `ingest_busy`, with Retry-After), never queued.
+    #[serde(default = "default_ingest_max_concurrent")]
+    pub ingest_max_concurrent: usize,
+}
+
+fn default_ingest_max_records() -> usize {
+    sightline_server::ingest_limits::IngestLimits::default().max_records
+}
+
+fn default_ingest_max_part_refs() -> usize {
+    sightline_server::ingest_limits::IngestLimits::default().max_part_refs
+}
+
+fn default_ingest_max_concurrent() -> usize {
+    sightline_server::ingest_limits::IngestLimits::default().max_concurrent
 }
 
 fn default_agent_attempts() -> i64 {
@@ -93,6 +117,9 @@ impl Default for Settings {
             aerial_attribution: None,
             agent_photo_attempts: default_agent_attempts(),
             agent_silent_minutes: default_agent_silent_minutes(),
+            ingest_max_records: default_ingest_max_records(),
+            ingest_max_part_refs: default_ingest_max_part_refs(),
+            ingest_max_concurrent: default_ingest_max_concurrent(),
         }
     }
 }
@@ -141,6 +168,16 @@ impl Settings {
             max_attempts: self.agent_photo_attempts.clamp(1, 100),
             silent_after: time::Duration::minutes(self.agent_silent_minutes.clamp(1, 7 * 24 * 60)),
             ..Default::default()
+        }
+    }
+
+    /// What one ingest request, and all of them at once, may hold. Each is
+    /// at least 1 (a limit of 0 would refuse all ingest).
+    pub fn ingest_limits(&self) -> sightline_server::ingest_limits::IngestLimits {
+        sightline_server::ingest_limits::IngestLimits {
+            max_records: self.ingest_max_records.max(1),
+            max_part_refs: self.ingest_max_part_refs.max(1),
+            max_concurrent: self.ingest_max_concurrent.max(1),
         }
     }
 

@@ -141,10 +141,13 @@ async fn log_source(
     Ok(())
 }
 
-pub(crate) async fn put_blob(store: &Store, bytes: Vec<u8>) -> anyhow::Result<BlobId> {
+pub(crate) async fn put_blob(
+    store: &Store,
+    bytes: impl AsRef<[u8]> + Send + 'static,
+) -> anyhow::Result<BlobId> {
     let blobs = store.blobs.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<BlobId> {
-        let id = blobs.put_unsynced(&bytes)?;
+        let id = blobs.put_unsynced(bytes.as_ref())?;
         blobs.flush()?;
         Ok(id)
     })
