@@ -31,6 +31,9 @@ struct Inner {
     // Shared with the ingest pipeline and the outbox sender: whoever queues
     // mail wakes the sender through `notifier.wake`.
     notifier: Notifier,
+    // Matches committed reads against the alert lists after the ingest
+    // response; woken through `notifier.matcher`.
+    matcher: Arc<crate::alerts::Matcher>,
     // Filled once when the router is built; read by GET /openapi.json.
     openapi: OnceLock<String>,
     // The map layers behind /tiles: set by `with_maps`, or the built-in map
@@ -59,6 +62,7 @@ impl AppState {
         let notifier = Notifier {
             public_base_url: mail.public_base_url.clone(),
             wake: Arc::default(),
+            matcher: Arc::default(),
         };
         Self(Arc::new(Inner {
             store,
@@ -66,6 +70,7 @@ impl AppState {
             limiter: crate::limits::RateLimiter::default(),
             mail,
             notifier,
+            matcher: Arc::default(),
             openapi: OnceLock::new(),
             maps: OnceLock::new(),
             agents: OnceLock::new(),
@@ -148,6 +153,24 @@ impl AppState {
             self.0.notifier.clone(),
             self.agents().clone(),
         ))
+    }
+
+    /// Starts the matcher, which matches committed reads against the alert
+    /// lists after the ingest response (a pass at once, for what a crash
+    /// left queued). Call once per process.
+    pub fn spawn_matcher(&self) -> tokio::task::JoinHandle<()> {
+        let matcher = self.0.matcher.clone();
+        let (store, notifier) = (self.0.store.clone(), self.0.notifier.clone());
+        tokio::spawn(async move { matcher.run(store, notifier).await })
+    }
+
+    /// Matches every read queued so far, after any pass already running;
+    /// returns how many it matched. What tests wait on instead of sleeping.
+    pub async fn drain_matcher(&self) -> anyhow::Result<usize> {
+        self.0
+            .matcher
+            .drain(&self.0.store, &self.0.notifier)
+            .await
     }
 
     /// The map layers; the built-in map unless `with_maps` chose others.

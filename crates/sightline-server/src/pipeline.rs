@@ -8,7 +8,7 @@
 //! the good ones beside it; each is reported by its index.
 
 use crate::agents::{Advance, AgentRuntime, Deps, advance, put_blob};
-use crate::alerts::{Notifier, match_batch};
+use crate::alerts::Notifier;
 use crate::dto::{IngestItem, IngestReport, IngestStatus};
 use crate::error::ApiError;
 use crate::metrics::{Metrics, OutcomeLabel};
@@ -155,8 +155,9 @@ pub struct Origin<'a> {
     pub format: &'a str,
 }
 
-/// Stores the valid records of one batch, matches them against the alert
-/// lists, and reports on every record.
+/// Stores the valid records of one batch, queues them for the matcher (and
+/// wakes it), and reports on every record. Nothing in the report, or in
+/// the operator's `ingest.batch` entry, depends on the alert lists.
 pub async fn ingest(
     store: &Store,
     metrics: &Metrics,
@@ -312,10 +313,9 @@ pub async fn ingest(
             vehicle: d.vehicle.clone(),
         })
         .collect();
+    // Matching waits for the matcher, after the response (issue 15): the
+    // inserted reads were queued for it in the insert's transaction.
     let outcomes = store.reads.insert_batch(&new_reads, now).await?;
-    let mut alerts = match_batch(store, notifier, source, &new_reads, &outcomes, now)
-        .await?
-        .len();
     for ((index, draft, _, _), outcome) in accepted.iter().zip(outcomes) {
         let (status, id) = match outcome {
             InsertOutcome::Inserted(id) => (IngestStatus::Accepted, id),
@@ -338,9 +338,7 @@ pub async fn ingest(
             runtime,
         };
         for w in waiting {
-            let (item, n) = wait_for_agent(deps, source, service, w, now).await?;
-            items.push(item);
-            alerts += n;
+            items.push(wait_for_agent(deps, source, service, w, now).await?);
         }
     }
     items.sort_by_key(|i| i.index);
@@ -380,23 +378,22 @@ pub async fn ingest(
             .field("accepted", report.accepted)
             .field("duplicates", report.duplicates)
             .field("rejected", report.rejected)
-            .field("pending_photos", report.pending_photos)
-            .field("alerts", alerts),
+            .field("pending_photos", report.pending_photos),
         )
         .await?;
+    notifier.matcher.notify_one();
     Ok(report)
 }
 
 /// A record whose photos are on the agent: recorded as pending (durably,
-/// once per source read id), then tried at once. Returns its report item
-/// and the alert entries it matched.
+/// once per source read id), then tried at once. Returns its report item.
 async fn wait_for_agent(
     deps: Deps<'_>,
     source: &SourceRecord,
     service: &sightline_store::AgentService,
     (index, draft, vehicle, plate): Waiting,
     now: OffsetDateTime,
-) -> Result<(IngestItem, usize), ApiError> {
+) -> Result<IngestItem, ApiError> {
     let store = deps.store;
     let sid = draft.source_read_id.as_str().to_owned();
     let item = |status, read_id: Option<i64>, errors, pending_reason| IngestItem {
@@ -408,7 +405,7 @@ async fn wait_for_agent(
         pending_reason,
     };
     if let Some(id) = store.reads.id_of(source.id, &sid).await? {
-        return Ok((item(IngestStatus::Duplicate, Some(id.0), vec![], None), 0));
+        return Ok(item(IngestStatus::Duplicate, Some(id.0), vec![], None));
     }
     let vehicle_blob = match vehicle {
         Some(bytes) => Some(put_blob(store, bytes).await?),
@@ -445,32 +442,26 @@ async fn wait_for_agent(
     let waiting = |reason: String| item(IngestStatus::PendingPhotos, None, vec![], Some(reason));
     if !new {
         // Already waiting: the worker has it; a resend changes nothing.
-        return Ok((
-            waiting("already waiting for the agent's photos".to_owned()),
-            0,
-        ));
+        return Ok(waiting("already waiting for the agent's photos".to_owned()));
     }
     let Some(pending) = store.agents().get(id).await? else {
-        return Ok((waiting("waiting for the agent's photos".to_owned()), 0));
+        return Ok(waiting("waiting for the agent's photos".to_owned()));
     };
     Ok(
         match advance(deps, source, Some(service), pending, now).await? {
-            Advance::Stored { outcome, alerts } => {
+            Advance::Stored { outcome } => {
                 let (status, id) = match outcome {
                     InsertOutcome::Inserted(id) => (IngestStatus::Accepted, id),
                     InsertOutcome::Duplicate(id) => (IngestStatus::Duplicate, id),
                 };
-                (item(status, Some(id.0), vec![], None), alerts)
+                item(status, Some(id.0), vec![], None)
             }
-            Advance::Waiting { reason } => (waiting(reason), 0),
-            Advance::Refused { reason } => (
-                item(
-                    IngestStatus::Rejected,
-                    None,
-                    vec![Violation::new("photos_unavailable", "photos", reason)],
-                    None,
-                ),
-                0,
+            Advance::Waiting { reason } => waiting(reason),
+            Advance::Refused { reason } => item(
+                IngestStatus::Rejected,
+                None,
+                vec![Violation::new("photos_unavailable", "photos", reason)],
+                None,
             ),
         },
     )

@@ -125,6 +125,8 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
     // Photos OpenALPR agents did not send are fetched and retried; silent
     // agents are noticed.
     state.spawn_agent_worker();
+    // Reads are matched against the alert lists after the ingest response.
+    state.spawn_matcher();
     if state.spawn_sender()?.is_none() {
         tracing::warn!("no smtp_url or mail_dir configured: email stays queued in the outbox");
     }

@@ -24,6 +24,8 @@ mod identity;
 mod inbox;
 mod incidents;
 mod ingest;
+mod ingest_limits;
+mod ingest_privacy;
 mod manager;
 mod maps;
 mod misreads;
