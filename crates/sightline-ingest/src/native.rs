@@ -17,9 +17,9 @@
 
 use crate::fields::{self, echo_id};
 use crate::json::{Field, Obj, kind};
+use crate::lean::LeanSeed;
 use crate::photo::decode_base64_photo;
 use crate::{BodyError, Parsed, ParsedRead, PhotoData, RecordOutcome, Rejected, codes};
-use crate::lean::LeanSeed;
 use serde::de;
 use serde_json::Value;
 use sightline_core::purpose::Violation;
@@ -294,6 +294,76 @@ pub(crate) mod tests {
             m.insert(key.to_owned(), val);
         }
         v
+    }
+
+    #[test]
+    fn a_batch_past_its_limit_is_refused_without_reading_on() {
+        let body = format!("[{},{},{}]", good(), good(), good());
+        let at = parse_json_array_max(body.as_bytes(), NOW, 3).unwrap();
+        assert_eq!(at.records.len(), 3);
+        assert_eq!(
+            parse_json_array_max(body.as_bytes(), NOW, 2),
+            Err(BodyError::TooManyRecords { limit: 2 })
+        );
+        // Refused at the third element: the broken tail is never read.
+        let broken = format!("[{},{},{}, this is not JSON", good(), good(), good());
+        assert_eq!(
+            parse_json_array_max(broken.as_bytes(), NOW, 2),
+            Err(BodyError::TooManyRecords { limit: 2 })
+        );
+        // Within the limit, a broken body is still not JSON.
+        assert_eq!(
+            parse_json_array_max(broken.as_bytes(), NOW, 10)
+                .unwrap_err()
+                .code(),
+            "body_not_json"
+        );
+        assert_eq!(
+            crate::parse_ndjson_max(format!("{}\n\n{}\n", good(), good()).as_bytes(), NOW, 1),
+            Err(BodyError::TooManyRecords { limit: 1 })
+        );
+    }
+
+    #[test]
+    fn shapes_other_than_an_array_are_named() {
+        for (body, found) in [
+            ("{}", "a single JSON object"),
+            (" \"x\"", "a string"),
+            ("true", "a boolean"),
+            ("null", "null"),
+            ("-1.5", "a number"),
+        ] {
+            match parse_json_array(body.as_bytes(), NOW) {
+                Err(BodyError::Shape { found: f, .. }) => {
+                    assert!(f.starts_with(found), "{body}: {f}")
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            parse_json_array(b"{", NOW).unwrap_err().code(),
+            "body_not_json"
+        );
+        assert_eq!(
+            parse_json_array(b"[] x", NOW).unwrap_err().code(),
+            "body_not_json"
+        );
+        assert_eq!(parse_json_array(b" [ ] ", NOW).unwrap(), Parsed::default());
+    }
+
+    #[test]
+    fn vendor_fields_are_skipped_but_known_ones_of_the_wrong_type_reported() {
+        let mut v = good();
+        v["vendor"] = json!([[0, 0, 0], {"a": [1, 2]}]);
+        v["camera_id"] = json!([1, 2]);
+        let body = format!("[{v}]");
+        let parsed = parse_json_array(body.as_bytes(), NOW).unwrap();
+        let e = &parsed.errors[0].violations[0];
+        assert_eq!(
+            (e.code.as_str(), e.field.as_str()),
+            ("record_malformed", "camera_id")
+        );
+        assert!(e.message.contains("an array"), "{}", e.message);
     }
 
     #[test]

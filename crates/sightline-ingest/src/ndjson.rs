@@ -1,8 +1,8 @@
 //! Native records as NDJSON: one JSON object per line.
 
 use crate::json::json_error_message;
-use crate::native::parse_record;
 use crate::lean::Lean;
+use crate::native::parse_record;
 use crate::{BodyError, Parsed, Rejected, codes};
 use sightline_core::purpose::Violation;
 use time::OffsetDateTime;

@@ -167,10 +167,7 @@ impl AppState {
     /// Matches every read queued so far, after any pass already running;
     /// returns how many it matched. What tests wait on instead of sleeping.
     pub async fn drain_matcher(&self) -> anyhow::Result<usize> {
-        self.0
-            .matcher
-            .drain(&self.0.store, &self.0.notifier)
-            .await
+        self.0.matcher.drain(&self.0.store, &self.0.notifier).await
     }
 
     /// The map layers; the built-in map unless `with_maps` chose others.

@@ -13,6 +13,7 @@ use crate::dto::{IngestItem, IngestReport, IngestStatus};
 use crate::error::ApiError;
 use crate::metrics::{Metrics, OutcomeLabel};
 use anyhow::Context as _;
+use bytes::Bytes;
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::read::NewRead;
 use sightline_core::text::read_text::PlaceText;
@@ -21,7 +22,6 @@ use sightline_ingest::{
     AgentPhoto, CameraSite, Parsed, PhotoData, ReadDraft, check_photo, codes, complete,
 };
 use sightline_store::{AgentFetch, InsertOutcome, PendingBody, SourceRecord, Store};
-use bytes::Bytes;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
@@ -465,4 +465,29 @@ async fn wait_for_agent(
             ),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_naming_one_part_share_its_buffer() {
+        let mut photo = b"\x89PNG\r\n\x1a\n".to_vec();
+        photo.resize(64 * 1024, 7);
+        let part = Bytes::from(photo);
+        let sources = PhotoSources {
+            parts: HashMap::from([("shared".to_owned(), part.clone())]),
+            ..PhotoSources::default()
+        };
+        let named = || PhotoData::Part("shared".to_owned());
+        let photos: Vec<Bytes> = (0..100)
+            .map(|_| resolve_photo("vehicle_photo", named(), &sources).unwrap())
+            .collect();
+        // A hundred records, one allocation: every handle points into it.
+        assert!(photos.iter().all(|p| p.as_ptr() == part.as_ptr()));
+        assert!(photos.iter().all(|p| p.len() == part.len()));
+        let missing = resolve_photo("plate_photo", PhotoData::Part("nope".into()), &sources);
+        assert_eq!(missing.unwrap_err().code, "photo_part_missing");
+    }
 }

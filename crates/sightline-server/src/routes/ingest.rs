@@ -5,15 +5,15 @@ use crate::app::AppState;
 use crate::auth::IngestSource;
 use crate::dto::IngestReport;
 use crate::error::ApiError;
+use crate::ingest_limits::{check_part_refs, check_records, too_many_records};
 use crate::pipeline::{Origin, PhotoSources, ingest};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use sightline_audit::Actor;
 use sightline_core::Violation;
-use crate::ingest_limits::{check_part_refs, check_records, too_many_records};
-use axum::response::{IntoResponse, Response};
 use sightline_ingest::{
     BodyError, OpenAlprMessage, Parsed, parse_json_array_max, parse_ndjson_max,
     parse_openalpr_message,

@@ -48,7 +48,12 @@ async fn a_batch_over_the_record_limit_is_refused_whole(db: Db) {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(body["code"], "batch_too_many_records");
     assert_eq!(body["accepted"], "at most 3 records a request");
-    assert!(body["detail"].as_str().unwrap().contains("nothing in it was stored"));
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("nothing in it was stored")
+    );
     // NDJSON, one line past the limit (blank lines do not count).
     let lines: String = over.iter().map(|r| format!("{r}\n\n")).collect();
     let resp = app
@@ -107,7 +112,14 @@ fn multipart(app: &TestApp, refs: &[(&str, &str)]) -> reqwest::multipart::Form {
 async fn a_photo_part_named_by_too_many_records_is_refused(db: Db) {
     let app = spawn_app_with_ingest_limits(db, LIMITS).await;
     // 'shared' serves three photos, one more than the limit.
-    let form = multipart(&app, &[("shared", "other"), ("shared", "other"), ("shared", "other")]);
+    let form = multipart(
+        &app,
+        &[
+            ("shared", "other"),
+            ("shared", "other"),
+            ("shared", "other"),
+        ],
+    );
     let resp = app
         .client
         .post(app.url("/api/v1/ingest/reads"))

@@ -50,7 +50,13 @@ async fn operator_batches(app: &TestApp) -> Vec<Value> {
 async fn hits(app: &TestApp) -> usize {
     app.store
         .ledger()
-        .recent(TenantScope::Agency(app.agency_a), None, Some("alert.hit"), None, 10)
+        .recent(
+            TenantScope::Agency(app.agency_a),
+            None,
+            Some("alert.hit"),
+            None,
+            10,
+        )
         .await
         .unwrap()
         .len()
@@ -76,7 +82,11 @@ async fn a_listed_plate_looks_to_the_source_and_operator_like_any_other(db: Db) 
     app.matcher.stop().await;
     let listed = send(&app, "priv-1", "LIST001").await;
     let clean = send(&app, "priv-2", "CLEAN01").await;
-    assert_eq!(shape(listed.clone()), shape(clean.clone()), "{listed} / {clean}");
+    assert_eq!(
+        shape(listed.clone()),
+        shape(clean.clone()),
+        "{listed} / {clean}"
+    );
     assert_eq!(notifications(&app, &jones).await, 0);
     assert_eq!(hits(&app).await, 0);
     // The operator's log says the same of both, and nothing of alerts.
