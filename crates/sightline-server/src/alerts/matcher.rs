@@ -22,8 +22,10 @@ use tokio::sync::Mutex;
 /// Reads one claim takes.
 const BATCH: i64 = 256;
 
-/// How long a claim holds reads from other nodes' matchers.
-const LEASE: Duration = Duration::minutes(1);
+/// How long a claim holds reads from other nodes' matchers (and from this
+/// node's next life, after a crash mid-pass): far longer than matching 256
+/// reads takes, short enough that a crash delays their hits by seconds.
+const LEASE: Duration = Duration::seconds(15);
 
 /// How often an idle matcher looks for reads anyway (wall clock).
 pub const POLL: StdDuration = StdDuration::from_secs(5);
