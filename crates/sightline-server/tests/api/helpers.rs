@@ -210,7 +210,7 @@ async fn seed_agency(store: &Store, name: &str, users: &[(&str, Role, Option<&st
 }
 
 pub async fn spawn_app(db: Db) -> TestApp {
-    spawn_app_configured(db, None, None).await
+    spawn_app_configured(db, None, http_settings(), None).await
 }
 
 /// The bearer token that reads the test servers' /metrics.
