@@ -42,6 +42,11 @@ pub enum BodyError {
     /// A required CSV column appears twice, so it is ambiguous which to read.
     #[error("the CSV header names the column '{column}' more than once")]
     CsvColumnDuplicated { column: &'static str },
+    /// The batch holds more records than one request may carry.
+    #[error(
+        "the batch holds more than {limit} records, the most one request may carry; nothing in it was stored: send it in batches of at most {limit}"
+    )]
+    TooManyRecords { limit: usize },
     /// The CSV header could not be read.
     #[error("the CSV header could not be read: {message}")]
     Csv {
@@ -62,6 +67,7 @@ impl BodyError {
             BodyError::CsvColumnsMissing { .. } => "csv_columns_missing",
             BodyError::CsvColumnDuplicated { .. } => "csv_column_duplicated",
             BodyError::Csv { .. } => "csv_unreadable",
+            BodyError::TooManyRecords { .. } => "batch_too_many_records",
         }
     }
 
@@ -73,7 +79,8 @@ impl BodyError {
             BodyError::CsvColumnsMissing { .. } | BodyError::CsvColumnDuplicated { .. } => Some(1),
             BodyError::Shape { .. }
             | BodyError::UnknownDataType { .. }
-            | BodyError::NotReads { .. } => None,
+            | BodyError::NotReads { .. }
+            | BodyError::TooManyRecords { .. } => None,
         }
     }
 

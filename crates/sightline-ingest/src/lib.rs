@@ -43,6 +43,7 @@ mod error;
 mod fields;
 mod heartbeat;
 mod json;
+mod lean;
 mod native;
 mod ndjson;
 mod openalpr;
@@ -54,8 +55,8 @@ pub use complete::{CameraSite, ReadDraft, complete};
 pub use csv_file::{CSV_COLUMNS, CsvReads, csv_reads};
 pub use error::BodyError;
 pub use heartbeat::{Heartbeat, StreamHealth};
-pub use native::parse_json_array;
-pub use ndjson::parse_ndjson;
+pub use native::{parse_json_array, parse_json_array_max};
+pub use ndjson::{parse_ndjson, parse_ndjson_max};
 pub use openalpr::{OpenAlprMessage, parse_openalpr, parse_openalpr_message};
 pub use photo::{MAX_PHOTO_BYTES, check_photo};
 

@@ -17,8 +17,10 @@
 
 use crate::fields::{self, echo_id};
 use crate::json::{Field, Obj, kind};
+use crate::lean::LeanSeed;
 use crate::photo::decode_base64_photo;
 use crate::{BodyError, Parsed, ParsedRead, PhotoData, RecordOutcome, Rejected, codes};
+use serde::de;
 use serde_json::Value;
 use sightline_core::purpose::Violation;
 use time::OffsetDateTime;
@@ -29,24 +31,90 @@ use time::OffsetDateTime;
 /// [`BodyError`]; every element is then parsed on its own, and a bad one
 /// becomes a [`crate::RecordError`] whose `index` is its 0-based position.
 pub fn parse_json_array(body: &[u8], now: OffsetDateTime) -> Result<Parsed, BodyError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| BodyError::not_json(&e))?;
-    let Value::Array(items) = value else {
-        let found = match &value {
-            Value::Object(_) => {
-                "a single JSON object: wrap one read as [ {...} ], or send NDJSON".to_owned()
-            }
-            other => kind(other).to_owned(),
-        };
-        return Err(BodyError::Shape {
-            expected: "a JSON array of read records",
-            found,
-        });
-    };
-    let mut parsed = Parsed::default();
-    for (index, item) in items.iter().enumerate() {
-        parsed.push(index, None, parse_record(item, now));
+    parse_json_array_max(body, now, usize::MAX)
+}
+
+/// Like [`parse_json_array`], refusing a batch of more than `max_records`
+/// elements ([`BodyError::TooManyRecords`]) as soon as the one past the
+/// limit is met.
+///
+/// The array is streamed: each element is parsed (keeping only the fields
+/// the format reads, see the `lean` module), checked and dropped before the
+/// next, so memory follows the records kept, not the body's JSON tree.
+pub fn parse_json_array_max(
+    body: &[u8],
+    now: OffsetDateTime,
+    max_records: usize,
+) -> Result<Parsed, BodyError> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => {}
+        first => return Err(not_an_array(body, first.copied())),
     }
-    Ok(parsed)
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut over = false;
+    let streamed = de::Deserializer::deserialize_seq(
+        &mut de,
+        Batch {
+            now,
+            max_records,
+            over: &mut over,
+        },
+    )
+    .and_then(|parsed| de.end().map(|()| parsed));
+    match streamed {
+        Ok(parsed) => Ok(parsed),
+        Err(_) if over => Err(BodyError::TooManyRecords { limit: max_records }),
+        Err(e) => Err(BodyError::not_json(&e)),
+    }
+}
+
+/// The error for a body that does not start an array: not JSON at all, or
+/// JSON of another type (told by its first byte, once it is known to be
+/// JSON; skipping it allocates nothing).
+fn not_an_array(body: &[u8], first: Option<u8>) -> BodyError {
+    if let Err(e) = serde_json::from_slice::<de::IgnoredAny>(body) {
+        return BodyError::not_json(&e);
+    }
+    let found = match first {
+        Some(b'{') => "a single JSON object: wrap one read as [ {...} ], or send NDJSON",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    };
+    BodyError::Shape {
+        expected: "a JSON array of read records",
+        found: found.to_owned(),
+    }
+}
+
+/// Parses the top-level array element by element.
+struct Batch<'a> {
+    now: OffsetDateTime,
+    max_records: usize,
+    over: &'a mut bool,
+}
+
+impl<'de> de::Visitor<'de> for Batch<'_> {
+    type Value = Parsed;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON array of read records")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
+        let mut parsed = Parsed::default();
+        let mut index = 0;
+        while let Some(item) = seq.next_element_seed(LeanSeed)? {
+            if index == self.max_records {
+                *self.over = true;
+                return Err(de::Error::custom("too many records"));
+            }
+            parsed.push(index, None, parse_record(&item, self.now));
+            index += 1;
+        }
+        Ok(parsed)
+    }
 }
 
 /// Parses one native record (an array element or an NDJSON line).
@@ -226,6 +294,76 @@ pub(crate) mod tests {
             m.insert(key.to_owned(), val);
         }
         v
+    }
+
+    #[test]
+    fn a_batch_past_its_limit_is_refused_without_reading_on() {
+        let body = format!("[{},{},{}]", good(), good(), good());
+        let at = parse_json_array_max(body.as_bytes(), NOW, 3).unwrap();
+        assert_eq!(at.records.len(), 3);
+        assert_eq!(
+            parse_json_array_max(body.as_bytes(), NOW, 2),
+            Err(BodyError::TooManyRecords { limit: 2 })
+        );
+        // Refused at the third element: the broken tail is never read.
+        let broken = format!("[{},{},{}, this is not JSON", good(), good(), good());
+        assert_eq!(
+            parse_json_array_max(broken.as_bytes(), NOW, 2),
+            Err(BodyError::TooManyRecords { limit: 2 })
+        );
+        // Within the limit, a broken body is still not JSON.
+        assert_eq!(
+            parse_json_array_max(broken.as_bytes(), NOW, 10)
+                .unwrap_err()
+                .code(),
+            "body_not_json"
+        );
+        assert_eq!(
+            crate::parse_ndjson_max(format!("{}\n\n{}\n", good(), good()).as_bytes(), NOW, 1),
+            Err(BodyError::TooManyRecords { limit: 1 })
+        );
+    }
+
+    #[test]
+    fn shapes_other_than_an_array_are_named() {
+        for (body, found) in [
+            ("{}", "a single JSON object"),
+            (" \"x\"", "a string"),
+            ("true", "a boolean"),
+            ("null", "null"),
+            ("-1.5", "a number"),
+        ] {
+            match parse_json_array(body.as_bytes(), NOW) {
+                Err(BodyError::Shape { found: f, .. }) => {
+                    assert!(f.starts_with(found), "{body}: {f}")
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            parse_json_array(b"{", NOW).unwrap_err().code(),
+            "body_not_json"
+        );
+        assert_eq!(
+            parse_json_array(b"[] x", NOW).unwrap_err().code(),
+            "body_not_json"
+        );
+        assert_eq!(parse_json_array(b" [ ] ", NOW).unwrap(), Parsed::default());
+    }
+
+    #[test]
+    fn vendor_fields_are_skipped_but_known_ones_of_the_wrong_type_reported() {
+        let mut v = good();
+        v["vendor"] = json!([[0, 0, 0], {"a": [1, 2]}]);
+        v["camera_id"] = json!([1, 2]);
+        let body = format!("[{v}]");
+        let parsed = parse_json_array(body.as_bytes(), NOW).unwrap();
+        let e = &parsed.errors[0].violations[0];
+        assert_eq!(
+            (e.code.as_str(), e.field.as_str()),
+            ("record_malformed", "camera_id")
+        );
+        assert!(e.message.contains("an array"), "{}", e.message);
     }
 
     #[test]

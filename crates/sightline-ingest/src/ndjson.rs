@@ -1,9 +1,9 @@
 //! Native records as NDJSON: one JSON object per line.
 
 use crate::json::json_error_message;
+use crate::lean::Lean;
 use crate::native::parse_record;
-use crate::{Parsed, Rejected, codes};
-use serde_json::Value;
+use crate::{BodyError, Parsed, Rejected, codes};
 use sightline_core::purpose::Violation;
 use time::OffsetDateTime;
 
@@ -16,15 +16,32 @@ use time::OffsetDateTime;
 /// `index` is the 0-based physical line index, blank lines included, so a
 /// record's line number is `index + 1` (also given as `line`).
 pub fn parse_ndjson(body: &[u8], now: OffsetDateTime) -> Parsed {
+    parse_ndjson_max(body, now, usize::MAX).unwrap_or_default()
+}
+
+/// Like [`parse_ndjson`], refusing a body of more than `max_records`
+/// non-blank lines ([`BodyError::TooManyRecords`]) as soon as the line past
+/// the limit is met. Each line is parsed keeping only the fields the format
+/// reads (see the `lean` module) and dropped before the next.
+pub fn parse_ndjson_max(
+    body: &[u8],
+    now: OffsetDateTime,
+    max_records: usize,
+) -> Result<Parsed, BodyError> {
     let mut parsed = Parsed::default();
+    let mut records = 0;
     for (index, raw_line) in body.split(|b| *b == b'\n').enumerate() {
         let text = raw_line.trim_ascii();
         if text.is_empty() {
             continue;
         }
+        if records == max_records {
+            return Err(BodyError::TooManyRecords { limit: max_records });
+        }
+        records += 1;
         let line = u64::try_from(index).ok().and_then(|i| i.checked_add(1));
-        let outcome = match serde_json::from_slice::<Value>(text) {
-            Ok(value) => parse_record(&value, now),
+        let outcome = match serde_json::from_slice::<Lean>(text) {
+            Ok(Lean(value)) => parse_record(&value, now),
             Err(e) => Err(Rejected {
                 source_read_id: None,
                 violations: vec![
@@ -43,7 +60,7 @@ pub fn parse_ndjson(body: &[u8], now: OffsetDateTime) -> Parsed {
         };
         parsed.push(index, line, outcome);
     }
-    parsed
+    Ok(parsed)
 }
 
 #[cfg(test)]

@@ -31,6 +31,9 @@ struct Inner {
     // Shared with the ingest pipeline and the outbox sender: whoever queues
     // mail wakes the sender through `notifier.wake`.
     notifier: Notifier,
+    // Matches committed reads against the alert lists after the ingest
+    // response; woken through `notifier.matcher`.
+    matcher: Arc<crate::alerts::Matcher>,
     // Filled once when the router is built; read by GET /openapi.json.
     openapi: OnceLock<String>,
     // The map layers behind /tiles: set by `with_maps`, or the built-in map
@@ -41,6 +44,9 @@ struct Inner {
     // Fetches photos from OpenALPR agents' image services: set by
     // `with_agents`, or the defaults on first use.
     agents: OnceLock<crate::agents::AgentRuntime>,
+    // Ingest's limits and permits: set by `with_ingest_limits`, or the
+    // defaults on first use.
+    ingest: OnceLock<crate::ingest_limits::IngestGate>,
     // The public transparency page's per-agency figures, recomputed at most
     // every 15 minutes: the page is public, the figures cost a log scan.
     transparency: routes::transparency::ReportCache,
@@ -56,6 +62,7 @@ impl AppState {
         let notifier = Notifier {
             public_base_url: mail.public_base_url.clone(),
             wake: Arc::default(),
+            matcher: Arc::default(),
         };
         Self(Arc::new(Inner {
             store,
@@ -63,9 +70,11 @@ impl AppState {
             http: OnceLock::new(),
             mail,
             notifier,
+            matcher: Arc::default(),
             openapi: OnceLock::new(),
             maps: OnceLock::new(),
             agents: OnceLock::new(),
+            ingest: OnceLock::new(),
             tile_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             ),
@@ -110,11 +119,33 @@ impl AppState {
         self
     }
 
+    /// Bounds ingest with `limits` instead of the defaults. Call before the
+    /// first request.
+    pub fn with_ingest_limits(self, limits: crate::ingest_limits::IngestLimits) -> Self {
+        if self
+            .0
+            .ingest
+            .set(crate::ingest_limits::IngestGate::new(limits))
+            .is_err()
+        {
+            tracing::warn!("the ingest limits were already in use; the new ones are ignored");
+        }
+        self
+    }
+
     /// Timeouts, caps, the metrics token and trusted proxies.
     pub fn http(&self) -> &crate::http_limits::HttpRuntime {
         self.0
             .http
             .get_or_init(|| crate::http_limits::HttpRuntime::new(Default::default()))
+    }
+
+    /// Ingest's limits and permits (tests hold permits through it to show
+    /// what a full node answers).
+    pub fn ingest_gate(&self) -> &crate::ingest_limits::IngestGate {
+        self.0
+            .ingest
+            .get_or_init(|| crate::ingest_limits::IngestGate::new(Default::default()))
     }
 
     /// The agent photo fetcher.
@@ -143,6 +174,21 @@ impl AppState {
             self.0.notifier.clone(),
             self.agents().clone(),
         ))
+    }
+
+    /// Starts the matcher, which matches committed reads against the alert
+    /// lists after the ingest response (a pass at once, for what a crash
+    /// left queued). Call once per process.
+    pub fn spawn_matcher(&self) -> tokio::task::JoinHandle<()> {
+        let matcher = self.0.matcher.clone();
+        let (store, notifier) = (self.0.store.clone(), self.0.notifier.clone());
+        tokio::spawn(async move { matcher.run(store, notifier).await })
+    }
+
+    /// Matches every read queued so far, after any pass already running;
+    /// returns how many it matched. What tests wait on instead of sleeping.
+    pub async fn drain_matcher(&self) -> anyhow::Result<usize> {
+        self.0.matcher.drain(&self.0.store, &self.0.notifier).await
     }
 
     /// The map layers; the built-in map unless `with_maps` chose others.

@@ -17,6 +17,7 @@ pub mod dto;
 pub mod error;
 pub mod http_limits;
 pub mod incidents;
+pub mod ingest_limits;
 pub mod limits;
 pub mod metrics;
 pub mod notify;

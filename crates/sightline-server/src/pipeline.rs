@@ -8,11 +8,12 @@
 //! the good ones beside it; each is reported by its index.
 
 use crate::agents::{Advance, AgentRuntime, Deps, advance, put_blob};
-use crate::alerts::{Notifier, match_batch};
+use crate::alerts::Notifier;
 use crate::dto::{IngestItem, IngestReport, IngestStatus};
 use crate::error::ApiError;
 use crate::metrics::{Metrics, OutcomeLabel};
 use anyhow::Context as _;
+use bytes::Bytes;
 use sightline_audit::{Actor, EntryDraft, Outcome};
 use sightline_core::read::NewRead;
 use sightline_core::text::read_text::PlaceText;
@@ -28,8 +29,9 @@ use time::OffsetDateTime;
 /// Where photo references in a batch point.
 #[derive(Debug, Default)]
 pub struct PhotoSources {
-    /// Multipart parts by name.
-    pub parts: HashMap<String, Vec<u8>>,
+    /// Multipart parts by name. Every record naming a part shares its one
+    /// buffer.
+    pub parts: HashMap<String, Bytes>,
     /// The directory CSV photo paths are relative to (CLI only).
     pub base_dir: Option<PathBuf>,
     /// Fetches OpenALPR agents' photos (HTTP only); without it a record
@@ -77,15 +79,17 @@ fn no_agent(draft: &ReadDraft) -> Vec<Violation> {
 }
 
 /// A record waiting on the agent: its draft, and the photos it carried.
-type Waiting = (usize, ReadDraft, Option<Vec<u8>>, Option<Vec<u8>>);
+type Waiting = (usize, ReadDraft, Option<Bytes>, Option<Bytes>);
 
-fn resolve_photo(
+/// A record's photo bytes: its own where inline, else a handle on the
+/// multipart part it names (never a copy) or the file read.
+pub(crate) fn resolve_photo(
     field: &str,
     data: PhotoData,
     sources: &PhotoSources,
-) -> Result<Vec<u8>, Violation> {
+) -> Result<Bytes, Violation> {
     let bytes = match data {
-        PhotoData::Inline(b) => return Ok(b),
+        PhotoData::Inline(b) => return Ok(Bytes::from(b)),
         PhotoData::Agent(_) => {
             return Err(Violation::new(
                 "photo_not_fetched",
@@ -104,13 +108,13 @@ fn resolve_photo(
         PhotoData::Path(p) => {
             let base = sources.base_dir.as_deref().unwrap_or(Path::new("."));
             let full = base.join(&p);
-            std::fs::read(&full).map_err(|e| {
+            Bytes::from(std::fs::read(&full).map_err(|e| {
                 Violation::new(
                     "photo_file_unreadable",
                     field,
                     format!("cannot read {}: {e}", full.display()),
                 )
-            })?
+            })?)
         }
     };
     check_photo(field, &bytes)?;
@@ -151,8 +155,9 @@ pub struct Origin<'a> {
     pub format: &'a str,
 }
 
-/// Stores the valid records of one batch, matches them against the alert
-/// lists, and reports on every record.
+/// Stores the valid records of one batch, queues them for the matcher (and
+/// wakes it), and reports on every record. Nothing in the report, or in
+/// the operator's `ingest.batch` entry, depends on the alert lists.
 pub async fn ingest(
     store: &Store,
     metrics: &Metrics,
@@ -183,7 +188,7 @@ pub async fn ingest(
         })
         .collect();
 
-    let mut accepted: Vec<(usize, ReadDraft, Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut accepted: Vec<(usize, ReadDraft, Bytes, Bytes)> = Vec::new();
     let mut waiting: Vec<Waiting> = Vec::new();
     let mut service = None;
     for (index, record) in parsed.records {
@@ -273,7 +278,7 @@ pub async fn ingest(
 
     // Photos first, flushed, so no stored read names a photo that a crash lost.
     let blobs = store.blobs.clone();
-    let photo_bytes: Vec<(Vec<u8>, Vec<u8>)> = accepted
+    let photo_bytes: Vec<(Bytes, Bytes)> = accepted
         .iter_mut()
         .map(|(_, _, v, p)| (std::mem::take(v), std::mem::take(p)))
         .collect();
@@ -308,10 +313,9 @@ pub async fn ingest(
             vehicle: d.vehicle.clone(),
         })
         .collect();
+    // Matching waits for the matcher, after the response (issue 15): the
+    // inserted reads were queued for it in the insert's transaction.
     let outcomes = store.reads.insert_batch(&new_reads, now).await?;
-    let mut alerts = match_batch(store, notifier, source, &new_reads, &outcomes, now)
-        .await?
-        .len();
     for ((index, draft, _, _), outcome) in accepted.iter().zip(outcomes) {
         let (status, id) = match outcome {
             InsertOutcome::Inserted(id) => (IngestStatus::Accepted, id),
@@ -334,9 +338,7 @@ pub async fn ingest(
             runtime,
         };
         for w in waiting {
-            let (item, n) = wait_for_agent(deps, source, service, w, now).await?;
-            items.push(item);
-            alerts += n;
+            items.push(wait_for_agent(deps, source, service, w, now).await?);
         }
     }
     items.sort_by_key(|i| i.index);
@@ -376,23 +378,22 @@ pub async fn ingest(
             .field("accepted", report.accepted)
             .field("duplicates", report.duplicates)
             .field("rejected", report.rejected)
-            .field("pending_photos", report.pending_photos)
-            .field("alerts", alerts),
+            .field("pending_photos", report.pending_photos),
         )
         .await?;
+    notifier.matcher.notify_one();
     Ok(report)
 }
 
 /// A record whose photos are on the agent: recorded as pending (durably,
-/// once per source read id), then tried at once. Returns its report item
-/// and the alert entries it matched.
+/// once per source read id), then tried at once. Returns its report item.
 async fn wait_for_agent(
     deps: Deps<'_>,
     source: &SourceRecord,
     service: &sightline_store::AgentService,
     (index, draft, vehicle, plate): Waiting,
     now: OffsetDateTime,
-) -> Result<(IngestItem, usize), ApiError> {
+) -> Result<IngestItem, ApiError> {
     let store = deps.store;
     let sid = draft.source_read_id.as_str().to_owned();
     let item = |status, read_id: Option<i64>, errors, pending_reason| IngestItem {
@@ -404,7 +405,7 @@ async fn wait_for_agent(
         pending_reason,
     };
     if let Some(id) = store.reads.id_of(source.id, &sid).await? {
-        return Ok((item(IngestStatus::Duplicate, Some(id.0), vec![], None), 0));
+        return Ok(item(IngestStatus::Duplicate, Some(id.0), vec![], None));
     }
     let vehicle_blob = match vehicle {
         Some(bytes) => Some(put_blob(store, bytes).await?),
@@ -441,33 +442,52 @@ async fn wait_for_agent(
     let waiting = |reason: String| item(IngestStatus::PendingPhotos, None, vec![], Some(reason));
     if !new {
         // Already waiting: the worker has it; a resend changes nothing.
-        return Ok((
-            waiting("already waiting for the agent's photos".to_owned()),
-            0,
-        ));
+        return Ok(waiting("already waiting for the agent's photos".to_owned()));
     }
     let Some(pending) = store.agents().get(id).await? else {
-        return Ok((waiting("waiting for the agent's photos".to_owned()), 0));
+        return Ok(waiting("waiting for the agent's photos".to_owned()));
     };
     Ok(
         match advance(deps, source, Some(service), pending, now).await? {
-            Advance::Stored { outcome, alerts } => {
+            Advance::Stored { outcome } => {
                 let (status, id) = match outcome {
                     InsertOutcome::Inserted(id) => (IngestStatus::Accepted, id),
                     InsertOutcome::Duplicate(id) => (IngestStatus::Duplicate, id),
                 };
-                (item(status, Some(id.0), vec![], None), alerts)
+                item(status, Some(id.0), vec![], None)
             }
-            Advance::Waiting { reason } => (waiting(reason), 0),
-            Advance::Refused { reason } => (
-                item(
-                    IngestStatus::Rejected,
-                    None,
-                    vec![Violation::new("photos_unavailable", "photos", reason)],
-                    None,
-                ),
-                0,
+            Advance::Waiting { reason } => waiting(reason),
+            Advance::Refused { reason } => item(
+                IngestStatus::Rejected,
+                None,
+                vec![Violation::new("photos_unavailable", "photos", reason)],
+                None,
             ),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_naming_one_part_share_its_buffer() {
+        let mut photo = b"\x89PNG\r\n\x1a\n".to_vec();
+        photo.resize(64 * 1024, 7);
+        let part = Bytes::from(photo);
+        let sources = PhotoSources {
+            parts: HashMap::from([("shared".to_owned(), part.clone())]),
+            ..PhotoSources::default()
+        };
+        let named = || PhotoData::Part("shared".to_owned());
+        let photos: Vec<Bytes> = (0..100)
+            .map(|_| resolve_photo("vehicle_photo", named(), &sources).unwrap())
+            .collect();
+        // A hundred records, one allocation: every handle points into it.
+        assert!(photos.iter().all(|p| p.as_ptr() == part.as_ptr()));
+        assert!(photos.iter().all(|p| p.len() == part.len()));
+        let missing = resolve_photo("plate_photo", PhotoData::Part("nope".into()), &sources);
+        assert_eq!(missing.unwrap_err().code, "photo_part_missing");
+    }
 }

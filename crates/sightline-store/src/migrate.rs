@@ -128,6 +128,11 @@ const READS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/reads_0020_vehicle.sql"),
         postgres: include_str!("../migrations/postgres/reads_0020_vehicle.sql"),
     },
+    Migration {
+        version: 1023,
+        sqlite: include_str!("../migrations/sqlite/reads_0023_match_queue.sql"),
+        postgres: include_str!("../migrations/postgres/reads_0023_match_queue.sql"),
+    },
 ];
 
 pub async fn run(db: &Db, set: Set) -> anyhow::Result<()> {

@@ -55,6 +55,23 @@ pub trait ReadStore: Send + Sync + Debug {
     /// `at` on. `false` if it was already suppressed.
     fn suppress<'a>(&'a self, id: ReadId, reason: &'a str, at: OffsetDateTime) -> BoxFut<'a, bool>;
 
+    /// Claims up to `limit` reads waiting to be matched against the alert
+    /// lists (every inserted read waits, from its insert's transaction on)
+    /// that no matcher holds, holding them until `until`; oldest first.
+    /// Queued reads already purged are dropped from the queue.
+    fn claim_unmatched(
+        &self,
+        limit: i64,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> BoxFut<'_, Vec<Read>>;
+
+    /// Takes matched reads off the queue.
+    fn matched<'a>(&'a self, ids: &'a [ReadId]) -> BoxFut<'a, ()>;
+
+    /// How many reads wait to be matched.
+    fn unmatched(&self) -> BoxFut<'_, i64>;
+
     /// The highest read id committed so far.
     fn watermark(&self) -> BoxFut<'_, i64>;
 
@@ -180,7 +197,15 @@ impl ReadStore for SqlReadStore {
                 .await
                 .context("inserting read")?;
                 let outcome = match inserted {
-                    Some(row) => InsertOutcome::Inserted(ReadId(i64_col(&row, "id")?)),
+                    Some(row) => {
+                        let id = i64_col(&row, "id")?;
+                        sqlx::query("INSERT INTO match_queue (read_id) VALUES ($1)")
+                            .bind(id)
+                            .execute(&mut *tx.tx)
+                            .await
+                            .context("queueing a read for matching")?;
+                        InsertOutcome::Inserted(ReadId(id))
+                    }
                     None => {
                         let row = sqlx::query(
                             "SELECT id FROM reads WHERE source_id = $1 AND source_read_id = $2",
@@ -274,6 +299,79 @@ impl ReadStore for SqlReadStore {
             .context("suppressing a read")?;
             tx.commit().await?;
             Ok(done.rows_affected() == 1)
+        })
+    }
+
+    fn claim_unmatched(
+        &self,
+        limit: i64,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> BoxFut<'_, Vec<Read>> {
+        Box::pin(async move {
+            let mut tx = self.db.begin_write().await?;
+            let claimed = sqlx::query(
+                "UPDATE match_queue SET claimed_until = $1 WHERE read_id IN \
+                 (SELECT read_id FROM match_queue WHERE claimed_until <= $2 ORDER BY read_id LIMIT $3) \
+                 RETURNING read_id",
+            )
+            .bind(to_micros(until))
+            .bind(to_micros(now))
+            .bind(limit)
+            .fetch_all(&mut *tx.tx)
+            .await
+            .context("claiming reads to match")?;
+            let mut reads = Vec::with_capacity(claimed.len());
+            for row in &claimed {
+                let id = i64_col(row, "read_id")?;
+                let sql = format!("SELECT {READ_COLS} FROM reads WHERE id = $1");
+                let read = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .fetch_optional(&mut *tx.tx)
+                    .await
+                    .context("reading a read to match")?;
+                match read {
+                    Some(r) => reads.push(read_from_row(&r)?),
+                    None => {
+                        sqlx::query("DELETE FROM match_queue WHERE read_id = $1")
+                            .bind(id)
+                            .execute(&mut *tx.tx)
+                            .await
+                            .context("dropping a purged read from the match queue")?;
+                    }
+                }
+            }
+            tx.commit().await?;
+            reads.sort_by_key(|r| r.id.0);
+            Ok(reads)
+        })
+    }
+
+    fn matched<'a>(&'a self, ids: &'a [ReadId]) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let mut tx = self.db.begin_write().await?;
+            for id in ids {
+                sqlx::query("DELETE FROM match_queue WHERE read_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *tx.tx)
+                    .await
+                    .context("taking a matched read off the queue")?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn unmatched(&self) -> BoxFut<'_, i64> {
+        Box::pin(async move {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM match_queue")
+                .fetch_one(self.db.pool())
+                .await
+                .context("counting reads to match")?;
+            i64_col(&row, "n")
         })
     }
 

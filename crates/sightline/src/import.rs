@@ -34,6 +34,7 @@ pub async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<()> {
     let notifier = sightline_server::alerts::Notifier {
         public_base_url: settings.public_base_url.clone(),
         wake: Default::default(),
+        matcher: Default::default(),
     };
     let source = source_by_name(&store, &args.source).await?;
     let file = std::fs::File::open(&args.file)
@@ -115,6 +116,11 @@ pub async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<()> {
         ));
     }
     bar.finish();
+    // The server's matcher would match them at its next pass; match them
+    // now, so the import's hits are recorded when it returns.
+    sightline_server::alerts::Matcher::default()
+        .drain(&store, &notifier)
+        .await?;
     println!("{accepted} accepted, {duplicates} duplicate, {rejected} rejected");
     Ok(())
 }

@@ -121,10 +121,13 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
     let state = AppState::with_mail(store, settings.mail())
         .with_http(settings.http()?)
         .with_maps(std::sync::Arc::new(maps))
-        .with_agents(settings.agents());
+        .with_agents(settings.agents())
+        .with_ingest_limits(settings.ingest_limits());
     // Photos OpenALPR agents did not send are fetched and retried; silent
     // agents are noticed.
     state.spawn_agent_worker();
+    // Reads are matched against the alert lists after the ingest response.
+    state.spawn_matcher();
     if state.spawn_sender()?.is_none() {
         tracing::warn!("no smtp_url or mail_dir configured: email stays queued in the outbox");
     }

@@ -67,6 +67,18 @@ pub struct Settings {
     /// them is noticed silent in the operator's log.
     #[serde(default = "default_agent_silent_minutes")]
     pub agent_silent_minutes: i64,
+    /// Records one ingest batch may hold; a larger batch is refused whole
+    /// (413 `batch_too_many_records`).
+    #[serde(default = "default_ingest_max_records")]
+    pub ingest_max_records: usize,
+    /// Records' photos that may name one multipart photo part; more refuse
+    /// the batch (422 `photo_part_overused`).
+    #[serde(default = "default_ingest_max_part_refs")]
+    pub ingest_max_part_refs: usize,
+    /// Ingest requests one node handles at once; more are refused at once
+    /// (503 `ingest_busy`, with Retry-After), never queued.
+    #[serde(default = "default_ingest_max_concurrent")]
+    pub ingest_max_concurrent: usize,
     /// HTTP limits: see [`HttpLimits`].
     #[serde(default, flatten)]
     pub http: HttpLimits,
@@ -118,6 +130,18 @@ fn millis(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+fn default_ingest_max_records() -> usize {
+    sightline_server::ingest_limits::IngestLimits::default().max_records
+}
+
+fn default_ingest_max_part_refs() -> usize {
+    sightline_server::ingest_limits::IngestLimits::default().max_part_refs
+}
+
+fn default_ingest_max_concurrent() -> usize {
+    sightline_server::ingest_limits::IngestLimits::default().max_concurrent
+}
+
 fn default_agent_attempts() -> i64 {
     sightline_server::agents::AgentSettings::default().max_attempts
 }
@@ -150,6 +174,9 @@ impl Default for Settings {
             agent_photo_attempts: default_agent_attempts(),
             agent_silent_minutes: default_agent_silent_minutes(),
             http: HttpLimits::default(),
+            ingest_max_records: default_ingest_max_records(),
+            ingest_max_part_refs: default_ingest_max_part_refs(),
+            ingest_max_concurrent: default_ingest_max_concurrent(),
         }
     }
 }
@@ -225,6 +252,16 @@ impl Settings {
             proxies: TrustedProxies { ranges, header },
             rate_limit_keys: h.rate_limit_keys.max(16),
         })
+    }
+
+    /// What one ingest request, and all of them at once, may hold. Each is
+    /// at least 1 (a limit of 0 would refuse all ingest).
+    pub fn ingest_limits(&self) -> sightline_server::ingest_limits::IngestLimits {
+        sightline_server::ingest_limits::IngestLimits {
+            max_records: self.ingest_max_records.max(1),
+            max_part_refs: self.ingest_max_part_refs.max(1),
+            max_concurrent: self.ingest_max_concurrent.max(1),
+        }
     }
 
     pub fn map_config(&self) -> sightline_maps::MapConfig {

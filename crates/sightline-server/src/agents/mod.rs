@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! ingest ─► pending_photos row (due after the inline try's lease)
-//!        └► inline try ─► both photos? ─► read insert ─► alert matching ─► row deleted
+//!        └► inline try ─► both photos? ─► read insert (queued for the matcher) ─► row deleted
 //!                        └► no: attempts+1, next try after `backoff` (injected clock)
 //! worker ─► claim due rows (lease) ─► same try ─► after `max_attempts`: refused,
 //!           in the operator's log with the reason
@@ -13,14 +13,14 @@
 //! ```
 //!
 //! Exactly once: the read insert is idempotent per source and read id and
-//! alerts are matched only for reads it inserted; the row goes after the
-//! insert, so a crash in between only makes the next try meet a duplicate.
+//! only the reads it inserted are queued for the matcher; the row goes
+//! after the insert, so a crash in between only makes the next try meet a duplicate.
 
 mod client;
 
 pub use client::{AgentClient, FetchError, Timeouts};
 
-use crate::alerts::{Notifier, match_batch};
+use crate::alerts::Notifier;
 use crate::metrics::{Metrics, OutcomeLabel};
 use anyhow::Context as _;
 use sightline_audit::{Actor, EntryDraft, Outcome};
@@ -102,11 +102,8 @@ pub fn lease(s: &AgentSettings) -> Duration {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Advance {
     /// Both photos stored; the read is in the store (or already was), and
-    /// matched `alerts` alert entries.
-    Stored {
-        outcome: InsertOutcome,
-        alerts: usize,
-    },
+    /// queued for the matcher if new.
+    Stored { outcome: InsertOutcome },
     /// Still waiting; `reason` says why.
     Waiting { reason: String },
     /// Given up after the limit; the read is not stored.
@@ -141,10 +138,13 @@ async fn log_source(
     Ok(())
 }
 
-pub(crate) async fn put_blob(store: &Store, bytes: Vec<u8>) -> anyhow::Result<BlobId> {
+pub(crate) async fn put_blob(
+    store: &Store,
+    bytes: impl AsRef<[u8]> + Send + 'static,
+) -> anyhow::Result<BlobId> {
     let blobs = store.blobs.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<BlobId> {
-        let id = blobs.put_unsynced(&bytes)?;
+        let id = blobs.put_unsynced(bytes.as_ref())?;
         blobs.flush()?;
         Ok(id)
     })
@@ -153,7 +153,7 @@ pub(crate) async fn put_blob(store: &Store, bytes: Vec<u8>) -> anyhow::Result<Bl
 }
 
 /// Fetches what `p` still lacks, stores it, and when both photos are there
-/// stores the read and matches it against the alert lists. On failure the
+/// stores the read (queued for the matcher). On failure the
 /// next try is scheduled with backoff; after `max_attempts` failed tries the
 /// read is refused and the refusal logged in the operator's log.
 pub async fn advance(
@@ -217,19 +217,13 @@ pub async fn advance(
     if let Some(read) = p.to_read() {
         let reads = [read];
         let outcomes = d.store.reads.insert_batch(&reads, now).await?;
-        let alerts = match_batch(d.store, d.notifier, source, &reads, &outcomes, now).await?;
         d.store.agents().remove(p.id).await?;
-        if !alerts.is_empty() {
-            d.notifier.wake.notify_one();
-        }
+        d.notifier.matcher.notify_one();
         let outcome = outcomes
             .first()
             .copied()
             .unwrap_or(InsertOutcome::Duplicate(ReadId(0)));
-        return Ok(Advance::Stored {
-            outcome,
-            alerts: alerts.len(),
-        });
+        return Ok(Advance::Stored { outcome });
     }
     let reason = reason.unwrap_or_else(|| "a photo is missing".to_owned());
     let attempts = p.attempts + 1;
@@ -299,9 +293,9 @@ pub async fn retry_due(d: Deps<'_>) -> anyhow::Result<PassReport> {
             };
             let service = d.store.agents().service(source.id).await?;
             match advance(d, source, service.as_ref(), p, now).await? {
-                Advance::Stored { outcome, alerts } => {
+                Advance::Stored { outcome } => {
                     report.stored += 1;
-                    log_stored(d.store, source, outcome, alerts).await?;
+                    log_stored(d.store, source, outcome).await?;
                 }
                 Advance::Waiting { .. } => report.waiting += 1,
                 Advance::Refused { .. } => report.refused += 1,
@@ -318,7 +312,6 @@ async fn log_stored(
     store: &Store,
     source: &SourceRecord,
     outcome: InsertOutcome,
-    alerts: usize,
 ) -> anyhow::Result<()> {
     let (accepted, duplicates) = match outcome {
         InsertOutcome::Inserted(_) => (1, 0),
@@ -334,7 +327,6 @@ async fn log_stored(
             ("accepted", accepted.into()),
             ("duplicates", duplicates.into()),
             ("rejected", 0.into()),
-            ("alerts", alerts.into()),
         ],
     )
     .await

@@ -1,14 +1,18 @@
 //! Matching on ingest (R4.1, R4.5).
 //!
-//! Runs after the batch's reads commit, before the ingest response is sent:
+//! Runs after the ingest response, never before it (issue 15: how long the
+//! response takes must not tell a source whether a plate is listed). Each
+//! inserted read is queued for matching in its insert's own transaction
+//! (`match_queue`); the matcher ([`super::matcher`]) claims queued reads,
 //! the index names the matching entries, and the hits' inbox rows and
-//! outbox emails commit in one transaction. Crash safety: if the process
-//! dies between the two commits, the batch was never acknowledged, so the
-//! source sends it again; the reads come back as duplicates, which are
-//! matched too, and the UNIQUE keys on notifications and outbox rows make
-//! the second pass add exactly what the first one lost.
+//! outbox emails commit in one transaction before the reads leave the
+//! queue. Crash safety: a crash before that leaves the reads queued, and the
+//! next pass (at start, or on any node once the claim lapses) matches them
+//! again; the UNIQUE keys on notifications and outbox rows make the second
+//! pass add exactly what the first one lost.
 
 use sightline_audit::{Actor, EntryDraft, Outcome};
+use sightline_core::read::ReadId;
 use sightline_core::{AgencyId, NewRead, TenantScope};
 use sightline_store::{Hit, HitRead, InsertOutcome, Notification, SourceRecord, Store};
 use std::collections::BTreeMap;
@@ -16,16 +20,19 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
-/// What matching needs besides the store: where links point, and whom to
-/// wake when mail is queued.
+/// What matching needs besides the store: where links point, whom to wake
+/// when mail is queued, and the matcher to wake when reads are queued.
 #[derive(Debug, Clone, Default)]
 pub struct Notifier {
     pub public_base_url: String,
     pub wake: Arc<Notify>,
+    /// Woken by ingest once a batch's reads are committed.
+    pub matcher: Arc<Notify>,
 }
 
-/// Matches a stored batch and records its hits. Returns the notifications
-/// created (none for a batch already matched).
+/// Matches a stored batch from one source and records its hits. Returns
+/// the notifications created (none for a batch already matched). The
+/// matcher and the benchmark call this; ingest only queues.
 pub async fn match_batch(
     store: &Store,
     notifier: &Notifier,
@@ -34,14 +41,28 @@ pub async fn match_batch(
     outcomes: &[InsertOutcome],
     now: OffsetDateTime,
 ) -> anyhow::Result<Vec<Notification>> {
+    let stored = reads.iter().zip(outcomes).map(|(read, outcome)| {
+        let (InsertOutcome::Inserted(id) | InsertOutcome::Duplicate(id)) = *outcome;
+        (id, read, source.name.as_str())
+    });
+    match_reads(store, notifier, stored, now).await
+}
+
+/// Matches stored reads, each with its id and its source's name, and
+/// records their hits.
+pub async fn match_reads<'a>(
+    store: &Store,
+    notifier: &Notifier,
+    reads: impl Iterator<Item = (ReadId, &'a NewRead, &'a str)>,
+    now: OffsetDateTime,
+) -> anyhow::Result<Vec<Notification>> {
     let alerts = store.alerts();
     store.alert_index.refresh_if_stale(&alerts).await?;
     if store.alert_index.is_empty() {
         return Ok(Vec::new());
     }
     let mut hits = Vec::new();
-    for (read, outcome) in reads.iter().zip(outcomes) {
-        let (InsertOutcome::Inserted(id) | InsertOutcome::Duplicate(id)) = *outcome;
+    for (id, read, source) in reads {
         for (entry, _agency) in
             store
                 .alert_index
@@ -61,7 +82,7 @@ pub async fn match_batch(
                         read.location.lat(),
                         read.location.lon()
                     ),
-                    source: source.name.clone(),
+                    source: source.to_owned(),
                 },
             });
         }

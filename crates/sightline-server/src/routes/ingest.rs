@@ -5,15 +5,18 @@ use crate::app::AppState;
 use crate::auth::IngestSource;
 use crate::dto::IngestReport;
 use crate::error::ApiError;
+use crate::ingest_limits::{check_part_refs, check_records, too_many_records};
 use crate::pipeline::{Origin, PhotoSources, ingest};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use sightline_audit::Actor;
 use sightline_core::Violation;
 use sightline_ingest::{
-    BodyError, OpenAlprMessage, Parsed, parse_json_array, parse_ndjson, parse_openalpr_message,
+    BodyError, OpenAlprMessage, Parsed, parse_json_array_max, parse_ndjson_max,
+    parse_openalpr_message,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -52,12 +55,21 @@ fn media_type(req: &Request) -> String {
         .unwrap_or_default()
 }
 
-fn parse_native(body: &[u8], ndjson: bool, now: time::OffsetDateTime) -> Result<Parsed, ApiError> {
-    if ndjson {
-        Ok(parse_ndjson(body, now))
+fn parse_native(
+    body: &[u8],
+    ndjson: bool,
+    now: time::OffsetDateTime,
+    max_records: usize,
+) -> Result<Parsed, ApiError> {
+    let parsed = if ndjson {
+        parse_ndjson_max(body, now, max_records)
     } else {
-        parse_json_array(body, now).map_err(body_error)
-    }
+        parse_json_array_max(body, now, max_records)
+    };
+    parsed.map_err(|e| match e {
+        BodyError::TooManyRecords { limit } => too_many_records(limit),
+        e => body_error(e),
+    })
 }
 
 fn is_ndjson(media: &str) -> bool {
@@ -108,14 +120,30 @@ fn unsupported(media: &str) -> ApiError {
     responses((status = 200, body = IngestReport),
               (status = 400, description = "the body as a whole is unreadable", body = crate::error::Problem),
               (status = 401, body = crate::error::Problem),
-              (status = 413, body = crate::error::Problem),
-              (status = 415, body = crate::error::Problem)))]
+              (status = 413, description = "the body is too large, or holds more records than one batch may", body = crate::error::Problem),
+              (status = 415, body = crate::error::Problem),
+              (status = 422, description = "one photo part is named by too many records", body = crate::error::Problem),
+              (status = 503, description = "the node is handling as many ingest requests as it takes at once; see Retry-After", body = crate::error::Problem)))]
 pub async fn ingest_reads(
     State(state): State<AppState>,
     IngestSource(source): IngestSource,
     req: Request,
+) -> Response {
+    // Before the body is read: the permit bounds what ingest holds.
+    let _permit = match state.ingest_gate().enter() {
+        Ok(p) => p,
+        Err(busy) => return busy.into_response(),
+    };
+    native_reads(state, source, req).await.into_response()
+}
+
+async fn native_reads(
+    state: AppState,
+    source: sightline_store::SourceRecord,
+    req: Request,
 ) -> Result<Json<IngestReport>, ApiError> {
     let now = state.now();
+    let limits = *state.ingest_gate().limits();
     let media = media_type(&req);
     let mut photos = PhotoSources::default();
     let (parsed, format) = if media == "multipart/form-data" {
@@ -147,7 +175,9 @@ pub async fn ingest_reads(
                     ndjson || data.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[');
                 reads = Some((data, looks_ndjson));
             } else {
-                photos.parts.insert(name, data.to_vec());
+                // Shared, not copied: every record naming the part reads
+                // these same bytes.
+                photos.parts.insert(name, data);
             }
         }
         let (data, ndjson) = reads.ok_or_else(|| {
@@ -161,12 +191,14 @@ pub async fn ingest_reads(
                 .accepting("a part named 'reads' holding a JSON array or NDJSON"),
             )
         })?;
-        (parse_native(&data, ndjson, now)?, "multipart")
+        let parsed = parse_native(&data, ndjson, now, limits.max_records)?;
+        check_part_refs(&parsed, limits.max_part_refs)?;
+        (parsed, "multipart")
     } else if media == "application/json" || is_ndjson(&media) {
         let ndjson = is_ndjson(&media);
         let body = read_body(req, &state).await?;
         (
-            parse_native(&body, ndjson, now)?,
+            parse_native(&body, ndjson, now, limits.max_records)?,
             if ndjson { "ndjson" } else { "json" },
         )
     } else {
@@ -206,10 +238,24 @@ pub async fn ingest_reads(
     request_body(content = Object, content_type = "application/json", description = "an alpr_group, alpr_results or heartbeat message"),
     responses((status = 200, body = IngestReport),
               (status = 400, body = crate::error::Problem),
-              (status = 401, body = crate::error::Problem)))]
+              (status = 401, body = crate::error::Problem),
+              (status = 413, body = crate::error::Problem),
+              (status = 503, description = "the node is handling as many ingest requests as it takes at once; see Retry-After", body = crate::error::Problem)))]
 pub async fn ingest_openalpr(
     State(state): State<AppState>,
     IngestSource(source): IngestSource,
+    req: Request,
+) -> Response {
+    let _permit = match state.ingest_gate().enter() {
+        Ok(p) => p,
+        Err(busy) => return busy.into_response(),
+    };
+    openalpr(state, source, req).await.into_response()
+}
+
+async fn openalpr(
+    state: AppState,
+    source: sightline_store::SourceRecord,
     req: Request,
 ) -> Result<Json<IngestReport>, ApiError> {
     let now = state.now();
@@ -219,7 +265,10 @@ pub async fn ingest_openalpr(
     }
     let body = read_body(req, &state).await?;
     let parsed = match parse_openalpr_message(&body, now).map_err(body_error)? {
-        OpenAlprMessage::Reads(parsed) => parsed,
+        OpenAlprMessage::Reads(parsed) => {
+            check_records(&parsed, state.ingest_gate().limits().max_records)?;
+            parsed
+        }
         OpenAlprMessage::Heartbeat(hb) => {
             let ack = crate::agents::record_heartbeat(state.store(), &source, &hb, now).await?;
             return Ok(Json(IngestReport {

@@ -448,6 +448,7 @@ async fn an_entry_added_on_one_node_matches_reads_ingested_on_another(db: Db) {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
+    other.state.drain_matcher().await.unwrap();
     assert_eq!(app.store.outbox().counts().await.unwrap(), (1, 0));
     assert_eq!(other.store.alert_index.len(), 1);
     // A deletion on the first node stops matches on the second at once.
@@ -475,6 +476,7 @@ async fn an_entry_added_on_one_node_matches_reads_ingested_on_another(db: Db) {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
+    other.state.drain_matcher().await.unwrap();
     assert_eq!(app.store.outbox().counts().await.unwrap(), (1, 0));
 }
 

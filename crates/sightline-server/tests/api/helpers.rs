@@ -28,7 +28,30 @@ pub struct Node {
     pub base: String,
     pub store: Store,
     pub state: AppState,
+    matcher: Task,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A background task of a test server (its matcher); stops when dropped.
+pub struct Task(Option<tokio::task::JoinHandle<()>>);
+
+impl Task {
+    /// Stops the task and waits until it has stopped: nothing it would have
+    /// done happens after this returns.
+    pub async fn stop(&mut self) {
+        if let Some(h) = self.0.take() {
+            h.abort();
+            let _ = h.await;
+        }
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        if let Some(h) = &self.0 {
+            h.abort();
+        }
+    }
 }
 
 /// How the test servers fetch agents' photos: short timeouts (the agent is
@@ -112,6 +135,9 @@ pub struct TestApp {
     pub totp: std::sync::Mutex<std::collections::HashMap<String, (Vec<u8>, i64)>>,
     /// The server's state: its agent worker's passes are run from tests.
     pub state: AppState,
+    /// The server's matcher (reads against the alert lists, after the
+    /// ingest response); tests wait on `state.drain_matcher()`.
+    pub matcher: Task,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -184,7 +210,7 @@ async fn seed_agency(store: &Store, name: &str, users: &[(&str, Role, Option<&st
 }
 
 pub async fn spawn_app(db: Db) -> TestApp {
-    spawn_app_with_maps(db, None).await
+    spawn_app_configured(db, None, http_settings(), None).await
 }
 
 /// The bearer token that reads the test servers' /metrics.
@@ -203,7 +229,7 @@ pub async fn spawn_app_with_maps(
     db: Db,
     maps: Option<std::sync::Arc<sightline_maps::MapLayers>>,
 ) -> TestApp {
-    spawn_app_with(db, maps, http_settings()).await
+    spawn_app_configured(db, maps, http_settings(), None).await
 }
 
 /// Like [`spawn_app_with_maps`], serving with `http` limits.
@@ -211,6 +237,24 @@ pub async fn spawn_app_with(
     db: Db,
     maps: Option<std::sync::Arc<sightline_maps::MapLayers>>,
     http: sightline_server::http_limits::HttpSettings,
+) -> TestApp {
+    spawn_app_configured(db, maps, http, None).await
+}
+
+/// Like [`spawn_app`], bounding ingest with `limits`.
+#[allow(dead_code)]
+pub async fn spawn_app_with_ingest_limits(
+    db: Db,
+    limits: sightline_server::ingest_limits::IngestLimits,
+) -> TestApp {
+    spawn_app_configured(db, None, http_settings(), Some(limits)).await
+}
+
+async fn spawn_app_configured(
+    db: Db,
+    maps: Option<std::sync::Arc<sightline_maps::MapLayers>>,
+    http: sightline_server::http_limits::HttpSettings,
+    limits: Option<sightline_server::ingest_limits::IngestLimits>,
 ) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_url = match db {
@@ -328,6 +372,11 @@ pub async fn spawn_app_with(
         None => state,
     };
     let state = state.with_agents(agent_settings()).with_http(http);
+    let state = match limits {
+        Some(limits) => state.with_ingest_limits(limits),
+        None => state,
+    };
+    let matcher = Task(Some(state.spawn_matcher()));
     let served = state.clone();
     tokio::spawn(async move {
         sightline_server::serve(listener, served, async {
@@ -351,6 +400,7 @@ pub async fn spawn_app_with(
         dir,
         totp: Default::default(),
         state,
+        matcher,
         _shutdown: tx,
     }
 }
@@ -531,7 +581,14 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
-        resp.json().await.unwrap()
+        let report = resp.json().await.unwrap();
+        self.matched().await;
+        report
+    }
+
+    /// Waits until the matcher has matched every read ingested so far.
+    pub async fn matched(&self) {
+        self.state.drain_matcher().await.unwrap();
     }
 
     /// POSTs a query and returns (status, content type, body).
@@ -574,6 +631,7 @@ impl TestApp {
         let state = AppState::new(store.clone())
             .with_agents(agent_settings())
             .with_http(http_settings());
+        let matcher = Task(Some(state.spawn_matcher()));
         let served = state.clone();
         tokio::spawn(async move {
             sightline_server::serve(listener, served, async {
@@ -586,6 +644,7 @@ impl TestApp {
             base,
             store,
             state,
+            matcher,
             _shutdown: tx,
         }
     }
@@ -600,6 +659,8 @@ impl TestApp {
         self.base = node.base;
         self.store = node.store;
         self.state = node.state;
+        self.matcher.stop().await;
+        self.matcher = node.matcher;
     }
 
     /// Starts an outbox sender (another "node" of the same deployment)

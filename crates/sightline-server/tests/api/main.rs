@@ -25,6 +25,8 @@ mod identity;
 mod inbox;
 mod incidents;
 mod ingest;
+mod ingest_limits;
+mod ingest_privacy;
 mod keys;
 mod manager;
 mod maps;

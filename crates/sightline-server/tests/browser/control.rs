@@ -288,7 +288,9 @@ async fn read(State(ctx): State<Arc<Ctx>>, Json(req): Json<ReadReq>) -> Json<Val
         .send()
         .await
         .unwrap();
-    Json(resp.json().await.unwrap())
+    let report = resp.json().await.unwrap();
+    app.matched().await;
+    Json(report)
 }
 
 /// A query run through the API by `username` (signing in on first use),
