@@ -28,6 +28,7 @@ mod keywrap;
 mod merkle;
 mod note;
 mod offline;
+mod reader;
 mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError, origin_of};
@@ -38,4 +39,5 @@ pub use keywrap::xor_wrap;
 pub use merkle::{Tree, empty_root, node_hash, verify_consistency, verify_inclusion};
 pub use note::{NoteError, NoteSigner, NoteVerifier, generate_secret};
 pub use offline::{Failure, Verified, Verifier};
+pub use reader::{ReadError, read_export};
 pub use verify::{ChainError, StoredLink, verify_chain};

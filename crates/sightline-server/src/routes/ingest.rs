@@ -13,7 +13,8 @@ use axum::http::{StatusCode, header};
 use sightline_audit::Actor;
 use sightline_core::Violation;
 use sightline_ingest::{
-    BodyError, OpenAlprMessage, Parsed, parse_json_array, parse_ndjson, parse_openalpr_message,
+    BodyError, OpenAlprMessage, Parsed, is_ndjson_media, parse_openalpr_message,
+    reads_part_is_ndjson,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -53,21 +54,7 @@ fn media_type(req: &Request) -> String {
 }
 
 fn parse_native(body: &[u8], ndjson: bool, now: time::OffsetDateTime) -> Result<Parsed, ApiError> {
-    if ndjson {
-        Ok(parse_ndjson(body, now))
-    } else {
-        parse_json_array(body, now).map_err(body_error)
-    }
-}
-
-fn is_ndjson(media: &str) -> bool {
-    matches!(
-        media,
-        "application/x-ndjson"
-            | "application/ndjson"
-            | "application/jsonl"
-            | "application/jsonlines"
-    )
+    sightline_ingest::parse_native(body, ndjson, now).map_err(body_error)
 }
 
 async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
@@ -135,7 +122,7 @@ pub async fn ingest_reads(
             })?;
             let Some(field) = field else { break };
             let name = field.name().unwrap_or_default().to_owned();
-            let ndjson = field.content_type().is_some_and(is_ndjson);
+            let content_type = field.content_type().map(str::to_owned);
             let data = field.bytes().await.map_err(|e| {
                 ApiError::field(
                     e.status(),
@@ -143,9 +130,8 @@ pub async fn ingest_reads(
                 )
             })?;
             if name == "reads" {
-                let looks_ndjson =
-                    ndjson || data.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[');
-                reads = Some((data, looks_ndjson));
+                let ndjson = reads_part_is_ndjson(content_type.as_deref(), &data);
+                reads = Some((data, ndjson));
             } else {
                 photos.parts.insert(name, data.to_vec());
             }
@@ -162,8 +148,8 @@ pub async fn ingest_reads(
             )
         })?;
         (parse_native(&data, ndjson, now)?, "multipart")
-    } else if media == "application/json" || is_ndjson(&media) {
-        let ndjson = is_ndjson(&media);
+    } else if media == "application/json" || is_ndjson_media(&media) {
+        let ndjson = is_ndjson_media(&media);
         let body = read_body(req, &state).await?;
         (
             parse_native(&body, ndjson, now)?,
