@@ -37,10 +37,21 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(v) = &verdict {
         assert!(v.checkpoints >= 1 && v.checkpoints as usize <= lines);
-        assert_eq!(v.entries, entries.len() as u64, "verified a count it did not read");
-        assert_eq!(v.tree_size, v.entries, "verified entries no checkpoint covers");
+        assert_eq!(
+            v.entries,
+            entries.len() as u64,
+            "verified a count it did not read"
+        );
+        assert_eq!(
+            v.tree_size, v.entries,
+            "verified entries no checkpoint covers"
+        );
         let tree = Tree::from_leaves(entries.iter().map(|(c, _)| leaf_hash(c.as_bytes())));
-        assert_eq!(tree.root(v.tree_size), Some(v.root), "verified a root it did not compute");
+        assert_eq!(
+            tree.root(v.tree_size),
+            Some(v.root),
+            "verified a root it did not compute"
+        );
     }
 
     // The same entries as stored rows: leaf as stated, chain recomputed.
@@ -56,11 +67,18 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(last) = verify_chain(rows.iter().copied()) {
         assert_eq!(last, prev, "the chain check ended on another value");
         for (canonical, leaf, _) in &rows {
-            assert_eq!(leaf_hash(canonical), *leaf, "a leaf that does not hash passed");
+            assert_eq!(
+                leaf_hash(canonical),
+                *leaf,
+                "a leaf that does not hash passed"
+            );
         }
     }
     if verdict.is_ok() {
-        assert!(verify_chain(rows.iter().copied()).is_ok(), "verified export, broken chain");
+        assert!(
+            verify_chain(rows.iter().copied()).is_ok(),
+            "verified export, broken chain"
+        );
     }
 });
 

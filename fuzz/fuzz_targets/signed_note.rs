@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
     let signer = signer();
     let key = signer.verifier();
     if let Ok(opened) = key.open(text) {
-        assert!(text.starts_with(opened), "opened text is not the note's start");
+        assert!(
+            text.starts_with(opened),
+            "opened text is not the note's start"
+        );
         assert!(opened.ends_with('\n'));
         check_checkpoint(opened);
     }
@@ -39,6 +42,10 @@ fuzz_target!(|data: &[u8]| {
             Ok(n) => n,
             Err(e) => panic!("signing refused a text ending in a newline: {e}"),
         };
-        assert_eq!(key.open(&note), Ok(text), "a signed note that does not open");
+        assert_eq!(
+            key.open(&note),
+            Ok(text),
+            "a signed note that does not open"
+        );
     }
 });

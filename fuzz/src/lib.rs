@@ -93,20 +93,39 @@ pub fn check_parsed(parsed: &Parsed, expected: Option<usize>) {
     }
     let ok: Vec<usize> = parsed.records.iter().map(|(i, _)| *i).collect();
     let bad: Vec<usize> = parsed.errors.iter().map(|e| e.index).collect();
-    assert!(ok.windows(2).all(|w| w[0] < w[1]), "record indices out of order");
-    assert!(bad.windows(2).all(|w| w[0] < w[1]), "error indices out of order");
-    assert!(ok.iter().all(|i| !bad.contains(i)), "an index both accepted and rejected");
+    assert!(
+        ok.windows(2).all(|w| w[0] < w[1]),
+        "record indices out of order"
+    );
+    assert!(
+        bad.windows(2).all(|w| w[0] < w[1]),
+        "error indices out of order"
+    );
+    assert!(
+        ok.iter().all(|i| !bad.contains(i)),
+        "an index both accepted and rejected"
+    );
     for e in &parsed.errors {
         assert!(!e.violations.is_empty(), "a rejection without a violation");
         for v in &e.violations {
-            assert!(codes::ALL.contains(&v.code.as_str()), "undocumented code {}", v.code);
+            assert!(
+                codes::ALL.contains(&v.code.as_str()),
+                "undocumented code {}",
+                v.code
+            );
         }
         if let Some(id) = &e.source_read_id {
-            assert!(id.chars().count() <= 200, "echoed id longer than 200 characters");
+            assert!(
+                id.chars().count() <= 200,
+                "echoed id longer than 200 characters"
+            );
         }
     }
     for (_, read) in &parsed.records {
-        assert!(read.captured_at.offset().is_utc(), "capture time not in UTC");
+        assert!(
+            read.captured_at.offset().is_utc(),
+            "capture time not in UTC"
+        );
         let _ = sightline_ingest::complete(read.clone(), None);
     }
 }

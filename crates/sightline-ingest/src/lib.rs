@@ -49,9 +49,9 @@ mod native;
 mod ndjson;
 mod openalpr;
 mod photo;
-mod reads_part;
 #[cfg(test)]
 mod proptests;
+mod reads_part;
 
 pub use alert_csv::{AlertCsvRow, AlertCsvTooLarge, alert_csv_rows};
 pub use complete::{CameraSite, ReadDraft, complete};

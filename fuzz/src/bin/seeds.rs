@@ -78,7 +78,9 @@ fn main() -> std::io::Result<()> {
     let body = Checkpoint {
         origin: origin_of(LOG),
         size: 3,
-        root: Tree::from_leaves(rows.iter().map(|e| e.leaf)).root(3).unwrap_or_default(),
+        root: Tree::from_leaves(rows.iter().map(|e| e.leaf))
+            .root(3)
+            .unwrap_or_default(),
     }
     .body();
     put("signed_note", "checkpoint-body.txt", &body)?;
