@@ -10,10 +10,10 @@ use sightline_fuzz::audit::signer;
 /// A checkpoint body that parsed and has no extension lines is exactly
 /// what [`Checkpoint::body`] writes.
 fn check_checkpoint(text: &str) {
-    if let Ok(c) = Checkpoint::parse(text) {
-        if text.split('\n').count() == 4 {
-            assert_eq!(c.body(), text, "a checkpoint that does not re-serialise");
-        }
+    if let Ok(c) = Checkpoint::parse(text)
+        && text.split('\n').count() == 4
+    {
+        assert_eq!(c.body(), text, "a checkpoint that does not re-serialise");
     }
 }
 
