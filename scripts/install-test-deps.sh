@@ -17,6 +17,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# The fuzz targets (scripts/fuzz.sh): libfuzzer-sys compiles libFuzzer, C++.
+command -v c++ >/dev/null 2>&1 || need+=(g++)
 
 if [ ${#need[@]} -gt 0 ]; then
     SUDO=""

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on both storage backends: unit tests, the store's
 # conformance suite, the black-box HTTP suite, the web app in headless
-# Chromium, and the CLI and crash tests.
+# Chromium, the CLI and crash tests, and a smoke of the fuzz targets.
 # PostgreSQL is installed if missing and started by the test harness itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,3 +9,8 @@ scripts/install-test-deps.sh
 # The web app's committed bundle must be what its sources build.
 (cd crates/sightline-web && node tools/build.mjs --check)
 cargo test --workspace --locked "$@"
+# A one-minute smoke of every fuzz target, two at a time (the long run is
+# `scripts/fuzz.sh long`, not CI). FUZZ_SMOKE_SECONDS=0 skips it.
+if [ "${FUZZ_SMOKE_SECONDS:-60}" != 0 ]; then
+    scripts/fuzz.sh smoke "${FUZZ_SMOKE_SECONDS:-60}"
+fi

@@ -30,6 +30,7 @@ mod merkle;
 mod note;
 mod offline;
 mod search_export;
+mod reader;
 mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError, origin_of};
@@ -46,4 +47,5 @@ pub use search_export::{
     note_from_base64, parse_csv, parse_jsonl, parse_sheet, readable, time_text,
     verify_search_export,
 };
+pub use reader::{ReadError, read_export};
 pub use verify::{ChainError, StoredLink, verify_chain};

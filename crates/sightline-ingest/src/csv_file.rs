@@ -412,4 +412,17 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert!(matches!(rows[0], Ok((1, _))));
     }
+
+    /// Found by the `ingest_csv` fuzz target: a lone CR ends a record, so
+    /// two rows can start on one physical line; row numbers still count up.
+    #[test]
+    fn a_lone_cr_ends_a_row_on_the_same_line() {
+        let body = format!("{HEADER}\nr1,A1,PA,noon,1,2,a,b,v,p\rr2,,PA\n");
+        let rows = all(&body);
+        let [Err(first), Err(second)] = rows.as_slice() else {
+            panic!("{rows:?}")
+        };
+        assert_eq!((first.index, first.line), (1, Some(2)));
+        assert_eq!((second.index, second.line), (2, Some(2)));
+    }
 }

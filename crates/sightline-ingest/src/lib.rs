@@ -18,7 +18,8 @@
 //!    - native NDJSON, one record a line: [`parse_ndjson`];
 //!    - the JSON OpenALPR / Rekor agents POST (`alpr_group`, `alpr_results`):
 //!      [`parse_openalpr`]; with their `heartbeat`s: [`parse_openalpr_message`];
-//!    - CSV bulk files, streamed: [`csv_reads`].
+//!    - CSV bulk files, streamed: [`csv_reads`];
+//!    - the alert-list upload CSV, split into raw rows: [`alert_csv_rows`].
 //! 2. [`complete`] fills what a format leaves to per-camera configuration
 //!    ([`CameraSite`]) and insists on every field a stored read needs, giving
 //!    a [`ReadDraft`].
@@ -37,6 +38,7 @@
 //! (for OpenALPR e.g. `best_plate_number` or `epoch_start`, for CSV the
 //! column). The codes are listed in [`codes`].
 
+mod alert_csv;
 mod complete;
 mod csv_file;
 mod error;
@@ -50,7 +52,9 @@ mod openalpr;
 mod photo;
 #[cfg(test)]
 mod proptests;
+mod reads_part;
 
+pub use alert_csv::{AlertCsvRow, AlertCsvTooLarge, alert_csv_rows};
 pub use complete::{CameraSite, ReadDraft, complete};
 pub use csv_file::{CSV_COLUMNS, CsvReads, csv_reads};
 pub use error::BodyError;
@@ -59,6 +63,7 @@ pub use native::{parse_json_array, parse_json_array_max};
 pub use ndjson::{parse_ndjson, parse_ndjson_max};
 pub use openalpr::{OpenAlprMessage, parse_openalpr, parse_openalpr_message};
 pub use photo::{MAX_PHOTO_BYTES, check_photo};
+pub use reads_part::{is_ndjson_media, parse_native, reads_part_is_ndjson};
 
 pub use sightline_core::purpose::Violation;
 

@@ -10,12 +10,12 @@ use crate::settings::Settings;
 use anyhow::{Context as _, anyhow, bail};
 use clap::{Args, Subcommand};
 use sightline_audit::{
-    Actor, EXPORT_FORMAT, EntryDraft, ExportLine, NoteVerifier, Outcome, SearchExport, Verifier,
-    parse_csv, parse_jsonl, parse_sheet, verify_search_export, write_export,
+    Actor, EntryDraft, NoteVerifier, Outcome, ReadError, SearchExport, Verifier, parse_csv,
+    parse_jsonl, parse_sheet, read_export, verify_search_export, write_export,
 };
 use sightline_core::TenantScope;
 use sightline_store::{CheckpointError, Store};
-use std::io::{BufRead as _, BufWriter, Write as _};
+use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -171,17 +171,13 @@ pub fn verify(export: &Path, public_key: &str, trusted: &[PathBuf]) -> anyhow::R
             .trust(&note)
             .map_err(|f| anyhow!("{}: {f}", t.display()))?;
     }
-    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("reading {}", export.display()))?;
-        let parsed: ExportLine = serde_json::from_str(&line)
-            .with_context(|| format!("line {} is not an audit export line", n + 1))?;
-        if let ExportLine::Header { format, .. } = &parsed
-            && format != EXPORT_FORMAT
-        {
-            bail!("unsupported export format {format}");
+    read_export(&mut verifier, std::io::BufReader::new(file)).map_err(|e| match e {
+        ReadError::Io(e) => anyhow::Error::new(e).context(format!("reading {}", export.display())),
+        ReadError::NotALine { line, source } => {
+            anyhow::Error::new(source).context(format!("line {line} is not an audit export line"))
         }
-        verifier.line(parsed);
-    }
+        e @ ReadError::Format(_) => anyhow!("{e}"),
+    })?;
     match verifier.finish() {
         Ok(v) => {
             println!(

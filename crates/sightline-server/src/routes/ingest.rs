@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use sightline_audit::Actor;
 use sightline_core::Violation;
 use sightline_ingest::{
-    BodyError, OpenAlprMessage, Parsed, parse_json_array_max, parse_ndjson_max,
-    parse_openalpr_message,
+    BodyError, OpenAlprMessage, Parsed, is_ndjson_media, parse_json_array_max, parse_ndjson_max,
+    parse_openalpr_message, reads_part_is_ndjson,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -70,16 +70,6 @@ fn parse_native(
         BodyError::TooManyRecords { limit } => too_many_records(limit),
         e => body_error(e),
     })
-}
-
-fn is_ndjson(media: &str) -> bool {
-    matches!(
-        media,
-        "application/x-ndjson"
-            | "application/ndjson"
-            | "application/jsonl"
-            | "application/jsonlines"
-    )
 }
 
 async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
@@ -163,7 +153,7 @@ async fn native_reads(
             })?;
             let Some(field) = field else { break };
             let name = field.name().unwrap_or_default().to_owned();
-            let ndjson = field.content_type().is_some_and(is_ndjson);
+            let content_type = field.content_type().map(str::to_owned);
             let data = field.bytes().await.map_err(|e| {
                 ApiError::field(
                     e.status(),
@@ -171,9 +161,8 @@ async fn native_reads(
                 )
             })?;
             if name == "reads" {
-                let looks_ndjson =
-                    ndjson || data.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[');
-                reads = Some((data, looks_ndjson));
+                let ndjson = reads_part_is_ndjson(content_type.as_deref(), &data);
+                reads = Some((data, ndjson));
             } else {
                 // Shared, not copied: every record naming the part reads
                 // these same bytes.
@@ -194,8 +183,8 @@ async fn native_reads(
         let parsed = parse_native(&data, ndjson, now, limits.max_records)?;
         check_part_refs(&parsed, limits.max_part_refs)?;
         (parsed, "multipart")
-    } else if media == "application/json" || is_ndjson(&media) {
-        let ndjson = is_ndjson(&media);
+    } else if media == "application/json" || is_ndjson_media(&media) {
+        let ndjson = is_ndjson_media(&media);
         let body = read_body(req, &state).await?;
         (
             parse_native(&body, ndjson, now, limits.max_records)?,

@@ -19,6 +19,7 @@ use serde_json::json;
 use sightline_audit::{EntryDraft, Outcome};
 use sightline_core::Violation;
 use sightline_core::alert::MAX_LIST_ENTRIES;
+use sightline_ingest::alert_csv_rows;
 
 /// The largest upload body: 2,500 rows of generous notes.
 pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
@@ -33,29 +34,6 @@ fn too_large(rows: usize) -> ApiError {
         )
         .accepting("at most 2,500 data rows, plus an optional header"),
     )
-}
-
-/// (notify scope, usernames, group name) from the optional fifth column:
-/// `owner`, `agency`, `users:alice;bob` or `group:Case Team`.
-fn split_notify(raw: &str) -> (String, Vec<String>, Option<String>) {
-    match raw.split_once(':') {
-        Some((scope, rest)) if scope.trim().eq_ignore_ascii_case("group") => (
-            scope.trim().to_owned(),
-            Vec::new(),
-            Some(rest.trim().to_owned()),
-        ),
-        Some((scope, users)) => (
-            scope.trim().to_owned(),
-            users
-                .split([';', ' '])
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            None,
-        ),
-        None => (raw.trim().to_owned(), Vec::new(), None),
-    }
 }
 
 /// Adds every row of a CSV to a list you own, or none of them.
@@ -80,73 +58,36 @@ pub async fn upload(
 ) -> Result<(StatusCode, Json<UploadResponse>), ApiError> {
     let list = owned_list(&state, &who, list_id).await?;
     crate::routes::offboarding::refuse_after_contract_end(&state, list.agency_id).await?;
-    // Refused before parsing: count non-blank lines (an upper bound on
-    // records), less a header line if the file starts with one.
-    let mut lines = body
-        .split(|b| *b == b'\n')
-        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
-    let header = lines.next().is_some_and(|first| {
-        let first = String::from_utf8_lossy(first)
-            .trim_start()
-            .to_ascii_lowercase();
-        first.starts_with("plate") || first.starts_with("\"plate")
-    });
-    let rows = lines.count() + usize::from(!header);
-    if rows > MAX_LIST_ENTRIES {
-        return Err(too_large(rows));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(body.as_ref());
+    // Refused before parsing when the file has more lines than a list
+    // holds; the pure reading lives in sightline-ingest (and is fuzzed).
+    let rows = alert_csv_rows(&body, MAX_LIST_ENTRIES).map_err(|t| too_large(t.rows))?;
     let rules = EntryRules::for_user(&state, &who).await?;
     let mut entries = Vec::new();
     let mut errors = Vec::new();
-    let mut row = 0_usize;
-    for (i, record) in reader.records().enumerate() {
-        let record = match record {
+    let row = rows.len();
+    for parsed in &rows {
+        let r = match parsed {
             Ok(r) => r,
-            Err(e) => {
-                row += 1;
-                errors.push(Violation::new(
-                    "row_malformed",
-                    &format!("rows[{row}]"),
-                    format!("row {row}: {e}"),
-                ));
+            Err(v) => {
+                errors.push(v.clone());
                 continue;
             }
         };
-        if i == 0
-            && record
-                .get(0)
-                .is_some_and(|f| f.eq_ignore_ascii_case("plate"))
-        {
-            continue;
-        }
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        row += 1;
-        if row > MAX_LIST_ENTRIES {
-            return Err(too_large(row));
-        }
-        let (scope, users, group) = split_notify(record.get(4).unwrap_or(""));
         let raw = RawEntry {
-            plate: record.get(0),
-            state: record.get(1),
-            reason_code: record.get(2),
-            note: record.get(3),
-            scope: Some(&scope),
-            users,
-            group: group.as_deref(),
+            plate: r.plate.as_deref(),
+            state: r.state.as_deref(),
+            reason_code: r.reason_code.as_deref(),
+            note: r.note.as_deref(),
+            scope: Some(&r.scope),
+            users: r.users.clone(),
+            group: r.group.as_deref(),
         };
         match parse_entry(
             &state,
             &rules,
             &raw,
-            &format!("rows[{row}]."),
-            &format!("row {row}: "),
+            &format!("rows[{}].", r.row),
+            &format!("row {}: ", r.row),
         )
         .await
         {
