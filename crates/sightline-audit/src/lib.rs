@@ -29,8 +29,8 @@ mod keywrap;
 mod merkle;
 mod note;
 mod offline;
-mod search_export;
 mod reader;
+mod search_export;
 mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError, origin_of};
@@ -41,11 +41,11 @@ pub use keywrap::xor_wrap;
 pub use merkle::{Tree, empty_root, node_hash, verify_consistency, verify_inclusion};
 pub use note::{NoteError, NoteSigner, NoteVerifier, generate_secret};
 pub use offline::{Failure, Verified, Verifier};
+pub use reader::{ReadError, read_export};
 pub use search_export::{
     CANONICAL_COLUMN, Column, ExportedEntry, LEAF_COLUMN, NOTE_HEADER, OPENINGS_COLUMN,
     PROOF_COLUMN, Printed, READABLE_COLUMNS, SearchExport, SearchVerified, actor_name, from_table,
     note_from_base64, parse_csv, parse_jsonl, parse_sheet, readable, time_text,
     verify_search_export,
 };
-pub use reader::{ReadError, read_export};
 pub use verify::{ChainError, StoredLink, verify_chain};

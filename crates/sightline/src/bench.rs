@@ -57,6 +57,8 @@ pub enum BenchCommand {
     Audit(crate::bench_audit::AuditBench),
     /// The printable query report: 200 sightings with photos and maps, against a text-only baseline.
     Report(crate::bench_report::ReportBench),
+    /// 1,000 concurrent query clients plus continuous ingest against one `serve`, then the audit check.
+    Load(crate::bench_load::LoadBench),
 }
 
 struct World {
@@ -233,6 +235,9 @@ pub async fn run(settings: &crate::settings::Settings, cmd: BenchCommand) -> any
         BenchCommand::Alerts(args) => args,
         BenchCommand::Audit(args) => return crate::bench_audit::audit(settings, &args).await,
         BenchCommand::Report(args) => return crate::bench_report::report(settings, &args).await,
+        BenchCommand::Load(args) => {
+            return crate::bench_load::run(&args, settings.database_url.clone()).await;
+        }
     };
     let database_url = settings.database_url.clone();
     let dir = std::env::temp_dir().join(format!("sightline-bench-{}", std::process::id()));

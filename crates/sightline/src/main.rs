@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 mod bench;
 mod bench_audit;
+mod bench_load;
 mod bench_report;
 mod demo;
 mod import;
