@@ -50,7 +50,19 @@ pub fn parse_json_array_max(
         Some(b'[') => {}
         first => return Err(not_an_array(body, first.copied())),
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
+    // JSON is UTF-8. Checked up front, because the lean parse skips the
+    // fields it does not read without looking inside their strings.
+    let body = std::str::from_utf8(body).map_err(|e| {
+        let before = body.get(..e.valid_up_to()).unwrap_or_default();
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+        BodyError::NotJson {
+            message: "invalid UTF-8".into(),
+            line,
+            column,
+        }
+    })?;
+    let mut de = serde_json::Deserializer::from_str(body);
     let mut over = false;
     let streamed = de::Deserializer::deserialize_seq(
         &mut de,
@@ -279,6 +291,24 @@ pub(crate) mod tests {
             "plate_photo": {"part": "p1"},
             "some_vendor_field": [1, 2, 3]
         })
+    }
+
+    /// Found by the fuzzer: invalid UTF-8 inside a vendor field the lean
+    /// parse skips was accepted, though the body is not JSON.
+    #[test]
+    fn invalid_utf8_in_a_skipped_field_is_not_json() {
+        let mut read = good();
+        read["some_vendor_field"] = json!("ZZZZ");
+        let text = serde_json::to_vec(&json!([read])).unwrap();
+        let at = text.windows(4).position(|w| w == b"ZZZZ").unwrap();
+        let mut body = text.clone();
+        body.splice(at..at + 4, [0xff, 0xfe, 0xff, 0xfe]);
+        // The same body with valid text is accepted.
+        assert_eq!(parse_json_array(&text, NOW).unwrap().records.len(), 1);
+        assert!(matches!(
+            parse_json_array(&body, NOW),
+            Err(BodyError::NotJson { line: 1, .. })
+        ));
     }
 
     fn codes_of(r: &Rejected) -> Vec<&str> {
