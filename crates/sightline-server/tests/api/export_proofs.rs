@@ -36,16 +36,7 @@ fn edit_xlsx(bytes: &[u8], dir: &Path) -> Vec<u8> {
          wb.save(r'{0}')",
         file.display()
     );
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::helpers::python(&script);
     std::fs::read(&file).unwrap()
 }
 

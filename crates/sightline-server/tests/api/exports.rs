@@ -88,17 +88,8 @@ async fn exports_carry_the_events_and_their_proofs(db: Db) {
         "import openpyxl,json\nws=openpyxl.load_workbook(r'{}').active\nrows=[[c for c in r] for r in ws.iter_rows(values_only=True)]\nprint(json.dumps({{'rows':[[str(c) if c is not None else None for c in r] for r in rows],'freeze':ws.freeze_panes,'filter':ws.auto_filter.ref}}))",
         xlsx.display()
     );
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let sheet: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = crate::helpers::python(&script);
+    let sheet: Value = serde_json::from_slice(&out).unwrap();
     let rows = sheet["rows"].as_array().unwrap();
     let data: Vec<&Value> = rows.iter().filter(|r| r[6] == "EXP100").collect();
     assert_eq!(data.len(), 1, "{sheet}");

@@ -785,3 +785,19 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Runs a Python script (openpyxl reads and edits the Excel files) and
+/// returns what it printed; a failing script fails the test.
+pub fn python(script: &str) -> Vec<u8> {
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("python3 with openpyxl is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}

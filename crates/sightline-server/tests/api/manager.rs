@@ -236,17 +236,8 @@ fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<Value>> {
         "import openpyxl,json\nws=openpyxl.load_workbook(r'{}').active\nprint(json.dumps([[c if isinstance(c,(int,float)) or c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]))",
         path.display()
     );
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let out = crate::helpers::python(&script);
+    serde_json::from_slice(&out).unwrap()
 }
 
 async fn usage_and_training_reports_download(db: Db) {

@@ -183,17 +183,8 @@ print(json.dumps({{
 "#,
         path.display()
     );
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .output()
-        .expect("python3 with openpyxl is installed");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let out = crate::helpers::python(&script);
+    serde_json::from_slice(&out).unwrap()
 }
 
 fn row<'a>(sheet: &'a Value, first: &str) -> &'a Vec<Value> {
