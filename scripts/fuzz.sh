@@ -6,8 +6,10 @@
 # tool is installed. See the "Fuzzing" section of docs/security.md.
 #
 #   scripts/fuzz.sh build                 build every target (release)
-#   scripts/fuzz.sh smoke [SECONDS]       each target SECONDS (60), FUZZ_JOBS
-#                                         at a time (2); what CI runs
+#   scripts/fuzz.sh smoke [RUNS]          each target RUNS executions (300,000)
+#                                         from a fixed seed and the committed
+#                                         seeds only, FUZZ_JOBS at a time (2);
+#                                         what CI runs: the same every time
 #   scripts/fuzz.sh long [RUNS] [TARGET…] each target (all by default) until
 #                                         RUNS executions (10,000,000), one
 #                                         at a time (FUZZ_MAX_SECONDS caps
@@ -40,14 +42,16 @@ build() {
         --target "$HOST" "${bins[@]}"
 }
 
-# run_one TARGET LIMIT_ARG…: fuzzes one target; its log in fuzz/work/logs.
+# run_one TARGET LIMIT_ARG…: fuzzes one target, keeping what it finds in
+# $FUZZ_WORK/TARGET (fuzz/work by default); its log in fuzz/work/logs.
 run_one() {
     local t=$1
     shift
-    mkdir -p "fuzz/work/$t" "fuzz/artifacts/$t" fuzz/work/logs
+    local work=${FUZZ_WORK:-fuzz/work}/$t
+    mkdir -p "$work" "fuzz/artifacts/$t" fuzz/work/logs
     local rc=0
     "$BIN/$t" "${LIBFUZZER_ARGS[@]}" "$@" -artifact_prefix="fuzz/artifacts/$t/" \
-        "fuzz/work/$t" "fuzz/corpus/$t" >"fuzz/work/logs/$t.log" 2>&1 || rc=$?
+        "$work" "fuzz/corpus/$t" >"fuzz/work/logs/$t.log" 2>&1 || rc=$?
     echo "$rc" >"fuzz/work/logs/$t.rc"
 }
 
@@ -83,14 +87,17 @@ build)
     build
     ;;
 smoke)
-    seconds=${1:-60}
+    # A fixed seed, a fixed number of executions and no corpus but the
+    # committed one: a failure here is the same on every machine, and
+    # `scripts/fuzz.sh smoke` reproduces it.
+    runs=${1:-300000}
     build
-    rm -rf fuzz/artifacts
+    rm -rf fuzz/artifacts fuzz/work/smoke
     export -f run_one
-    export BIN
+    export BIN FUZZ_WORK=fuzz/work/smoke
     export LIBFUZZER_ARGS_STR="${LIBFUZZER_ARGS[*]}"
     printf '%s\n' "${TARGETS[@]}" | xargs -P "${FUZZ_JOBS:-2}" -I{} \
-        bash -c 'LIBFUZZER_ARGS=($LIBFUZZER_ARGS_STR); run_one "$1" -max_total_time='"$seconds" _ {}
+        bash -c 'LIBFUZZER_ARGS=($LIBFUZZER_ARGS_STR); run_one "$1" -seed=1 -runs='"$runs" _ {}
     report "${TARGETS[@]}"
     ;;
 long)
@@ -114,7 +121,7 @@ run)
         "fuzz/work/$t" "fuzz/corpus/$t"
     ;;
 *)
-    echo "usage: $0 build | smoke [SECONDS] | long [RUNS] [TARGET…] | run TARGET [ARGS…]" >&2
+    echo "usage: $0 build | smoke [RUNS] | long [RUNS] [TARGET…] | run TARGET [ARGS…]" >&2
     exit 2
     ;;
 esac

@@ -9,8 +9,9 @@ scripts/install-test-deps.sh
 # The web app's committed bundle must be what its sources build.
 (cd crates/sightline-web && node tools/build.mjs --check)
 cargo test --workspace --locked "$@"
-# A one-minute smoke of every fuzz target, two at a time (the long run is
-# `scripts/fuzz.sh long`, not CI). FUZZ_SMOKE_SECONDS=0 skips it.
-if [ "${FUZZ_SMOKE_SECONDS:-60}" != 0 ]; then
-    scripts/fuzz.sh smoke "${FUZZ_SMOKE_SECONDS:-60}"
+# A smoke of every fuzz target: 300,000 executions each from a fixed seed,
+# two at a time (the long run is `scripts/fuzz.sh long`, not CI).
+# FUZZ_SMOKE_RUNS=0 skips it.
+if [ "${FUZZ_SMOKE_RUNS:-300000}" != 0 ]; then
+    scripts/fuzz.sh smoke "${FUZZ_SMOKE_RUNS:-300000}"
 fi

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod openalpr;
 
+use serde_json::value::RawValue;
 use sightline_ingest::{Parsed, codes};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write as _;
@@ -128,4 +129,17 @@ pub fn check_parsed(parsed: &Parsed, expected: Option<usize>) {
         );
         let _ = sightline_ingest::complete(read.clone(), None);
     }
+}
+
+/// The number of elements of `data` if it is a JSON array by JSON's
+/// grammar alone (UTF-8 text, any nesting, any number), `None` otherwise.
+///
+/// Not `serde_json::Value`: that is stricter (nesting to 128, numbers an
+/// f64 can hold), and the ingest parse refuses a body only when it is not
+/// JSON; JSON past those limits costs one record, not the batch.
+pub fn json_array_len(data: &[u8]) -> Option<usize> {
+    let text = std::str::from_utf8(data).ok()?;
+    serde_json::from_str::<Vec<&RawValue>>(text)
+        .ok()
+        .map(|v| v.len())
 }

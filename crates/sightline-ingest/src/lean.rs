@@ -43,7 +43,7 @@ impl<'de> de::Deserialize<'de> for Lean {
 
 /// Builds the kept `Value` of one JSON value.
 #[derive(Clone, Copy)]
-pub(crate) struct LeanSeed;
+struct LeanSeed;
 
 impl<'de> DeserializeSeed<'de> for LeanSeed {
     type Value = Value;

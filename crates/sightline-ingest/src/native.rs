@@ -16,12 +16,13 @@
 //! fields are ignored; `null` is the same as leaving a field out.
 
 use crate::fields::{self, echo_id};
-use crate::json::{Field, Obj, kind};
-use crate::lean::LeanSeed;
+use crate::json::{Field, Obj, json_error_message, kind};
+use crate::lean::Lean;
 use crate::photo::decode_base64_photo;
 use crate::{BodyError, Parsed, ParsedRead, PhotoData, RecordOutcome, Rejected, codes};
 use serde::de;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sightline_core::purpose::Violation;
 use time::OffsetDateTime;
 
@@ -117,12 +118,21 @@ impl<'de> de::Visitor<'de> for Batch<'_> {
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
         let mut parsed = Parsed::default();
         let mut index = 0;
-        while let Some(item) = seq.next_element_seed(LeanSeed)? {
+        // Each element is first only checked to be JSON (the borrowed raw
+        // text, nothing allocated), then parsed on its own: a record that
+        // is JSON but more than serde_json will build (nested past its
+        // depth limit, a number past f64) is that record's error, and its
+        // neighbours are still read.
+        while let Some(raw) = seq.next_element::<&RawValue>()? {
             if index == self.max_records {
                 *self.over = true;
                 return Err(de::Error::custom("too many records"));
             }
-            parsed.push(index, None, parse_record(&item, self.now));
+            let outcome = match serde_json::from_str::<Lean>(raw.get()) {
+                Ok(Lean(item)) => parse_record(&item, self.now),
+                Err(e) => Err(unusable(&e)),
+            };
+            parsed.push(index, None, outcome);
             index += 1;
         }
         Ok(parsed)
@@ -214,6 +224,27 @@ pub(crate) fn parse_record(item: &Value, now: OffsetDateTime) -> RecordOutcome {
             source_read_id: echoed,
             violations: errs,
         }),
+    }
+}
+
+/// A record that is JSON, but one the parser will not build.
+fn unusable(e: &serde_json::Error) -> Rejected {
+    Rejected {
+        source_read_id: None,
+        violations: vec![
+            Violation::new(
+                codes::RECORD_MALFORMED,
+                "record",
+                format!(
+                    "the record cannot be read: {} (column {} of the record)",
+                    json_error_message(e),
+                    e.column()
+                ),
+            )
+            .accepting(
+                "a JSON object nested at most 128 deep, with numbers a 64-bit float can hold",
+            ),
+        ],
     }
 }
 
@@ -309,6 +340,46 @@ pub(crate) mod tests {
             parse_json_array(&body, NOW),
             Err(BodyError::NotJson { line: 1, .. })
         ));
+    }
+
+    /// Found by the fuzzer: JSON that serde_json will not build as a
+    /// `Value` (nesting past its limit of 128, a number past f64) is still
+    /// JSON. In a field the format skips it is ignored; in one it reads it
+    /// is that record's error; either way the neighbours are kept.
+    #[test]
+    fn json_past_the_parsers_limits_costs_one_record_at_most() {
+        let deep = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        let deep_map = |n: usize| format!("{}1{}", r#"{"location":"#.repeat(n), "}".repeat(n));
+        let read = |id: &str, extra: &str| {
+            let mut r = good();
+            r["source_read_id"] = json!(id);
+            let text = r.to_string();
+            format!("{}, {extra}}}", text.strip_suffix('}').unwrap())
+        };
+        let body = format!(
+            "[{}, {}, {}, {}]",
+            read("skipped-deep", &format!(r#""vendor": {}"#, deep(5000))),
+            read("skipped-huge", r#""vendor": 1e400"#),
+            read("kept-huge", r#""location": {"lat": 1e400, "lon": 1}"#),
+            read("kept-deep", &format!(r#""location": {}"#, deep_map(200))),
+        );
+        let parsed = parse_json_array(body.as_bytes(), NOW).unwrap();
+        let kept: Vec<_> = parsed
+            .records
+            .iter()
+            .map(|(_, r)| r.source_read_id.as_str())
+            .collect();
+        assert_eq!(kept, ["skipped-deep", "skipped-huge"]);
+        let rows: Vec<_> = parsed.errors.iter().map(|e| e.index).collect();
+        assert_eq!(rows, [2, 3]);
+        for e in &parsed.errors {
+            assert_eq!(e.violations[0].code, codes::RECORD_MALFORMED);
+            assert!(
+                e.violations[0].message.contains("cannot be read"),
+                "{:?}",
+                e.violations
+            );
+        }
     }
 
     fn codes_of(r: &Rejected) -> Vec<&str> {
