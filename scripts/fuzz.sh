@@ -6,7 +6,8 @@
 # tool is installed. See the "Fuzzing" section of docs/security.md.
 #
 #   scripts/fuzz.sh build                 build every target (release)
-#   scripts/fuzz.sh smoke [RUNS]          each target RUNS executions (300,000)
+#   scripts/fuzz.sh smoke [PERCENT]       each target about a minute (its
+#                                         SMOKE_RUNS, scaled by PERCENT, 100)
 #                                         from a fixed seed and the committed
 #                                         seeds only, FUZZ_JOBS at a time (2);
 #                                         what CI runs: the same every time
@@ -25,6 +26,12 @@ cd "$(dirname "$0")/.."
 
 TARGETS=(ingest_json ingest_ndjson ingest_multipart ingest_csv openalpr_group
     openalpr_results alert_csv audit_export signed_note)
+# The smoke's executions per target: what each did in 60 s in CI
+# (2 cores, two targets at a time), so about a minute each there.
+declare -A SMOKE_RUNS=([ingest_json]=3000000 [ingest_ndjson]=2500000
+    [ingest_multipart]=2200000 [ingest_csv]=600000 [openalpr_group]=2600000
+    [openalpr_results]=2800000 [alert_csv]=400000 [audit_export]=760000
+    [signed_note]=1100000)
 HOST=$(rustc -vV | sed -n 's/^host: //p')
 BIN=fuzz/target/$HOST/release
 # Inputs up to 64 KiB; one input may take 10 s; the process 2 GiB.
@@ -42,17 +49,21 @@ build() {
         --target "$HOST" "${bins[@]}"
 }
 
-# run_one TARGET LIMIT_ARG…: fuzzes one target, keeping what it finds in
-# $FUZZ_WORK/TARGET (fuzz/work by default); its log in fuzz/work/logs.
+# Where a run keeps what it finds (WORK/TARGET), its logs (WORK/logs) and
+# its crashes (ARTIFACTS/TARGET). The smoke has its own, so it can run
+# beside a long run.
+WORK=fuzz/work
+ARTIFACTS=fuzz/artifacts
+
+# run_one TARGET LIMIT_ARG…: fuzzes one target.
 run_one() {
     local t=$1
     shift
-    local work=${FUZZ_WORK:-fuzz/work}/$t
-    mkdir -p "$work" "fuzz/artifacts/$t" fuzz/work/logs
+    mkdir -p "$WORK/$t" "$ARTIFACTS/$t" "$WORK/logs"
     local rc=0
-    "$BIN/$t" "${LIBFUZZER_ARGS[@]}" "$@" -artifact_prefix="fuzz/artifacts/$t/" \
-        "$work" "fuzz/corpus/$t" >"fuzz/work/logs/$t.log" 2>&1 || rc=$?
-    echo "$rc" >"fuzz/work/logs/$t.rc"
+    "$BIN/$t" "${LIBFUZZER_ARGS[@]}" "$@" -artifact_prefix="$ARTIFACTS/$t/" \
+        "$WORK/$t" "fuzz/corpus/$t" >"$WORK/logs/$t.log" 2>&1 || rc=$?
+    echo "$rc" >"$WORK/logs/$t.rc"
 }
 
 # One line per target: executions, exec/s, crashes, hangs, peak RSS.
@@ -60,21 +71,21 @@ report() {
     local failed=0
     printf '%-18s %12s %9s %8s %6s %8s\n' target executions exec/s crashes hangs rss_mb
     for t in "$@"; do
-        local log=fuzz/work/logs/$t.log
+        local log=$WORK/logs/$t.log
         local runs speed rss crashes hangs rc
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
         rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
-        crashes=$(find "fuzz/artifacts/$t" -name 'crash-*' -o -name 'oom-*' -o -name 'leak-*' | wc -l)
-        hangs=$(find "fuzz/artifacts/$t" -name 'timeout-*' | wc -l)
-        rc=$(cat "fuzz/work/logs/$t.rc" 2>/dev/null || echo '?')
+        crashes=$(find "$ARTIFACTS/$t" -name 'crash-*' -o -name 'oom-*' -o -name 'leak-*' | wc -l)
+        hangs=$(find "$ARTIFACTS/$t" -name 'timeout-*' | wc -l)
+        rc=$(cat "$WORK/logs/$t.rc" 2>/dev/null || echo '?')
         printf '%-18s %12s %9s %8s %6s %8s\n' "$t" "${runs:-?}" "${speed:-?}" \
             "$crashes" "$hangs" "${rss:-?}"
         if [ "$rc" != 0 ] || [ "$crashes" != 0 ] || [ "$hangs" != 0 ]; then
             failed=1
-            echo "  $t failed (exit $rc); its log: fuzz/work/logs/$t.log" >&2
+            echo "  $t failed (exit $rc); its log: $log" >&2
             grep -m5 -E 'panicked|ERROR|allocation over the cap|Test unit written' \
-                "fuzz/work/logs/$t.log" | sed 's/^/    /' >&2 || true
+                "$log" | sed 's/^/    /' >&2 || true
         fi
     done
     return "$failed"
@@ -90,14 +101,18 @@ smoke)
     # A fixed seed, a fixed number of executions and no corpus but the
     # committed one: a failure here is the same on every machine, and
     # `scripts/fuzz.sh smoke` reproduces it.
-    runs=${1:-300000}
+    percent=${1:-100}
     build
-    rm -rf fuzz/artifacts fuzz/work/smoke
+    WORK=fuzz/work/smoke
+    ARTIFACTS=fuzz/artifacts/smoke
+    rm -rf "$WORK" "$ARTIFACTS"
     export -f run_one
-    export BIN FUZZ_WORK=fuzz/work/smoke
+    export BIN WORK ARTIFACTS
     export LIBFUZZER_ARGS_STR="${LIBFUZZER_ARGS[*]}"
-    printf '%s\n' "${TARGETS[@]}" | xargs -P "${FUZZ_JOBS:-2}" -I{} \
-        bash -c 'LIBFUZZER_ARGS=($LIBFUZZER_ARGS_STR); run_one "$1" -seed=1 -runs='"$runs" _ {}
+    for t in "${TARGETS[@]}"; do
+        echo "$t $((SMOKE_RUNS[$t] * percent / 100))"
+    done | xargs -P "${FUZZ_JOBS:-2}" -L1 \
+        bash -c 'LIBFUZZER_ARGS=($LIBFUZZER_ARGS_STR); run_one "$1" -seed=1 -runs="$2"' _
     report "${TARGETS[@]}"
     ;;
 long)
@@ -105,7 +120,7 @@ long)
     shift || true
     [ $# -gt 0 ] && TARGETS=("$@")
     build
-    rm -rf fuzz/artifacts
+    for t in "${TARGETS[@]}"; do rm -rf "${ARTIFACTS:?}/$t"; done
     for t in "${TARGETS[@]}"; do
         echo "fuzzing $t to $runs executions…"
         run_one "$t" -runs="$runs" ${FUZZ_MAX_SECONDS:+-max_total_time=$FUZZ_MAX_SECONDS}
@@ -116,12 +131,12 @@ run)
     t=${1:?target}
     shift
     build
-    mkdir -p "fuzz/work/$t" "fuzz/artifacts/$t"
-    exec "$BIN/$t" "${LIBFUZZER_ARGS[@]}" -artifact_prefix="fuzz/artifacts/$t/" "$@" \
-        "fuzz/work/$t" "fuzz/corpus/$t"
+    mkdir -p "$WORK/$t" "$ARTIFACTS/$t"
+    exec "$BIN/$t" "${LIBFUZZER_ARGS[@]}" -artifact_prefix="$ARTIFACTS/$t/" "$@" \
+        "$WORK/$t" "fuzz/corpus/$t"
     ;;
 *)
-    echo "usage: $0 build | smoke [RUNS] | long [RUNS] [TARGET…] | run TARGET [ARGS…]" >&2
+    echo "usage: $0 build | smoke [PERCENT] | long [RUNS] [TARGET…] | run TARGET [ARGS…]" >&2
     exit 2
     ;;
 esac
