@@ -5,6 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sightline_core::purpose::Violation;
+use sightline_store::{StorageFault, storage_fault};
 
 /// An API failure. Handlers return `Result<_, ApiError>`; nothing else
 /// writes an error body.
@@ -90,25 +91,62 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
     }
 
+    /// The audit append failed, so the action did not happen. The detail
+    /// says why when the storage underneath is at fault.
     pub fn audit_unavailable(cause: anyhow::Error) -> Self {
+        let why = match storage_fault(&cause) {
+            Some(StorageFault::Full) => " (the server's storage is full)",
+            Some(StorageFault::Unreachable) => " (the database cannot be reached)",
+            None => "",
+        };
         Self {
             cause: Some(cause),
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "audit_unavailable",
-                "the audit log could not record this action, so it was not carried out; try again later",
+                format!(
+                    "the audit log could not record this action{why}, so it was not carried out; try again later"
+                ),
             )
         }
     }
 
+    /// A failure of the storage itself, as [`ApiError::internal`] tells it,
+    /// and `storage_unavailable` where the error does not say (503 either
+    /// way: for `/healthz`, where a failure is never a 500).
+    pub fn storage(cause: anyhow::Error) -> Self {
+        let mut e = Self::internal(cause);
+        if e.status == StatusCode::INTERNAL_SERVER_ERROR {
+            e.status = StatusCode::SERVICE_UNAVAILABLE;
+            e.code = "storage_unavailable".into();
+            e.detail = "the service cannot use its storage now; see the server log".into();
+        }
+        e
+    }
+
+    /// A failure nobody asked for: a storage outage when the error says so
+    /// (503 `storage_full` or `storage_unavailable`), else 500.
     pub fn internal(cause: anyhow::Error) -> Self {
-        Self {
-            cause: Some(cause),
-            ..Self::new(
+        let (status, code, detail) = match storage_fault(&cause) {
+            Some(StorageFault::Full) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_full",
+                "the server's storage is full, so nothing was stored or changed; try again once the operator has freed space",
+            ),
+            Some(StorageFault::Unreachable) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the database cannot be reached, so nothing was stored or changed; try again later",
+            ),
+            None => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
                 "the service failed to handle this request",
-            )
+            ),
+        };
+        Self {
+            cause: Some(cause),
+            ..Self::new(status, code, detail)
         }
     }
 
@@ -167,6 +205,10 @@ impl IntoResponse for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         resp
     }

@@ -26,6 +26,12 @@ pub struct Metrics {
     /// Reads acknowledged and waiting for their photos from an agent; set
     /// from the store each time `/metrics` is read, so every node agrees.
     pub pending_photos: Gauge,
+    /// Mail not yet accepted by the SMTP server, and how much of it has
+    /// failed at least once (SMTP down or refusing); set like
+    /// `pending_photos`. Only here, behind the metrics token: mail counts
+    /// follow alert hits.
+    pub mail_unsent: Gauge,
+    pub mail_retrying: Gauge,
 }
 
 impl Metrics {
@@ -47,6 +53,16 @@ impl Metrics {
             "reads_pending_photos",
             "Reads waiting for their photos from an OpenALPR agent",
             self.pending_photos.clone(),
+        );
+        registry.register(
+            "mail_unsent",
+            "Messages in the outbox not yet accepted by the SMTP server",
+            self.mail_unsent.clone(),
+        );
+        registry.register(
+            "mail_retrying",
+            "Unsent messages that failed at least once (the SMTP server is down or refusing)",
+            self.mail_retrying.clone(),
         );
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &registry).is_err() {

@@ -22,6 +22,9 @@ pub trait BlobStore: Send + Sync + Debug {
     fn get(&self, id: &BlobId) -> anyhow::Result<Option<Vec<u8>>>;
     /// Deletes a blob for good (contract end); `false` when there was none.
     fn remove(&self, id: &BlobId) -> anyhow::Result<bool>;
+    /// Whether a photo could be written now (for `/healthz`): an error
+    /// when, say, the disk is full.
+    fn probe(&self) -> anyhow::Result<()>;
 }
 
 #[derive(Debug, Clone)]
@@ -58,15 +61,13 @@ impl LocalBlobStore {
         let dir = dest.parent().unwrap_or(&self.root).to_owned();
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let tmp = tempfile_in(&self.root.join("tmp"))?;
-        {
-            let mut f =
-                File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-            f.write_all(bytes).context("writing blob")?;
-            if sync {
-                f.sync_all().context("syncing blob")?;
-            }
+        let written = write_file(&tmp, bytes, sync)
+            .and_then(|()| fs::rename(&tmp, &dest).context("placing blob"));
+        if let Err(e) = written {
+            // A full disk must not keep the part that did fit.
+            let _ = fs::remove_file(&tmp);
+            return Err(e.context(format!("storing blob {}", dest.display())));
         }
-        fs::rename(&tmp, &dest).with_context(|| format!("placing blob {}", dest.display()))?;
         if sync {
             File::open(&dir)
                 .and_then(|d| d.sync_all())
@@ -74,6 +75,15 @@ impl LocalBlobStore {
         }
         Ok(id)
     }
+}
+
+fn write_file(path: &Path, bytes: &[u8], sync: bool) -> anyhow::Result<()> {
+    let mut f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes).context("writing blob")?;
+    if sync {
+        f.sync_all().context("syncing blob")?;
+    }
+    Ok(())
 }
 
 fn tempfile_in(dir: &Path) -> anyhow::Result<PathBuf> {
@@ -124,6 +134,14 @@ impl BlobStore for LocalBlobStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(e).context("removing blob"),
         }
+    }
+
+    fn probe(&self) -> anyhow::Result<()> {
+        // As much as a small photo, written the way one is, then removed.
+        let tmp = tempfile_in(&self.root.join("tmp"))?;
+        let written = write_file(&tmp, &[0u8; 16 * 1024], false);
+        let _ = fs::remove_file(&tmp);
+        written.context("probing the photo directory")
     }
 }
 

@@ -55,6 +55,12 @@ fn keyring_of(k: Option<&Arc<Keyring>>) -> anyhow::Result<&Keyring> {
         .ok_or_else(|| anyhow::anyhow!("this database was opened without a master key"))
 }
 
+/// The driver's count of open transactions and savepoints on `conn`.
+fn transaction_depth<DB: sqlx::Database>(conn: &DB::Connection) -> usize {
+    use sqlx_core::transaction::TransactionManager as _;
+    DB::TransactionManager::get_transaction_depth(conn)
+}
+
 impl Db {
     pub async fn connect_sqlite(path: &Path) -> anyhow::Result<Self> {
         let url = format!("sqlite://{}?mode=rwc", path.display());
@@ -62,6 +68,18 @@ impl Db {
             .with_context(|| format!("parsing sqlite path {}", path.display()))?;
         let pool = AnyPoolOptions::new()
             .max_connections(8)
+            .after_release(|conn, _meta| {
+                Box::pin(async move {
+                    // When COMMIT fails (SQLITE_FULL on a full disk), SQLite
+                    // rolls back by itself, the driver's ROLLBACK then fails,
+                    // and the connection keeps a transaction depth of 1:
+                    // every later BEGIN on it would fail, long after the
+                    // disk has room again. Such a connection is closed, not
+                    // pooled. The ping first runs any rollback still queued.
+                    sqlx::Connection::ping(conn).await?;
+                    Ok(transaction_depth::<sqlx::Any>(conn) == 0)
+                })
+            })
             .after_connect(|conn, _meta| {
                 Box::pin(async move {
                     // WAL lets readers run beside the writer; FULL makes every

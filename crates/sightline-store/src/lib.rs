@@ -23,6 +23,7 @@ mod checkpoints;
 mod credentials;
 mod db;
 mod device_secret;
+mod fault;
 mod field_keys;
 mod identity;
 mod incidents;
@@ -60,6 +61,7 @@ pub use checkpoints::{CHECKPOINT_GAP, CheckpointError, StoredCheckpoint, scope_o
 pub use credentials::{PasswordHash, hash_password, new_secret_token, sha256_hex, verify_password};
 pub use db::{Backend, Db, WriteTx};
 pub use device_secret::DeviceSecretStore;
+pub use fault::{StorageFault, storage_fault};
 pub use field_keys::{FieldKeys, SENSITIVE_FIELDS, key_period};
 pub use identity::{IdentityStore, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 pub use incidents::IncidentStore;

@@ -217,6 +217,16 @@ impl Outbox {
         Ok((unsent, sent))
     }
 
+    /// Unsent messages that have failed at least once, for `/metrics`.
+    pub async fn retrying(&self) -> anyhow::Result<i64> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL AND attempts > 0")
+                .fetch_one(self.db.pool())
+                .await
+                .context("reading the outbox")?;
+        i64_col(&row, "n")
+    }
+
     /// The most failed attempts of any message, for health and tests.
     pub async fn max_attempts(&self) -> anyhow::Result<i64> {
         let row = sqlx::query("SELECT COALESCE(MAX(attempts), 0) AS n FROM outbox")

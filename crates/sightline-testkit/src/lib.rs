@@ -4,6 +4,8 @@
 //! * [`postgres_url`] gives each caller a fresh, empty database on a
 //!   PostgreSQL 15 cluster that the harness starts once per test process
 //!   (or on the server named by `SIGHTLINE_TEST_PG_URL`, if set).
+//! * [`PrivateCluster`] is a cluster of one test's own, which it may stop
+//!   and start again.
 //! * [`SmtpServer`] runs a real SMTP server process (Python `aiosmtpd`) on
 //!   loopback and reads back what it received.
 //!
@@ -14,9 +16,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod pg;
+mod pg_private;
 mod smtp;
 
 pub use pg::{pg_tool, postgres_admin_url, postgres_url};
+pub use pg_private::PrivateCluster;
 pub use smtp::{ReceivedMail, SmtpServer};
 
 /// The master key every test deployment uses (32 random bytes as hex).

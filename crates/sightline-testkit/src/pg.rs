@@ -16,7 +16,7 @@ struct Cluster {
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
 
-fn bin_dir() -> PathBuf {
+pub(crate) fn bin_dir() -> PathBuf {
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
         let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         if p.join("postgres").exists() {
@@ -34,14 +34,14 @@ fn bin_dir() -> PathBuf {
     );
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("finding a free port")
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
@@ -50,7 +50,7 @@ fn is_root() -> bool {
 }
 
 /// Runs `cmd` as the postgres user when we are root.
-fn as_pg_user(program: &Path) -> Command {
+pub(crate) fn as_pg_user(program: &Path) -> Command {
     if is_root() {
         let mut c = Command::new("setpriv");
         c.args([

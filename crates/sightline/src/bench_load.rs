@@ -19,13 +19,12 @@
 //! exists for a query nobody was answered. Never run as a timed test in CI.
 
 use anyhow::{Context as _, bail};
-use base64::Engine as _;
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::Value;
+use sightline::load_fixture::{LoadAgency, batch, photo_base64, plate_name, query_body, seed};
 use sightline_audit::Entry;
-use sightline_core::purpose::{ReasonCode, ReasonPolicy};
-use sightline_core::{Jurisdiction, Plate, Role, SourceKind, TenantScope};
-use sightline_store::{NewUser, Store, TrainingRecord};
+use sightline_core::TenantScope;
+use sightline_store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -88,118 +87,6 @@ fn raise_fd_limit(want: u64) {
     }
 }
 
-fn plate_name(i: usize) -> String {
-    format!("LD{i:05}")
-}
-
-async fn seed(
-    store: &Store,
-    users: usize,
-) -> anyhow::Result<(sightline_core::AgencyId, Vec<String>, String)> {
-    let now = store.clock.now();
-    let t = store.tenancy();
-    let seats = i64::try_from(users + 10).unwrap_or(i64::MAX);
-    let agency = t.create_agency("Load Test Agency", seats, now).await?;
-    let program = t.create_program(agency, "HSI").await?;
-    t.add_reason_code(
-        agency,
-        program,
-        &ReasonPolicy {
-            code: ReasonCode::parse("criminal-investigation")
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-            label: "Criminal investigation".into(),
-            max_days: 1826,
-        },
-    )
-    .await?;
-    let rules = store.rules().current(agency).await?;
-    let mut tokens = Vec::with_capacity(users);
-    for i in 0..users {
-        let id = t
-            .create_user(
-                &NewUser {
-                    agency_id: Some(agency),
-                    aor_id: None,
-                    program_id: Some(program),
-                    username: format!("load.investigator.{i}"),
-                    display_name: format!("Load investigator {i}"),
-                    email: format!("load{i}@sightline.test"),
-                    role: Role::Investigator,
-                    password_hash: "not-a-password".into(),
-                },
-                now,
-            )
-            .await?;
-        store
-            .people()
-            .add_training(
-                agency,
-                &TrainingRecord {
-                    user_id: id,
-                    course: "Sightline privacy and rules of behavior".into(),
-                    completed_at: now - time::Duration::days(1),
-                    evidence: "bench".into(),
-                },
-                id,
-                now,
-            )
-            .await?;
-        let (session, token) = store.sessions().create(id, Some(agency), now).await?;
-        store.sessions().mark_mfa_verified(&session.id, now).await?;
-        store
-            .sessions()
-            .set_consent(&session.id, rules.version)
-            .await?;
-        tokens.push(secrecy::ExposeSecret::expose_secret(&token).to_owned());
-    }
-    let pa = Jurisdiction::parse("PA").map_err(|e| anyhow::anyhow!("{e}"))?;
-    let source = store
-        .sources()
-        .create("Load camera", SourceKind::TollRoad, pa, "Pennsylvania", now)
-        .await?;
-    let key = store.sources().issue_key(source, now).await?;
-    Ok((
-        agency,
-        tokens,
-        secrecy::ExposeSecret::expose_secret(&key).to_owned(),
-    ))
-}
-
-fn batch(first: usize, n: usize, plates: usize, photo: &str) -> Value {
-    let at = sightline_core::Clock::now(&sightline_core::SystemClock) - time::Duration::minutes(5);
-    let at = at
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    Value::Array(
-        (first..first + n)
-            .map(|i| {
-                json!({
-                    "source_read_id": format!("load-{i}"),
-                    "plate": plate_name(i % plates),
-                    "state": "PA",
-                    "captured_at": at,
-                    "location": {"lat": 40.2171, "lon": -76.8563},
-                    "nearest_address": "1 Turnpike Rd, Harrisburg, PA 17112",
-                    "nearest_intersection": "I-76 & PA-283",
-                    "vehicle_photo": {"base64": photo},
-                    "plate_photo": {"base64": photo},
-                })
-            })
-            .collect(),
-    )
-}
-
-fn query_body(plate: &str) -> Value {
-    json!({
-        "plate": plate,
-        "state": "PA",
-        "reason_code": "criminal-investigation",
-        "timeframe": {"previous_days": 30},
-        "case_reference": "Load test, case number 12345678",
-        "on_behalf_of": "self",
-    })
-}
-
 /// One query; its latency, status and, when answered, its audit seq.
 async fn query(client: &reqwest::Client, base: &str, token: &str, plate: &str, tally: &mut Tally) {
     let started = Instant::now();
@@ -260,7 +147,12 @@ pub async fn run(args: &LoadBench, database_url: Option<String>) -> anyhow::Resu
         legacy_master_key: None,
     };
     let store = Store::open(&config, Arc::new(sightline_core::SystemClock)).await?;
-    let (agency, tokens, key) = seed(&store, args.users.max(1)).await?;
+    let LoadAgency {
+        agency,
+        tokens,
+        source_key: key,
+        ..
+    } = seed(&store, args.users.max(1)).await?;
     let base = format!("http://127.0.0.1:{}", args.port);
     let mut cmd = tokio::process::Command::new(std::env::current_exe()?);
     cmd.arg("serve")
@@ -282,12 +174,7 @@ pub async fn run(args: &LoadBench, database_url: Option<String>) -> anyhow::Resu
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let pa = Jurisdiction::parse("PA").map_err(|e| anyhow::anyhow!("{e}"))?;
-    let png = sightline_demo::render_plate_png(
-        &Plate::parse("LD00001").map_err(|e| anyhow::anyhow!("{e}"))?,
-        pa,
-    );
-    let photo = base64::engine::general_purpose::STANDARD.encode(png);
+    let photo = photo_base64()?;
     // Every plate read once before the clock starts.
     let mut next = 0;
     while next < args.plates {

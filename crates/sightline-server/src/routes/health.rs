@@ -9,22 +9,26 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use sightline_store::Backend;
 
-/// Liveness and database reachability.
+/// Liveness: the database answers and a photo could be written now. A
+/// failure is a 503 problem saying which (`storage_unavailable`,
+/// `storage_full`), for load balancers and the operator.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, body = Health), (status = 500, body = crate::error::Problem)))]
+    responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    sqlx_ping(&state).await?;
+    let store = state.store();
+    store.reads.watermark().await.map_err(ApiError::storage)?;
+    let blobs = store.blobs.clone();
+    tokio::task::spawn_blocking(move || blobs.probe())
+        .await
+        .map_err(|e| ApiError::internal(e.into()))?
+        .map_err(ApiError::storage)?;
     Ok(Json(Health {
         status: "ok",
-        backend: match state.store().db.backend() {
+        backend: match store.db.backend() {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         },
     }))
-}
-
-async fn sqlx_ping(state: &AppState) -> anyhow::Result<()> {
-    state.store().reads.watermark().await.map(|_| ())
 }
 
 /// Prometheus metrics in the text exposition format, for the bearer of
@@ -57,6 +61,14 @@ pub async fn metrics(
                 .set(counts.values().sum::<i64>());
         }
         Err(e) => tracing::warn!(error = ?e, "counting pending reads for /metrics"),
+    }
+    let outbox = state.store().outbox();
+    match (outbox.counts().await, outbox.retrying().await) {
+        (Ok((unsent, _)), Ok(retrying)) => {
+            state.metrics().mail_unsent.set(unsent);
+            state.metrics().mail_retrying.set(retrying);
+        }
+        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = ?e, "counting the outbox for /metrics"),
     }
     Ok((
         [(

@@ -66,17 +66,22 @@ impl Deployment {
 
     /// `serve` with extra `SIGHTLINE_*` settings in its environment.
     pub async fn serve_with_env(&self, env: &[(&str, &str)]) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        self.serve_on(free_port(), env).await
+    }
+
+    /// `serve` on a given loopback port (to restart on the same one).
+    pub async fn serve_on(&self, port: u16, env: &[(&str, &str)]) -> Server {
         let child = self
             .command()
             .envs(env.iter().copied())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            // SIGHTLINE_TEST_SERVER_LOG=1 shows the server's log (debugging).
+            .stderr(if std::env::var_os("SIGHTLINE_TEST_SERVER_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .unwrap();
         let base = format!("http://127.0.0.1:{port}");
@@ -94,6 +99,14 @@ impl Deployment {
         }
         Server { child, base }
     }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub struct Server {
