@@ -52,10 +52,13 @@ fn io_fault(io: &std::io::Error) -> Option<StorageFault> {
     }
 }
 
-/// SQLite result codes (primary, or extended: the primary is the low
-/// byte) and PostgreSQL SQLSTATEs.
+/// PostgreSQL SQLSTATEs (always five characters, often all digits) and
+/// SQLite result codes (a number of at most four digits, primary or
+/// extended: the primary is the low byte).
 fn database_fault(code: &str) -> Option<StorageFault> {
-    if let Ok(n) = code.parse::<u32>() {
+    if code.len() < 5
+        && let Ok(n) = code.parse::<u32>()
+    {
         return match n & 0xff {
             13 => Some(StorageFault::Full),                // SQLITE_FULL
             5 | 6 | 10 => Some(StorageFault::Unreachable), // BUSY, LOCKED, IOERR
