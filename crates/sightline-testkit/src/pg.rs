@@ -76,26 +76,7 @@ fn start() -> Cluster {
     let bin = bin_dir();
     let base = std::env::temp_dir().join(format!("sightline-pg-{}", crate::unique_suffix()));
     let data = base.join("data");
-    std::fs::create_dir_all(&base).expect("creating cluster dir");
-    if is_root() {
-        let ok = Command::new("chown")
-            .args(["-R", "postgres:postgres"])
-            .arg(&base)
-            .status()
-            .expect("chown");
-        assert!(ok.success(), "chown of {} failed", base.display());
-    }
-    let out = as_pg_user(&bin.join("initdb"))
-        .args(["-D"])
-        .arg(&data)
-        .args(["-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
-        .output()
-        .expect("running initdb");
-    assert!(
-        out.status.success(),
-        "initdb failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    init_cluster(&base);
     let port = free_port();
     let pg_cmd = {
         let c = as_pg_user(&bin.join("postgres"));
@@ -145,6 +126,31 @@ fn start() -> Cluster {
         admin_url,
         _supervisor: Some(Mutex::new(child)),
     }
+}
+
+/// Makes `base` (owned by the postgres user when we are root) and an empty
+/// cluster in `base/data`.
+pub(crate) fn init_cluster(base: &Path) {
+    std::fs::create_dir_all(base).expect("creating cluster dir");
+    if is_root() {
+        let ok = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(base)
+            .status()
+            .expect("chown");
+        assert!(ok.success(), "chown of {} failed", base.display());
+    }
+    let out = as_pg_user(&bin_dir().join("initdb"))
+        .arg("-D")
+        .arg(base.join("data"))
+        .args(["-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
+        .output()
+        .expect("running initdb");
+    assert!(
+        out.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A PostgreSQL client program (`pg_dump`, `psql`) of the server's version.

@@ -3,7 +3,7 @@
 //! shared cluster of [`crate::postgres_url`] serves every other test in the
 //! process, so it is never stopped.
 
-use crate::pg::{as_pg_user, bin_dir, free_port, is_root};
+use crate::pg::{as_pg_user, bin_dir, free_port, init_cluster};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -20,26 +20,7 @@ impl PrivateCluster {
     pub fn start() -> Self {
         let base =
             std::env::temp_dir().join(format!("sightline-pg-own-{}", crate::unique_suffix()));
-        std::fs::create_dir_all(&base).expect("creating cluster dir");
-        if is_root() {
-            let ok = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&base)
-                .status()
-                .expect("chown");
-            assert!(ok.success(), "chown of {} failed", base.display());
-        }
-        let out = as_pg_user(&bin_dir().join("initdb"))
-            .arg("-D")
-            .arg(base.join("data"))
-            .args(["-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
-            .output()
-            .expect("running initdb");
-        assert!(
-            out.status.success(),
-            "initdb failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        init_cluster(&base);
         let cluster = Self {
             base,
             port: free_port(),

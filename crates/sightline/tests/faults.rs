@@ -556,27 +556,30 @@ impl Drop for SmallDisk {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_full_disk_under_load_is_said_clearly_and_loses_nothing() {
-    let disk = SmallDisk::mount(env_or("SIGHTLINE_FAULT_DISK_MB", 256));
-    let dep = Deployment {
-        dir: tempfile::TempDir::new_in(disk.dir.path()).unwrap(),
-        database_url: None,
-    };
+/// A storage outage under load: `inject` starts it, `heal` ends it. While
+/// it lasts, `/healthz` and every failed request say `code` (or
+/// `audit_unavailable`, for queries).
+async fn storage_outage<T>(
+    name: &str,
+    dep: Deployment,
+    code: &str,
+    inject: impl FnOnce() -> T,
+    heal: impl FnOnce(T),
+) {
     let rig = Rig::new(dep).await;
     let server = rig.serve(&[]).await;
     let load = Load::start(&rig.base(), &rig.fixture, &rig.photo);
     load.run_for(phase_length()).await;
     load.enter(FAULT).await;
-    let filler = disk.fill();
+    let fault = inject();
     load.run_for(phase_length()).await;
     let health = reqwest::get(format!("{}/healthz", rig.base()))
         .await
         .unwrap();
     assert_eq!(health.status(), 503);
     let problem: Value = health.json().await.unwrap();
-    assert_eq!(problem["code"], "storage_full", "{problem}");
-    std::fs::remove_file(filler).unwrap();
+    assert_eq!(problem["code"], code, "{problem}");
+    heal(fault);
     load.enter(RECOVERING).await;
     let recovered_in = rig.wait_until_recovered().await;
     load.enter(AFTER).await;
@@ -585,18 +588,29 @@ async fn a_full_disk_under_load_is_said_clearly_and_loses_nothing() {
     drop(server);
     assert!(
         seen[FAULT].failures() > 0,
-        "the full disk refused nothing: {:?}",
+        "the fault refused nothing: {:?}",
         seen[FAULT]
     );
-    assert_clear(&seen, &["storage_full", "audit_unavailable"], false);
+    assert_clear(&seen, &[code, "audit_unavailable"], false);
     let (acked, answered) = rig.check_nothing_lost(&seen).await;
-    report(
+    report(name, &seen, recovered_in, acked, answered);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_disk_under_load_is_said_clearly_and_loses_nothing() {
+    let disk = SmallDisk::mount(env_or("SIGHTLINE_FAULT_DISK_MB", 256));
+    let dep = Deployment {
+        dir: tempfile::TempDir::new_in(disk.dir.path()).unwrap(),
+        database_url: None,
+    };
+    storage_outage(
         "full disk (SQLite on tmpfs)",
-        &seen,
-        recovered_in,
-        acked,
-        answered,
-    );
+        dep,
+        "storage_full",
+        || disk.fill(),
+        |filler| std::fs::remove_file(filler).unwrap(),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -606,34 +620,14 @@ async fn postgres_stopped_under_load_is_said_clearly_and_loses_nothing() {
         dir: tempfile::tempdir().unwrap(),
         database_url: Some(cluster.database_url().await),
     };
-    let rig = Rig::new(dep).await;
-    let server = rig.serve(&[]).await;
-    let load = Load::start(&rig.base(), &rig.fixture, &rig.photo);
-    load.run_for(phase_length()).await;
-    load.enter(FAULT).await;
-    cluster.stop();
-    load.run_for(phase_length()).await;
-    let health = reqwest::get(format!("{}/healthz", rig.base()))
-        .await
-        .unwrap();
-    assert_eq!(health.status(), 503);
-    let problem: Value = health.json().await.unwrap();
-    assert_eq!(problem["code"], "storage_unavailable", "{problem}");
-    cluster.resume();
-    load.enter(RECOVERING).await;
-    let recovered_in = rig.wait_until_recovered().await;
-    load.enter(AFTER).await;
-    load.run_for(phase_length()).await;
-    let seen = load.finish().await;
-    drop(server);
-    assert!(
-        seen[FAULT].failures() > 0,
-        "the outage refused nothing: {:?}",
-        seen[FAULT]
-    );
-    assert_clear(&seen, &["storage_unavailable", "audit_unavailable"], false);
-    let (acked, answered) = rig.check_nothing_lost(&seen).await;
-    report("PostgreSQL stopped", &seen, recovered_in, acked, answered);
+    storage_outage(
+        "PostgreSQL stopped",
+        dep,
+        "storage_unavailable",
+        || cluster.stop(),
+        |()| cluster.resume(),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
