@@ -16,12 +16,13 @@ use sightline_store::Backend;
     responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let store = state.store();
-    store.reads.watermark().await.map_err(ApiError::storage)?;
+    // The disk first: when it is full, the database's own errors say less.
     let blobs = store.blobs.clone();
     tokio::task::spawn_blocking(move || blobs.probe())
         .await
         .map_err(|e| ApiError::internal(e.into()))?
         .map_err(ApiError::storage)?;
+    store.reads.watermark().await.map_err(ApiError::storage)?;
     Ok(Json(Health {
         status: "ok",
         backend: match store.db.backend() {
