@@ -47,6 +47,9 @@ struct Inner {
     // Ingest's limits and permits: set by `with_ingest_limits`, or the
     // defaults on first use.
     ingest: OnceLock<crate::ingest_limits::IngestGate>,
+    // The plate reader: set by `with_ocr`, or the default model directory
+    // on first use.
+    ocr: OnceLock<crate::ocr::OcrRuntime>,
     // The public transparency page's per-agency figures, recomputed at most
     // every 15 minutes: the page is public, the figures cost a log scan.
     transparency: routes::transparency::ReportCache,
@@ -75,6 +78,7 @@ impl AppState {
             maps: OnceLock::new(),
             agents: OnceLock::new(),
             ingest: OnceLock::new(),
+            ocr: OnceLock::new(),
             tile_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             ),
@@ -131,6 +135,27 @@ impl AppState {
             tracing::warn!("the ingest limits were already in use; the new ones are ignored");
         }
         self
+    }
+
+    /// Reads plates with the models in `settings` instead of the default
+    /// directory. Call before the first request.
+    pub fn with_ocr(self, settings: crate::ocr::OcrSettings) -> Self {
+        if self
+            .0
+            .ocr
+            .set(crate::ocr::OcrRuntime::new(settings))
+            .is_err()
+        {
+            tracing::warn!("the plate reader was already in use; the new settings are ignored");
+        }
+        self
+    }
+
+    /// The plate reader behind POST /api/v1/ocr/plate.
+    pub fn ocr(&self) -> &crate::ocr::OcrRuntime {
+        self.0
+            .ocr
+            .get_or_init(|| crate::ocr::OcrRuntime::new(Default::default()))
     }
 
     /// Timeouts, caps, the metrics token and trusted proxies.

@@ -25,7 +25,14 @@ use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 /// The fields that never reach the database in clear.
-pub const SENSITIVE_FIELDS: [&str; 4] = ["plate", "case_reference", "note", "on_behalf_of"];
+/// `candidates` are the plates an OCR photo read as (`ocr.read`).
+pub const SENSITIVE_FIELDS: [&str; 5] = [
+    "plate",
+    "case_reference",
+    "note",
+    "on_behalf_of",
+    "candidates",
+];
 
 /// A sealed field opened: its value and, if sealed with one, its opening.
 struct Opened {
@@ -186,6 +193,71 @@ impl FieldKeys {
             );
         }
         Ok(())
+    }
+
+    /// Seals bytes kept for audit (a photo sent for OCR) under the agency's
+    /// key for the period of `at`, so destroying that key shreds them with
+    /// the log's fields. The result is `period (8 bytes, big-endian) ||
+    /// nonce || ciphertext`, bound to the agency.
+    pub async fn seal_bytes(
+        &self,
+        agency: AgencyId,
+        at: OffsetDateTime,
+        plain: &[u8],
+    ) -> anyhow::Result<Vec<u8>> {
+        let period = key_period(at);
+        let key = self
+            .key(agency.0, period, true)
+            .await?
+            .ok_or_else(|| anyhow!("the {period} data key of agency {agency} was destroyed"))?;
+        let c = Aes256Gcm::new_from_slice(&key).map_err(|e| anyhow!("{e}"))?;
+        let nonce = random::<12>()?;
+        let aad = format!("bytes:agency:{}", agency.0);
+        let ct = c
+            .encrypt(
+                &Nonce::from(nonce),
+                aes_gcm::aead::Payload {
+                    msg: plain,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|e| anyhow!("sealing bytes: {e}"))?;
+        let mut out = period.to_be_bytes().to_vec();
+        out.extend(nonce);
+        out.extend(ct);
+        Ok(out)
+    }
+
+    /// Opens what [`FieldKeys::seal_bytes`] sealed; `None` when its key was
+    /// destroyed.
+    pub async fn open_bytes(
+        &self,
+        agency: AgencyId,
+        sealed: &[u8],
+    ) -> anyhow::Result<Option<Vec<u8>>> {
+        let (period, rest) = sealed
+            .split_at_checked(8)
+            .ok_or_else(|| anyhow!("sealed bytes are too short"))?;
+        let (nonce, ct) = rest
+            .split_at_checked(12)
+            .ok_or_else(|| anyhow!("sealed bytes are too short"))?;
+        let period = i64::from_be_bytes(period.try_into().map_err(|_| anyhow!("bad period"))?);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| anyhow!("bad nonce"))?;
+        let Some(key) = self.key(agency.0, period, false).await? else {
+            return Ok(None);
+        };
+        let c = Aes256Gcm::new_from_slice(&key).map_err(|e| anyhow!("{e}"))?;
+        let aad = format!("bytes:agency:{}", agency.0);
+        let plain = c
+            .decrypt(
+                &Nonce::from(nonce),
+                aes_gcm::aead::Payload {
+                    msg: ct,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| anyhow!("the sealed bytes' tag does not verify"))?;
+        Ok(Some(plain))
     }
 
     /// Decrypts the sealed fields of an entry read back, in place.

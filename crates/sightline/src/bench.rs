@@ -59,6 +59,9 @@ pub enum BenchCommand {
     Report(crate::bench_report::ReportBench),
     /// 1,000 concurrent query clients plus continuous ingest against one `serve`, then the audit check.
     Load(crate::bench_load::LoadBench),
+    /// Plate and state accuracy and time per photo against the plain-OCR baseline.
+    #[cfg(feature = "ocr")]
+    Ocr(crate::bench_ocr::OcrBench),
 }
 
 struct World {
@@ -235,6 +238,8 @@ pub async fn run(settings: &crate::settings::Settings, cmd: BenchCommand) -> any
         BenchCommand::Alerts(args) => args,
         BenchCommand::Audit(args) => return crate::bench_audit::audit(settings, &args).await,
         BenchCommand::Report(args) => return crate::bench_report::report(settings, &args).await,
+        #[cfg(feature = "ocr")]
+        BenchCommand::Ocr(args) => return crate::bench_ocr::run(settings, &args),
         BenchCommand::Load(args) => {
             return crate::bench_load::run(&args, settings.database_url.clone()).await;
         }

@@ -10,9 +10,13 @@ mod audit;
 mod bench;
 mod bench_audit;
 mod bench_load;
+#[cfg(feature = "ocr")]
+mod bench_ocr;
 mod bench_report;
 mod demo;
 mod import;
+#[cfg(feature = "ocr")]
+mod ocr;
 mod offboard;
 mod report;
 mod serve;
@@ -68,6 +72,9 @@ enum Command {
     /// Reports for agencies: quarterly statistics as PDF and Excel.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Read the plate and state from photos (tab-separated, one line each).
+    #[cfg(feature = "ocr")]
+    Ocr(ocr::OcrArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Print a new random master key (32 bytes as 64 hex digits) for
@@ -154,6 +161,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(cmd) => audit::run(&settings, cmd).await,
         Command::Report(cmd) => report::run(&settings, cmd).await,
         Command::Bench(cmd) => bench::run(&settings, cmd).await,
+        #[cfg(feature = "ocr")]
+        Command::Ocr(args) => ocr::run(&settings, &args),
         Command::Migrate => {
             let store = serve::open_store(&settings).await?;
             println!("schema is up to date ({:?} backend)", store.db.backend());

@@ -122,6 +122,7 @@ pub async fn serve_store(settings: &Settings, store: Store) -> anyhow::Result<()
         .with_http(settings.http()?)
         .with_maps(std::sync::Arc::new(maps))
         .with_agents(settings.agents())
+        .with_ocr(settings.ocr())
         .with_ingest_limits(settings.ingest_limits());
     // Photos OpenALPR agents did not send are fetched and retried; silent
     // agents are noticed.

@@ -58,6 +58,11 @@ pub struct Settings {
     /// Credit for the aerial tiles.
     #[serde(default)]
     pub aerial_attribution: Option<String>,
+    /// The OCR models (`scripts/fetch-ocr-models.sh` puts them in
+    /// `models/ocr`); unset looks for `models/ocr` from the working
+    /// directory up.
+    #[serde(default)]
+    pub ocr_model_dir: Option<PathBuf>,
     /// Failed tries to fetch an OpenALPR agent's photos after which the
     /// read waiting for them is refused (with backoff from 15 s to an hour,
     /// 12 tries span about four hours).
@@ -171,6 +176,7 @@ impl Default for Settings {
             mbtiles: None,
             tiles_attribution: None,
             aerial_attribution: None,
+            ocr_model_dir: None,
             agent_photo_attempts: default_agent_attempts(),
             agent_silent_minutes: default_agent_silent_minutes(),
             http: HttpLimits::default(),
@@ -261,6 +267,13 @@ impl Settings {
             max_records: self.ingest_max_records.max(1),
             max_part_refs: self.ingest_max_part_refs.max(1),
             max_concurrent: self.ingest_max_concurrent.max(1),
+        }
+    }
+
+    /// Where the plate reader finds its models.
+    pub fn ocr(&self) -> sightline_server::ocr::OcrSettings {
+        sightline_server::ocr::OcrSettings {
+            model_dir: self.ocr_model_dir.clone(),
         }
     }
 
