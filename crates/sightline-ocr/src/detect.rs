@@ -31,7 +31,9 @@ impl Default for DetectOptions {
     fn default() -> Self {
         Self {
             max_side: 960,
-            min_side: 96,
+            // Small photos (a plate close-up) are scaled up: the detector
+            // misses large characters in a small image.
+            min_side: 384,
             pixel_threshold: 0.3,
             box_threshold: 0.5,
             unclip_ratio: 1.6,
@@ -337,7 +339,7 @@ mod tests {
         let o = DetectOptions::default();
         assert_eq!(scaled_size(4032, 3024, &o), (960, 736));
         let (w, h) = scaled_size(200, 60, &o);
-        assert!(h >= 96 && w % 32 == 0 && h % 32 == 0, "{w}x{h}");
-        assert_eq!(scaled_size(10, 10, &o), (96, 96));
+        assert!(h >= 384 && w % 32 == 0 && h % 32 == 0, "{w}x{h}");
+        assert_eq!(scaled_size(10, 10, &o), (384, 384));
     }
 }

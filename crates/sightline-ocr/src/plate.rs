@@ -97,8 +97,41 @@ struct Found {
     line: Line,
 }
 
+/// Lines side by side at one height, joined: a serial the detector split
+/// at a dash, a space or an emblem ("ABC-1234" as "ABC" and "1234"). The
+/// joined lines are added; the parts stay candidates too.
+pub fn with_joined_neighbours(mut lines: Vec<Line>) -> Vec<Line> {
+    let mut joined = Vec::new();
+    for a in &lines {
+        for b in &lines {
+            let (ax0, ay0, ax1, ay1) = a.quad.bounds();
+            let (bx0, by0, bx1, by1) = b.quad.bounds();
+            let (ha, hb) = (ay1 - ay0, by1 - by0);
+            let same_height = ha > 0.0 && (0.75..=1.33).contains(&(hb / ha));
+            let aligned = ((ay0 + ay1) / 2.0 - (by0 + by1) / 2.0).abs() < 0.3 * ha;
+            let gap = bx0 - ax1;
+            let beside = gap > -0.3 * ha && gap < 1.2 * ha;
+            if !(same_height && aligned && beside) || a.plate.is_empty() || b.plate.is_empty() {
+                continue;
+            }
+            let mut line = a.clone();
+            line.quad = Quad::from_box(
+                ax0,
+                ay0.min(by0),
+                bx1.max(ax1) - ax0,
+                ay1.max(by1) - ay0.min(by0),
+            );
+            line.text = format!("{} {}", a.text, b.text);
+            line.plate.extend(b.plate.iter().copied());
+            joined.push(line);
+        }
+    }
+    lines.extend(joined);
+    lines
+}
+
 pub(crate) fn read(reader: &PlateReader, img: &Rgb) -> Result<Reading, OcrError> {
-    let lines = reader.lines(img, &reader.detect)?;
+    let lines = with_joined_neighbours(reader.lines(img, &reader.detect)?);
     let top = tallest(&lines);
     let mut ranked: Vec<(f32, &Line)> = lines
         .iter()
@@ -116,7 +149,7 @@ pub(crate) fn read(reader: &PlateReader, img: &Rgb) -> Result<Reading, OcrError>
             min_side: 96,
             ..reader.detect
         };
-        let sub = reader.lines(&crop, &sub_opts)?;
+        let sub = with_joined_neighbours(reader.lines(&crop, &sub_opts)?);
         let sub_top = tallest(&sub);
         for l in &sub {
             let quad = l
@@ -311,6 +344,19 @@ mod tests {
         for other in [name, dealer, phone, sticker] {
             assert!(serial > other * 2.0, "{serial} vs {other}");
         }
+    }
+
+    #[test]
+    fn a_serial_split_at_its_dash_is_joined_but_a_line_above_is_not() {
+        let mut left = line("ABC", 60.0, 40.0);
+        left.quad = Quad::from_box(100.0, 100.0, 60.0, 40.0);
+        let mut right = line("1234", 80.0, 40.0);
+        right.quad = Quad::from_box(175.0, 101.0, 80.0, 40.0);
+        let mut above = line("NEW YORK", 120.0, 15.0);
+        above.quad = Quad::from_box(110.0, 80.0, 120.0, 15.0);
+        let all = with_joined_neighbours(vec![left, right, above]);
+        let plates: Vec<String> = all.iter().map(Line::plate_string).collect();
+        assert_eq!(plates, ["ABC", "1234", "NEWYORK", "ABC1234"]);
     }
 
     #[test]

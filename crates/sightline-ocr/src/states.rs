@@ -324,8 +324,14 @@ mod tests {
         assert_eq!(state_in("Pennsylvana").map(|m| m.code), Some("PA"));
         assert_eq!(
             state_in("TEXA5").map(|m| m.code),
+            Some("TX"),
+            "five letters allow one edit"
+        );
+        assert_eq!(state_in("Iowa").map(|m| m.code), Some("IA"));
+        assert_eq!(
+            state_in("Iova").map(|m| m.code),
             None,
-            "five letters allow no edit"
+            "four letters allow none"
         );
         assert_eq!(state_in("Dealer"), None);
         assert_eq!(state_in("7ABC123"), None);
