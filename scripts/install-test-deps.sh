@@ -49,3 +49,6 @@ if ! cmp -s crates/sightline-web/package-lock.json crates/sightline-web/node_mod
     (cd crates/sightline-web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
     cp crates/sightline-web/package-lock.json crates/sightline-web/node_modules/.sightline-lock
 fi
+# The OCR models (PP-OCRv6 ONNX from the pinned rapidocr wheel on PyPI):
+# the OCR tests and the browser suite's "Read plate from photo" run them.
+scripts/fetch-ocr-models.sh

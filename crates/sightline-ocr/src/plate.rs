@@ -225,9 +225,10 @@ fn settle(found: Vec<Found>, state_lines: &[(Quad, String)]) -> Reading {
         }
         let candidate = Candidate {
             plate,
-            confidence: round2(conf.clamp(0.0, 1.0)),
+            // Never "certain": the officer checks every reading.
+            confidence: round2(conf.clamp(0.0, 0.99)),
             state: state.map(|m| m.code),
-            state_confidence: round2(state.map_or(0.0, |m| m.score.clamp(0.0, 1.0))),
+            state_confidence: round2(state.map_or(0.0, |m| m.score.clamp(0.0, 0.99))),
         };
         match candidates
             .iter_mut()

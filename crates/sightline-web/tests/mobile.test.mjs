@@ -3,14 +3,12 @@
 // "Read plate from photo" with the rear-camera capture input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, newInvestigator, firstSignIn, fillSeedQuery, axe, screenshot, phone } from './support.mjs';
+import { launch, openPage, newInvestigator, firstSignIn, fillSeedQuery, axe, screenshot, phone, control } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
 
-// A small valid PNG: the OCR endpoint takes any image.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 test('the seed query on an iPhone: stacked layout, capture input, install hint', async () => {
   const page = await openPage(browser, phone());
@@ -25,12 +23,17 @@ test('the seed query on an iPhone: stacked layout, capture input, install hint',
   const capture = page.getByTestId('ocr-input');
   assert.equal(await capture.getAttribute('capture'), 'environment');
   assert.equal(await capture.getAttribute('accept'), 'image/*');
-  // Until the recogniser lands, the server says "not available" and the UI says so.
-  await capture.setInputFiles({ name: 'plate.png', mimeType: 'image/png', buffer: PNG });
+  // A photo of a Pennsylvania plate fills the form; nothing runs by itself.
+  const { png } = await control('/plate-photo', { plate: 'KLM2290', state: 'PA' });
+  await capture.setInputFiles({ name: 'plate.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64') });
   const status = page.getByTestId('ocr-status');
-  await status.waitFor();
-  assert.match(await status.textContent(), /not available on this server yet/);
+  await status.waitFor({ timeout: 60000 });
+  assert.match(await status.textContent(), /Read KLM2290 from the photo .*Pennsylvania.*Check it against the plate/);
+  assert.equal(await page.getByLabel('Plate', { exact: true }).inputValue(), 'KLM2290');
+  assert.match(await page.locator('#q-state').inputValue(), /\(PA\)$/);
   assert.equal(await capture.inputValue(), '', 'the photo is not kept in the page');
+  assert.ok(page.url().endsWith('/query'), 'the query is not run for the officer');
+  await screenshot(page, 'phone-02b-ocr');
   // Touch targets are at least 44 px tall.
   const small = await page.evaluate(() => [...document.querySelectorAll('main button, main input:not([type=radio]):not([type=checkbox]):not([type=file]), main select, header a, header button')]
     .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().height < 44 && !el.closest('.presets'))

@@ -293,6 +293,19 @@ async fn read(State(ctx): State<Arc<Ctx>>, Json(req): Json<ReadReq>) -> Json<Val
     Json(report)
 }
 
+#[derive(Deserialize)]
+struct PlatePhotoReq {
+    plate: String,
+    state: String,
+}
+
+/// A close-up photo of a plate, as the demo renders it, for the capture
+/// input: `{"png": base64}`.
+async fn plate_photo(Json(req): Json<PlatePhotoReq>) -> Json<Value> {
+    let png = crate::helpers::png(&req.plate, &req.state);
+    Json(json!({"png": crate::helpers::b64(&png)}))
+}
+
 /// A query run through the API by `username` (signing in on first use),
 /// as an investigator would at another desk: the auditor tests' fixture.
 async fn query(State(ctx): State<Arc<Ctx>>, Json(req): Json<QueryReq>) -> Json<Value> {
@@ -431,6 +444,7 @@ pub async fn start(app: TestApp) -> Control {
         .route("/training/lapse", post(lapse_training))
         .route("/mail", post(mail))
         .route("/query", post(query))
+        .route("/plate-photo", post(plate_photo))
         .route("/alert", post(alert))
         .route("/checkpoint", post(checkpoint))
         .route("/transparency/publish", post(publish_transparency))

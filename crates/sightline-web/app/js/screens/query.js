@@ -9,7 +9,7 @@ import { field, fieldset, choice, input, submitting } from '../forms.js';
 import { post, api, Problem } from '../api.js';
 import { app } from '../state.js';
 import { navigate } from '../router.js';
-import { stateInput, stateValue } from '../jurisdictions.js';
+import { stateInput, stateValue, jurisdictions, stateLabel } from '../jurisdictions.js';
 import { days, fmtDateTime } from '../format.js';
 import * as device from '../device-store.js';
 
@@ -165,12 +165,36 @@ export async function render(main) {
 }
 
 // "Read plate from photo": the rear camera on a phone, a file picker
-// elsewhere. The photo goes to the server once and is not kept here.
+// elsewhere. The photo goes to the server once and is not kept here. The
+// best reading fills the form and the others are offered; the officer
+// checks them against the plate, and nothing runs until they press "Run
+// query".
 function ocrControl(plateInput, stateEl) {
   const file = h('input', { type: 'file', accept: 'image/*', capture: 'environment', id: 'ocr-photo', class: 'visually-hidden', tabindex: '-1', 'data-testid': 'ocr-input' });
   const status = h('div', { 'aria-live': 'polite' });
   const btn = h('label', { for: 'ocr-photo', class: 'button secondary', tabindex: '0', role: 'button' }, 'Read plate from photo');
   btn.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); file.click(); } });
+  const stateName = async (code) => {
+    const j = (await jurisdictions()).find((x) => x.code === code);
+    return j ? stateLabel(j) : code;
+  };
+  const pct = (v) => `${Math.round((v || 0) * 100)}\u00a0%`;
+  async function show(candidates, chosen) {
+    const c = candidates[chosen];
+    plateInput.value = c.plate;
+    if (c.state) stateEl.value = await stateName(c.state);
+    const stateText = c.state ? `${await stateName(c.state)}, ${pct(c.state_confidence)} sure` : 'the state is not shown on the photo: choose it below';
+    const others = candidates.map((o, i) => ({ o, i })).filter(({ i }) => i !== chosen);
+    mount(status, h('div', { class: 'notice ok', role: 'status', 'data-testid': 'ocr-status' },
+      h('p', {}, `Read ${c.plate} from the photo (${pct(c.confidence)} sure; ${stateText}). Check it against the plate before you run the query.`),
+      others.length ? h('div', { class: 'choices', 'data-testid': 'ocr-candidates' },
+        h('span', { class: 'small muted' }, 'Other readings:'),
+        others.map(({ o, i }) => {
+          const b = h('button', { type: 'button', class: 'secondary', 'data-testid': 'ocr-candidate' }, o.state ? `${o.plate} (${o.state})` : o.plate);
+          b.addEventListener('click', () => { show(candidates, i); plateInput.focus(); });
+          return b;
+        })) : null));
+  }
   file.addEventListener('change', async () => {
     const photo = file.files?.[0];
     file.value = '';
@@ -178,13 +202,15 @@ function ocrControl(plateInput, stateEl) {
     mount(status, h('p', { class: 'muted' }, 'Reading the plate…'));
     try {
       const r = await api('POST', '/api/v1/ocr/plate', photo, { contentType: photo.type || 'image/jpeg' });
-      if (r?.plate) plateInput.value = r.plate;
-      if (r?.state) stateEl.value = r.state;
-      mount(status, h('div', { class: 'notice ok', role: 'status' }, `Read ${r?.plate || 'nothing'}${r?.state ? ` (${r.state})` : ''} from the photo. Check it against the photo before you run the query.`));
+      if (!r?.candidates?.length) {
+        mount(status, h('div', { class: 'notice warn', role: 'status', 'data-testid': 'ocr-status' }, 'No plate was found in the photo. Type the plate and state, or take a closer photo.'));
+        return;
+      }
+      await show(r.candidates, 0);
       plateInput.focus();
     } catch (e) {
       const text = e instanceof Problem && e.code === 'ocr_unavailable'
-        ? 'Reading plates from photos is not available on this server yet. Type the plate and state.'
+        ? 'Reading plates from photos is not available on this server. Type the plate and state.'
         : `The photo could not be read: ${e.message}`;
       mount(status, h('div', { class: 'notice warn', role: 'status', 'data-testid': 'ocr-status' }, text));
     }
