@@ -151,21 +151,22 @@ fn decode(alphabet: &Alphabet, rows: &[&[f32]], quad: Quad) -> Line {
     let mut last_plate: Option<u8> = None;
     for (step, row) in rows.iter().enumerate() {
         let (best, best_p) = argmax(row);
-        if best != 0 && best != last_class {
-            if let Some(&c) = alphabet.chars.get(best) {
-                text.push(c);
-                conf_sum += best_p;
-                conf_n += 1;
-            }
+        if best != 0
+            && best != last_class
+            && let Some(&c) = alphabet.chars.get(best)
+        {
+            text.push(c);
+            conf_sum += best_p;
+            conf_n += 1;
         }
         last_class = best;
         // The plate reading: blank or separator, or the likeliest plate character.
         let mut scores = [0f32; 256];
         for (class, &p) in row.iter().enumerate() {
-            if let Some(Some(c)) = alphabet.plate.get(class) {
-                if let Some(s) = scores.get_mut(usize::from(*c)) {
-                    *s += p;
-                }
+            if let Some(Some(c)) = alphabet.plate.get(class)
+                && let Some(s) = scores.get_mut(usize::from(*c))
+            {
+                *s += p;
             }
         }
         let (ch, p, second) = top_two(&scores);

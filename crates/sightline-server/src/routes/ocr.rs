@@ -102,7 +102,7 @@ async fn photo_of(req: Request) -> Result<(Bytes, String), ApiError> {
         } else {
             ApiError::field(
                 r.status(),
-                Violation::new("photo_unreadable", "photo", &r.body_text()),
+                Violation::new("photo_unreadable", "photo", r.body_text()),
             )
         }
     };
@@ -122,7 +122,7 @@ async fn photo_of(req: Request) -> Result<(Bytes, String), ApiError> {
                 Violation::new(
                     "photo_unreadable",
                     "photo",
-                    &format!("the JSON body is not {{\"photo\": \"<base64>\"}}: {e}"),
+                    format!("the JSON body is not {{\"photo\": \"<base64>\"}}: {e}"),
                 )
                 .accepting(ACCEPTED),
             )
@@ -135,7 +135,7 @@ async fn photo_of(req: Request) -> Result<(Bytes, String), ApiError> {
                     Violation::new(
                         "photo_unreadable",
                         "photo",
-                        &format!("`photo` is not base64: {e}"),
+                        format!("`photo` is not base64: {e}"),
                     )
                     .accepting("standard base64 with padding"),
                 )
@@ -159,7 +159,7 @@ async fn photo_of(req: Request) -> Result<(Bytes, String), ApiError> {
                         } else {
                             ApiError::field(
                                 e.status(),
-                                Violation::new("photo_unreadable", "photo", &e.body_text()),
+                                Violation::new("photo_unreadable", "photo", e.body_text()),
                             )
                         }
                     })?;
