@@ -33,6 +33,7 @@ mod ledger_keys;
 mod migrate;
 mod misreads;
 mod offboarding;
+mod oversight;
 mod outbox;
 mod policy;
 mod provisioning;
@@ -74,6 +75,7 @@ pub use misreads::{MisreadReport, MisreadStore};
 pub use offboarding::{
     DestroyError, Inventory, Offboarding, OffboardingStore, TRANSFER_WINDOW, destroy_agency,
 };
+pub use oversight::{NewReviewItem, OversightStore, QueryFact, ReviewItem};
 pub use outbox::{ClaimedMail, LEASE, Outbox, OutboxMessage, backoff, enqueue};
 pub use policy::PolicyStore;
 pub use provisioning::{
@@ -230,6 +232,10 @@ impl Store {
 
     pub fn transparency(&self) -> TransparencyStore {
         TransparencyStore::new(self.db.clone())
+    }
+
+    pub fn oversight(&self) -> OversightStore {
+        OversightStore::new(self.db.clone())
     }
 
     pub fn outbox(&self) -> Outbox {
