@@ -50,6 +50,9 @@ struct Inner {
     // The public transparency page's per-agency figures, recomputed at most
     // every 15 minutes: the page is public, the figures cost a log scan.
     transparency: routes::transparency::ReportCache,
+    // Each agency's oversight settings with their case-reference patterns
+    // compiled, kept until the stored version changes.
+    oversight: crate::oversight::PolicyCache,
 }
 
 impl AppState {
@@ -79,6 +82,7 @@ impl AppState {
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             ),
             transparency: routes::transparency::ReportCache::default(),
+            oversight: crate::oversight::PolicyCache::default(),
         }))
     }
 
@@ -131,6 +135,11 @@ impl AppState {
             tracing::warn!("the ingest limits were already in use; the new ones are ignored");
         }
         self
+    }
+
+    /// The compiled oversight settings, per agency.
+    pub fn oversight(&self) -> &crate::oversight::PolicyCache {
+        &self.0.oversight
     }
 
     /// Timeouts, caps, the metrics token and trusted proxies.

@@ -21,6 +21,7 @@ pub mod ingest_limits;
 pub mod limits;
 pub mod metrics;
 pub mod notify;
+pub mod oversight;
 pub mod pipeline;
 pub mod quarterly;
 pub mod routes;

@@ -16,6 +16,7 @@ pub(crate) mod mfa;
 mod misreads;
 mod ocr;
 pub(crate) mod offboarding;
+mod oversight;
 mod operator;
 mod operator_agents;
 mod operator_sources;
@@ -114,6 +115,11 @@ pub fn api() -> OpenApiRouter<AppState> {
             security_contacts::get_contacts,
             security_contacts::set_contacts
         ))
+        .routes(routes!(oversight::case_reference_rule))
+        .routes(routes!(oversight::get_settings, oversight::set_settings))
+        .routes(routes!(oversight::list))
+        .routes(routes!(oversight::report))
+        .routes(routes!(oversight::decide))
         .routes(routes!(misreads::report))
         .routes(routes!(misreads::queue))
         .routes(routes!(misreads::resolve))
