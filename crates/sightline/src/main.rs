@@ -14,6 +14,7 @@ mod bench_report;
 mod demo;
 mod import;
 mod offboard;
+mod oversight;
 mod report;
 mod serve;
 mod settings;
@@ -65,6 +66,10 @@ enum Command {
     /// measured in the same run (never in CI).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Oversight of an agency's users: case-reference rule, review sampling,
+    /// misuse flags, the review queue and its report.
+    #[command(subcommand)]
+    Oversight(oversight::OversightCommand),
     /// Reports for agencies: quarterly statistics as PDF and Excel.
     #[command(subcommand)]
     Report(report::ReportCommand),
@@ -153,6 +158,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(cmd) => audit::run(&settings, cmd).await,
         Command::Report(cmd) => report::run(&settings, cmd).await,
+        Command::Oversight(cmd) => oversight::run(&settings, cmd).await,
         Command::Bench(cmd) => bench::run(&settings, cmd).await,
         Command::Migrate => {
             let store = serve::open_store(&settings).await?;
