@@ -59,6 +59,8 @@ pub enum BenchCommand {
     Report(crate::bench_report::ReportBench),
     /// 1,000 concurrent query clients plus continuous ingest against one `serve`, then the audit check.
     Load(crate::bench_load::LoadBench),
+    /// Query latency with oversight off and with every flag and a 5 % sample on.
+    Oversight(crate::bench_oversight::OversightBench),
 }
 
 struct World {
@@ -237,6 +239,9 @@ pub async fn run(settings: &crate::settings::Settings, cmd: BenchCommand) -> any
         BenchCommand::Report(args) => return crate::bench_report::report(settings, &args).await,
         BenchCommand::Load(args) => {
             return crate::bench_load::run(&args, settings.database_url.clone()).await;
+        }
+        BenchCommand::Oversight(args) => {
+            return crate::bench_oversight::run(&args, settings.database_url.clone()).await;
         }
     };
     let database_url = settings.database_url.clone();

@@ -10,6 +10,7 @@ mod audit;
 mod bench;
 mod bench_audit;
 mod bench_load;
+mod bench_oversight;
 mod bench_report;
 mod demo;
 mod import;
