@@ -75,7 +75,7 @@ pub use misreads::{MisreadReport, MisreadStore};
 pub use offboarding::{
     DestroyError, Inventory, Offboarding, OffboardingStore, TRANSFER_WINDOW, destroy_agency,
 };
-pub use oversight::{NewReviewItem, OversightStore, QueryFact, ReviewItem};
+pub use oversight::{FlagFigures, NewReviewItem, OversightStore, QueryFact, ReviewItem};
 pub use outbox::{ClaimedMail, LEASE, Outbox, OutboxMessage, backoff, enqueue};
 pub use policy::PolicyStore;
 pub use provisioning::{

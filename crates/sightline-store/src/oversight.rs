@@ -33,6 +33,16 @@ pub struct QueryFact {
     pub result_count: i64,
 }
 
+/// What [`OversightStore::flag_figures`] counts.
+#[derive(Debug, Clone, Default)]
+pub struct FlagFigures {
+    pub distinct_plates_for_case: i64,
+    pub plate_queries: i64,
+    pub plate_hits: i64,
+    pub plate_first: Option<OffsetDateTime>,
+    pub failed_logins: i64,
+}
+
 /// A query waiting for (or given) review.
 #[derive(Debug, Clone)]
 pub struct ReviewItem {
@@ -238,79 +248,55 @@ impl OversightStore {
         Ok(h)
     }
 
-    /// Distinct plates queried in the agency under one case reference since `since`.
-    pub async fn distinct_plates_for_case(
+    /// The figures of the "same case", "same plate" and "failed logons"
+    /// rules, in one round trip: distinct plates queried in the agency
+    /// under `case_digest` since `case_since`; the user's queries of
+    /// `plate_digest` since `plate_since` (how many, how many found a
+    /// read, when the first ran); failed logons on the account since
+    /// `login_since`, among its newest 100 logon entries in the audit log.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn flag_figures(
         &self,
         agency: AgencyId,
+        user: UserId,
         case_digest: &str,
-        since: OffsetDateTime,
-    ) -> anyhow::Result<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(DISTINCT plate_digest) AS n FROM oversight_queries \
-             WHERE agency_id = $1 AND case_digest = $2 AND at >= $3",
-        )
-        .bind(agency.0)
-        .bind(case_digest)
-        .bind(to_micros(since))
-        .fetch_one(self.db.pool())
-        .await
-        .context("counting plates under a case reference")?;
-        i64_col(&row, "n")
-    }
-
-    /// The user's queries of one plate since `since`: how many, how many
-    /// found a read, and when the first ran.
-    pub async fn plate_history(
-        &self,
-        agency: AgencyId,
-        user: UserId,
+        case_since: OffsetDateTime,
         plate_digest: &str,
-        since: OffsetDateTime,
-    ) -> anyhow::Result<(i64, i64, Option<OffsetDateTime>)> {
+        plate_since: OffsetDateTime,
+        login_since: OffsetDateTime,
+    ) -> anyhow::Result<FlagFigures> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN result_count > 0 THEN 1 ELSE 0 END), 0) AS hits, \
-             MIN(at) AS first_at FROM oversight_queries \
-             WHERE agency_id = $1 AND user_id = $2 AND plate_digest = $3 AND at >= $4",
+            "SELECT \
+             (SELECT COUNT(DISTINCT plate_digest) FROM oversight_queries \
+                WHERE case_digest = $3 AND agency_id = $1 AND at >= $4) AS spread, \
+             (SELECT COUNT(*) FROM oversight_queries \
+                WHERE plate_digest = $5 AND user_id = $2 AND agency_id = $1 AND at >= $6) AS plate_n, \
+             (SELECT COALESCE(SUM(CASE WHEN result_count > 0 THEN 1 ELSE 0 END), 0) FROM oversight_queries \
+                WHERE plate_digest = $5 AND user_id = $2 AND agency_id = $1 AND at >= $6) AS plate_hits, \
+             (SELECT MIN(at) FROM oversight_queries \
+                WHERE plate_digest = $5 AND user_id = $2 AND agency_id = $1 AND at >= $6) AS plate_first, \
+             (SELECT COUNT(*) FROM (SELECT outcome, at FROM audit_entries \
+                WHERE log_id = $7 AND actor_id = $2 AND action = 'auth.login' ORDER BY seq DESC LIMIT 100) l \
+                WHERE l.outcome = 'failed' AND l.at >= $8) AS failures",
         )
         .bind(agency.0)
         .bind(user.0)
+        .bind(case_digest)
+        .bind(to_micros(case_since))
         .bind(plate_digest)
-        .bind(to_micros(since))
+        .bind(to_micros(plate_since))
+        .bind(TenantScope::Agency(agency).log_id())
+        .bind(to_micros(login_since))
         .fetch_one(self.db.pool())
         .await
-        .context("reading a user's queries of one plate")?;
-        Ok((
-            i64_col(&row, "n")?,
-            i64_col(&row, "hits")?,
-            opt_i64_col(&row, "first_at")?.map(from_micros),
-        ))
-    }
-
-    /// Failed logons on the account since `since`, from the agency's audit
-    /// log (its newest 100 logon entries: the lookback is bounded).
-    pub async fn failed_logins(
-        &self,
-        agency: AgencyId,
-        user: UserId,
-        since: OffsetDateTime,
-    ) -> anyhow::Result<i64> {
-        let rows = sqlx::query(
-            "SELECT at, outcome FROM audit_entries WHERE log_id = $1 AND actor_id = $2 AND action = 'auth.login' \
-             ORDER BY seq DESC LIMIT 100",
-        )
-        .bind(TenantScope::Agency(agency).log_id())
-        .bind(user.0)
-        .fetch_all(self.db.pool())
-        .await
-        .context("reading an account's logons")?;
-        let since = to_micros(since);
-        let mut n = 0;
-        for r in &rows {
-            if i64_col(r, "at")? >= since && str_col(r, "outcome")? == "failed" {
-                n += 1;
-            }
-        }
-        Ok(n)
+        .context("reading the misuse flags' figures")?;
+        Ok(FlagFigures {
+            distinct_plates_for_case: i64_col(&row, "spread")?,
+            plate_queries: i64_col(&row, "plate_n")?,
+            plate_hits: i64_col(&row, "plate_hits")?,
+            plate_first: opt_i64_col(&row, "plate_first")?.map(from_micros),
+            failed_logins: i64_col(&row, "failures")?,
+        })
     }
 
     /// Queues a query for review (once per query).

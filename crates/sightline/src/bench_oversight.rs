@@ -37,6 +37,11 @@ pub struct OversightBench {
     /// Queries a day in that history.
     #[arg(long, default_value_t = 20)]
     per_day: i64,
+    /// Every query under one case reference, so `case_spread` fires on
+    /// nearly all of them and each is queued (the worst case); by default
+    /// each query names its own case.
+    #[arg(long)]
+    one_case: bool,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -130,7 +135,10 @@ pub async fn run(args: &OversightBench, database_url: Option<String>) -> anyhow:
                 .tokens
                 .get(i % agency.tokens.len())
                 .context("no users")?;
-            let body = sightline::load_fixture::query_body(&format!("NR{:05}", i % 50));
+            let mut body = sightline::load_fixture::query_body(&format!("NR{:05}", i % 50));
+            if !args.one_case {
+                body["case_reference"] = serde_json::json!(format!("Bench case 2026-{i:06}"));
+            }
             let began = Instant::now();
             let r = client
                 .post(format!("{base}/api/v1/queries"))
@@ -151,13 +159,19 @@ pub async fn run(args: &OversightBench, database_url: Option<String>) -> anyhow:
     let _ = server.await;
     lat_off.sort();
     lat_on.sort();
-    let queued = store
-        .oversight()
-        .items(on.agency, None, None, i64::MAX)
-        .await?
-        .len();
+    let report = sightline_server::oversight::report(
+        &store,
+        sightline_server::oversight::ReviewerScope {
+            agency: on.agency,
+            aor: None,
+        },
+        store.clock.now(),
+    )
+    .await?;
+    let queued = report.outcomes.pending;
     println!(
-        "oversight index: {rows} history rows ({} users x {} days x {} a day, per agency), backend {}",
+        "oversight index: {} history rows per agency ({} users x {} days x {} a day), backend {}",
+        rows / 2,
         args.users,
         args.history_days,
         args.per_day,
@@ -180,8 +194,11 @@ pub async fn run(args: &OversightBench, database_url: Option<String>) -> anyhow:
         );
     }
     println!(
-        "queued for review with everything on: {queued} of {} (sampled or flagged)",
-        args.queries + 20
+        "queued for review with everything on: {queued} of {} queries ({} sampled, {} flagged; by rule {:?})",
+        args.queries + 20,
+        report.sampled,
+        report.flagged,
+        report.by_rule
     );
     Ok(())
 }

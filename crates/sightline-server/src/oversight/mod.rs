@@ -99,20 +99,6 @@ async fn evaluate(
             rules::daily_volume(today_n, &history, d.multiple, d.min_history_days, d.min_count),
         );
     }
-    if f.case_spread.enabled {
-        let cs = &f.case_spread;
-        let n = o
-            .distinct_plates_for_case(
-                fact.agency,
-                &fact.case_digest,
-                now - Duration::minutes(cs.window_minutes),
-            )
-            .await?;
-        hit(
-            "case_spread",
-            rules::case_spread(n, cs.plates, cs.window_minutes),
-        );
-    }
     if f.off_hours.enabled {
         let oh = &f.off_hours;
         // History before today's queries, so a night of them cannot make
@@ -137,35 +123,44 @@ async fn evaluate(
             rules::off_hours(hour, &hist, oh.min_history, oh.min_share_percent),
         );
     }
-    if f.repeat_no_hit.enabled && fact.result_count == 0 {
-        let rn = &f.repeat_no_hit;
-        let (n, hits_n, first) = o
-            .plate_history(
+    if f.case_spread.enabled || f.repeat_no_hit.enabled || f.after_login_storm.enabled {
+        let (cs, rn, ls) = (&f.case_spread, &f.repeat_no_hit, &f.after_login_storm);
+        let fig = o
+            .flag_figures(
                 fact.agency,
                 fact.user,
+                &fact.case_digest,
+                now - Duration::minutes(cs.window_minutes),
                 &fact.plate_digest,
                 now - Duration::days(rn.lookback_days),
-            )
-            .await?;
-        let span = first.map_or(0, |t| (now - t).whole_days());
-        hit(
-            "repeat_no_hit",
-            rules::repeat_no_hit(n, hits_n > 0, span, rn.min_queries, rn.min_span_days),
-        );
-    }
-    if f.after_login_storm.enabled {
-        let ls = &f.after_login_storm;
-        let n = o
-            .failed_logins(
-                fact.agency,
-                fact.user,
                 now - Duration::minutes(ls.window_minutes),
             )
             .await?;
-        hit(
-            "after_login_storm",
-            rules::after_login_storm(n, ls.failures, ls.window_minutes),
-        );
+        if cs.enabled {
+            hit(
+                "case_spread",
+                rules::case_spread(fig.distinct_plates_for_case, cs.plates, cs.window_minutes),
+            );
+        }
+        if rn.enabled && fact.result_count == 0 {
+            let span = fig.plate_first.map_or(0, |t| (now - t).whole_days());
+            hit(
+                "repeat_no_hit",
+                rules::repeat_no_hit(
+                    fig.plate_queries,
+                    fig.plate_hits > 0,
+                    span,
+                    rn.min_queries,
+                    rn.min_span_days,
+                ),
+            );
+        }
+        if ls.enabled {
+            hit(
+                "after_login_storm",
+                rules::after_login_storm(fig.failed_logins, ls.failures, ls.window_minutes),
+            );
+        }
     }
     Ok(hits)
 }

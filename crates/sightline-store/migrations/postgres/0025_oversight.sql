@@ -27,9 +27,11 @@ CREATE TABLE oversight_queries (
     result_count BIGINT NOT NULL,
     PRIMARY KEY (agency_id, seq)
 );
+-- The digests lead their indexes (they are bound to the agency already),
+-- so a planner without statistics cannot take them for the user's index.
 CREATE INDEX oversight_queries_user ON oversight_queries (agency_id, user_id, at);
-CREATE INDEX oversight_queries_case ON oversight_queries (agency_id, case_digest, at);
-CREATE INDEX oversight_queries_plate ON oversight_queries (agency_id, user_id, plate_digest, at);
+CREATE INDEX oversight_queries_case ON oversight_queries (case_digest, at);
+CREATE INDEX oversight_queries_plate ON oversight_queries (plate_digest, user_id, at);
 -- The review queue. The reviewer's note is not here: it is sealed in the
 -- `review.decided` audit entry (`review_seq`), like every sensitive field.
 CREATE TABLE review_items (
