@@ -97,8 +97,6 @@ fn item_from(r: &sqlx::any::AnyRow) -> anyhow::Result<ReviewItem> {
     })
 }
 
-const MICROS_PER_HOUR: i64 = 3_600_000_000;
-const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 impl OversightStore {
     pub fn new(db: Db) -> Self {
@@ -190,62 +188,27 @@ impl OversightStore {
         tx.commit().await
     }
 
-    /// The user's query counts per local day since `since`, keyed by day
-    /// number (days since the epoch, shifted by `offset_s`).
-    pub async fn daily_counts(
+    /// When the user's queries since `since` ran (micros), newest first,
+    /// at most `limit`: the daily-volume and usual-hours rules count them.
+    pub async fn query_times(
         &self,
         agency: AgencyId,
         user: UserId,
         since: OffsetDateTime,
-        offset_s: i64,
-    ) -> anyhow::Result<Vec<(i64, i64)>> {
+        limit: i64,
+    ) -> anyhow::Result<Vec<i64>> {
         let rows = sqlx::query(
-            "SELECT (at + $4) / $5 AS day, COUNT(*) AS n FROM oversight_queries \
-             WHERE agency_id = $1 AND user_id = $2 AND at >= $3 GROUP BY (at + $4) / $5",
+            "SELECT at FROM oversight_queries WHERE agency_id = $1 AND user_id = $2 AND at >= $3 \
+             ORDER BY at DESC LIMIT $4",
         )
         .bind(agency.0)
         .bind(user.0)
         .bind(to_micros(since))
-        .bind(offset_s * 1_000_000)
-        .bind(MICROS_PER_DAY)
+        .bind(limit)
         .fetch_all(self.db.pool())
         .await
-        .context("counting a user's queries per day")?;
-        rows.iter()
-            .map(|r| Ok((i64_col(r, "day")?, i64_col(r, "n")?)))
-            .collect()
-    }
-
-    /// The user's queries per local hour of day in `[since, until)`.
-    pub async fn hour_histogram(
-        &self,
-        agency: AgencyId,
-        user: UserId,
-        since: OffsetDateTime,
-        until: OffsetDateTime,
-        offset_s: i64,
-    ) -> anyhow::Result<[i64; 24]> {
-        let rows = sqlx::query(
-            "SELECT ((at + $5) / $6) % 24 AS hour, COUNT(*) AS n FROM oversight_queries \
-             WHERE agency_id = $1 AND user_id = $2 AND at >= $3 AND at < $4 GROUP BY ((at + $5) / $6) % 24",
-        )
-        .bind(agency.0)
-        .bind(user.0)
-        .bind(to_micros(since))
-        .bind(to_micros(until))
-        .bind(offset_s * 1_000_000)
-        .bind(MICROS_PER_HOUR)
-        .fetch_all(self.db.pool())
-        .await
-        .context("counting a user's queries per hour")?;
-        let mut h = [0i64; 24];
-        for r in &rows {
-            let hour = usize::try_from(i64_col(r, "hour")?.rem_euclid(24)).unwrap_or_default();
-            if let Some(slot) = h.get_mut(hour) {
-                *slot += i64_col(r, "n")?;
-            }
-        }
-        Ok(h)
+        .context("reading when a user's queries ran")?;
+        rows.iter().map(|r| i64_col(r, "at")).collect()
     }
 
     /// The figures of the "same case", "same plate" and "failed logons"

@@ -41,6 +41,10 @@ pub struct Routed {
     pub review_id: Option<i64>,
 }
 
+/// The most query times the volume and hours rules read for one user
+/// (newest first): far above any person's 90 days.
+const MAX_TIMES: i64 = 20_000;
+
 /// The agency's UTC offset now, in seconds (days and hours are the agency's).
 async fn offset_s(store: &Store, agency: AgencyId, now: OffsetDateTime) -> anyhow::Result<i64> {
     Ok(match store.tenancy().agency(agency).await? {
@@ -81,47 +85,64 @@ async fn evaluate(
     } else {
         0
     };
-    if f.daily_volume.enabled {
-        let day_micros = 86_400_000_000i64;
-        let today = (sightline_core::clock::to_micros(now) + off * 1_000_000).div_euclid(day_micros);
-        let counts = o
-            .daily_counts(fact.agency, fact.user, now - Duration::days(31), off)
-            .await?;
-        let today_n = counts.iter().find(|(d, _)| *d == today).map_or(0, |(_, n)| *n);
-        let history: Vec<i64> = counts
-            .iter()
-            .filter(|(d, _)| *d < today && *d >= today - 30)
-            .map(|(_, n)| *n)
-            .collect();
-        let d = &f.daily_volume;
-        hit(
-            "daily_volume",
-            rules::daily_volume(today_n, &history, d.multiple, d.min_history_days, d.min_count),
-        );
-    }
-    if f.off_hours.enabled {
-        let oh = &f.off_hours;
-        // History before today's queries, so a night of them cannot make
-        // the night usual.
-        let hist = o
-            .hour_histogram(
+    if needs_offset {
+        // One read serves both rules: when the user's queries ran, over
+        // the longer of their lookbacks (bounded), counted here.
+        const DAY: i64 = 86_400_000_000;
+        const HOUR: i64 = 3_600_000_000;
+        let local = |t: i64| t + off * 1_000_000;
+        let now_us = local(sightline_core::clock::to_micros(now));
+        let lookback = if f.off_hours.enabled {
+            f.off_hours.lookback_days.max(31)
+        } else {
+            31
+        };
+        let times = o
+            .query_times(
                 fact.agency,
                 fact.user,
-                now - Duration::days(oh.lookback_days),
-                now - Duration::hours(12),
-                off,
+                now - Duration::days(lookback),
+                MAX_TIMES,
             )
             .await?;
-        let hour = usize::try_from(
-            (sightline_core::clock::to_micros(now) + off * 1_000_000)
-                .div_euclid(3_600_000_000)
-                .rem_euclid(24),
-        )
-        .unwrap_or_default();
-        hit(
-            "off_hours",
-            rules::off_hours(hour, &hist, oh.min_history, oh.min_share_percent),
-        );
+        if f.daily_volume.enabled {
+            let today = now_us.div_euclid(DAY);
+            let mut per_day = std::collections::BTreeMap::<i64, i64>::new();
+            for t in &times {
+                *per_day.entry(local(*t).div_euclid(DAY)).or_default() += 1;
+            }
+            let today_n = per_day.get(&today).copied().unwrap_or_default();
+            let history: Vec<i64> = per_day
+                .range(today - 30..today)
+                .map(|(_, n)| *n)
+                .collect();
+            let d = &f.daily_volume;
+            hit(
+                "daily_volume",
+                rules::daily_volume(today_n, &history, d.multiple, d.min_history_days, d.min_count),
+            );
+        }
+        if f.off_hours.enabled {
+            let oh = &f.off_hours;
+            // History before the last 12 hours, so a night of queries
+            // cannot make the night usual.
+            let until = now_us - 12 * HOUR;
+            let from = now_us - oh.lookback_days * DAY;
+            let mut hist = [0i64; 24];
+            for t in times.iter().map(|t| local(*t)) {
+                if t >= from && t < until {
+                    let h = usize::try_from(t.div_euclid(HOUR).rem_euclid(24)).unwrap_or_default();
+                    if let Some(slot) = hist.get_mut(h) {
+                        *slot += 1;
+                    }
+                }
+            }
+            let hour = usize::try_from(now_us.div_euclid(HOUR).rem_euclid(24)).unwrap_or_default();
+            hit(
+                "off_hours",
+                rules::off_hours(hour, &hist, oh.min_history, oh.min_share_percent),
+            );
+        }
     }
     if f.case_spread.enabled || f.repeat_no_hit.enabled || f.after_login_storm.enabled {
         let (cs, rn, ls) = (&f.case_spread, &f.repeat_no_hit, &f.after_login_storm);
