@@ -109,7 +109,9 @@ impl CaseReferenceRule {
                         Violation::new(
                             "pattern_invalid",
                             &format!("{field}.pattern"),
-                            format!("the pattern is not a regular expression Sightline can use: {e}"),
+                            format!(
+                                "the pattern is not a regular expression Sightline can use: {e}"
+                            ),
                         )
                         .accepting(r"a regular expression such as ^(HSI|ERO)-\d{4}-\d{6}$"),
                     );
@@ -208,7 +210,7 @@ impl CaseReferenceRule {
     pub fn check_field(&self, text: &str, field: &str) -> Result<(), Violation> {
         let text = text.trim();
         let norm = normalise_phrase(text);
-        if self.vague.iter().any(|v| *v == norm) {
+        if self.vague.contains(&norm) {
             return Err(Violation::new(
                 "case_reference_vague",
                 field,
@@ -233,7 +235,10 @@ impl CaseReferenceRule {
         if let Some((_, re)) = &self.pattern
             && !re.is_match(text)
         {
-            let ex = self.example.as_deref().unwrap_or("your agency's case number");
+            let ex = self
+                .example
+                .as_deref()
+                .unwrap_or("your agency's case number");
             return Err(Violation::new(
                 "case_reference_format",
                 field,
@@ -357,7 +362,10 @@ mod tests {
     use super::*;
 
     fn rule() -> CaseReferenceRule {
-        let vague: Vec<String> = DEFAULT_VAGUE_PHRASES.iter().map(|s| (*s).to_owned()).collect();
+        let vague: Vec<String> = DEFAULT_VAGUE_PHRASES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         CaseReferenceRule::new(
             Some(r"^(HSI|ERO)-\d{4}-\d{6}$"),
             Some("HSI-2026-000123"),
@@ -371,10 +379,19 @@ mod tests {
     #[test]
     fn distinct_codes() {
         let r = rule();
-        assert_eq!(r.check("Investigation.").unwrap_err().code, "case_reference_vague");
+        assert_eq!(
+            r.check("Investigation.").unwrap_err().code,
+            "case_reference_vague"
+        );
         assert_eq!(r.check(" N/A ").unwrap_err().code, "case_reference_vague");
-        assert_eq!(r.check("HSI-1").unwrap_err().code, "case_reference_too_short");
-        assert_eq!(r.check("HSI-26-0001234").unwrap_err().code, "case_reference_format");
+        assert_eq!(
+            r.check("HSI-1").unwrap_err().code,
+            "case_reference_too_short"
+        );
+        assert_eq!(
+            r.check("HSI-26-0001234").unwrap_err().code,
+            "case_reference_format"
+        );
         assert!(r.check("HSI-2026-000123").is_ok());
         assert!(r.check("ERO-2025-999999").is_ok());
     }

@@ -33,8 +33,8 @@ mod ledger_keys;
 mod migrate;
 mod misreads;
 mod offboarding;
-mod oversight;
 mod outbox;
+mod oversight;
 mod policy;
 mod provisioning;
 mod reads;
@@ -75,8 +75,8 @@ pub use misreads::{MisreadReport, MisreadStore};
 pub use offboarding::{
     DestroyError, Inventory, Offboarding, OffboardingStore, TRANSFER_WINDOW, destroy_agency,
 };
-pub use oversight::{FlagFigures, NewReviewItem, OversightStore, QueryFact, ReviewItem};
 pub use outbox::{ClaimedMail, LEASE, Outbox, OutboxMessage, backoff, enqueue};
+pub use oversight::{FlagFigures, NewReviewItem, OversightStore, QueryFact, ReviewItem};
 pub use policy::PolicyStore;
 pub use provisioning::{
     AccessRequest, ProvisioningStore, REGISTRATION_KEY_LIFETIME, RequestDecision,

@@ -97,7 +97,6 @@ fn item_from(r: &sqlx::any::AnyRow) -> anyhow::Result<ReviewItem> {
     })
 }
 
-
 impl OversightStore {
     pub fn new(db: Db) -> Self {
         Self { db }
@@ -348,7 +347,12 @@ impl OversightStore {
         Ok(done == 1)
     }
 
-    pub async fn set_incident(&self, agency: AgencyId, id: i64, incident: i64) -> anyhow::Result<()> {
+    pub async fn set_incident(
+        &self,
+        agency: AgencyId,
+        id: i64,
+        incident: i64,
+    ) -> anyhow::Result<()> {
         let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE review_items SET incident_id = $1 WHERE agency_id = $2 AND id = $3")
             .bind(incident)

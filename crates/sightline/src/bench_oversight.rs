@@ -82,9 +82,10 @@ pub async fn run(args: &OversightBench, database_url: Option<String>) -> anyhow:
     )
     .await?;
     let off =
-        sightline::load_fixture::seed_named(&store, "Oversight Off", "off", args.users.max(1)).await?;
-    let on =
-        sightline::load_fixture::seed_named(&store, "Oversight On", "on", args.users.max(1)).await?;
+        sightline::load_fixture::seed_named(&store, "Oversight Off", "off", args.users.max(1))
+            .await?;
+    let on = sightline::load_fixture::seed_named(&store, "Oversight On", "on", args.users.max(1))
+        .await?;
     sightline_server::oversight::set_settings(
         &store,
         on.agency,
@@ -145,8 +146,13 @@ pub async fn run(args: &OversightBench, database_url: Option<String>) -> anyhow:
                 .get(i % agency.tokens.len())
                 .context("no users")?;
             let mut body = sightline::load_fixture::query_body(&format!("NR{:05}", i % 50));
-            if !args.one_case {
-                body["case_reference"] = serde_json::json!(format!("Bench case 2026-{i:06}"));
+            if !args.one_case
+                && let Some(o) = body.as_object_mut()
+            {
+                o.insert(
+                    "case_reference".into(),
+                    serde_json::json!(format!("Bench case 2026-{i:06}")),
+                );
             }
             let began = Instant::now();
             let r = client

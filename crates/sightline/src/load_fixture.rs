@@ -107,7 +107,13 @@ pub async fn seed_named(
     let pa = Jurisdiction::parse("PA").map_err(|e| anyhow::anyhow!("{e}"))?;
     let source = store
         .sources()
-        .create(&format!("{name} camera"), SourceKind::TollRoad, pa, "Pennsylvania", now)
+        .create(
+            &format!("{name} camera"),
+            SourceKind::TollRoad,
+            pa,
+            "Pennsylvania",
+            now,
+        )
         .await?;
     let key = store.sources().issue_key(source, now).await?;
     Ok(LoadAgency {

@@ -369,8 +369,14 @@ async fn oversight_commands(postgres: bool) {
             .stdout,
     )
     .unwrap();
-    assert_eq!(shown["case_reference"]["agency"]["example"], "HSI-2026-000123");
-    assert_eq!(shown["sampling"], json!({"enabled": true, "share_percent": 10.0}));
+    assert_eq!(
+        shown["case_reference"]["agency"]["example"],
+        "HSI-2026-000123"
+    );
+    assert_eq!(
+        shown["sampling"],
+        json!({"enabled": true, "share_percent": 10.0})
+    );
     let queue: Value = serde_json::from_slice(
         &dep.run(&["oversight", "queue", "--agency", "Oversight Agency"])
             .stdout,

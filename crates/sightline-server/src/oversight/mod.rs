@@ -62,11 +62,7 @@ fn digest(store: &Store, agency: AgencyId, kind: &str, value: &str) -> anyhow::R
 }
 
 /// Evaluates every enabled flag for a query just indexed.
-async fn evaluate(
-    store: &Store,
-    c: &Compiled,
-    fact: &QueryFact,
-) -> anyhow::Result<Vec<FlagHit>> {
+async fn evaluate(store: &Store, c: &Compiled, fact: &QueryFact) -> anyhow::Result<Vec<FlagHit>> {
     let f = &c.settings.flags;
     let o = store.oversight();
     let now = fact.at;
@@ -112,14 +108,17 @@ async fn evaluate(
                 *per_day.entry(local(*t).div_euclid(DAY)).or_default() += 1;
             }
             let today_n = per_day.get(&today).copied().unwrap_or_default();
-            let history: Vec<i64> = per_day
-                .range(today - 30..today)
-                .map(|(_, n)| *n)
-                .collect();
+            let history: Vec<i64> = per_day.range(today - 30..today).map(|(_, n)| *n).collect();
             let d = &f.daily_volume;
             hit(
                 "daily_volume",
-                rules::daily_volume(today_n, &history, d.multiple, d.min_history_days, d.min_count),
+                rules::daily_volume(
+                    today_n,
+                    &history,
+                    d.multiple,
+                    d.min_history_days,
+                    d.min_count,
+                ),
             );
         }
         if f.off_hours.enabled {
@@ -386,7 +385,10 @@ pub async fn views(store: &Store, items: Vec<ReviewItem>) -> anyhow::Result<Vec<
         out.push(ReviewView {
             id: item.id,
             query_id: item.query_seq,
-            username: user.as_ref().map(|u| u.username.clone()).unwrap_or_default(),
+            username: user
+                .as_ref()
+                .map(|u| u.username.clone())
+                .unwrap_or_default(),
             display_name: user.map(|u| u.display_name).unwrap_or_default(),
             aor: item.aor.and_then(|a| aors.get(&a).cloned()),
             queued_at: rfc3339(item.queued_at),
@@ -562,6 +564,14 @@ pub enum ReviewError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// A reviewer's finding on one item.
+#[derive(Debug, Clone, Copy)]
+pub struct Finding<'a> {
+    pub id: i64,
+    pub questioned: bool,
+    pub note: &'a str,
+}
+
 /// The outcome of a review, with the incident a questioned one opened.
 #[derive(Debug, Clone)]
 pub struct Decided {
@@ -579,11 +589,14 @@ pub async fn decide(
     scope: ReviewerScope,
     reviewer: &UserRecord,
     session: Option<&str>,
-    id: i64,
-    questioned: bool,
-    note: &str,
+    finding: &Finding<'_>,
     now: OffsetDateTime,
 ) -> Result<Decided, ReviewError> {
+    let Finding {
+        id,
+        questioned,
+        note,
+    } = *finding;
     let item = store
         .oversight()
         .item(scope.agency, id)
@@ -596,7 +609,11 @@ pub async fn decide(
     if item.status != "pending" {
         return Err(ReviewError::AlreadyDecided);
     }
-    let outcome = if questioned { "questioned" } else { "justified" };
+    let outcome = if questioned {
+        "questioned"
+    } else {
+        "justified"
+    };
     let mut draft = EntryDraft::new(
         TenantScope::Agency(scope.agency),
         sightline_store::user_actor(reviewer.id, &reviewer.username),

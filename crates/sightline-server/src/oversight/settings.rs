@@ -332,7 +332,9 @@ pub fn compile(
     positive(
         &mut errors,
         "flags.off_hours.min_share_percent",
-        oh.min_share_percent.is_finite() && oh.min_share_percent > 0.0 && oh.min_share_percent < 100.0,
+        oh.min_share_percent.is_finite()
+            && oh.min_share_percent > 0.0
+            && oh.min_share_percent < 100.0,
         "above 0 and under 100",
     );
     positive(
@@ -438,7 +440,9 @@ pub async fn load(
         Err(e) => {
             tracing::error!(agency = agency.0, errors = ?e, "stored oversight settings no longer compile");
             let mut s = settings.clone();
-            s.case_reference.programs.retain(|p, _| programs.contains(p));
+            s.case_reference
+                .programs
+                .retain(|p, _| programs.contains(p));
             compile(&s, &programs, version).unwrap_or_default()
         }
     };

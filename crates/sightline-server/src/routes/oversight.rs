@@ -259,9 +259,11 @@ pub async fn decide(
         scope,
         &who.user,
         Some(who.session.id.as_str()),
-        id,
-        questioned,
-        note,
+        &oversight::Finding {
+            id,
+            questioned,
+            note,
+        },
         state.now(),
     )
     .await
@@ -284,7 +286,12 @@ pub async fn decide(
     }
     Ok(Json(ReviewDecided {
         id,
-        outcome: if questioned { "questioned" } else { "justified" }.to_owned(),
+        outcome: if questioned {
+            "questioned"
+        } else {
+            "justified"
+        }
+        .to_owned(),
         audit_seq: decided.review_seq,
         incident_id: decided.incident_id,
         notified: decided.notified,

@@ -102,7 +102,11 @@ pub async fn set_contacts(
         .set_contacts(agency, &emails)
         .await?;
     if let Some(pr) = &pr {
-        state.store().oversight().set_pr_contacts(agency, pr).await?;
+        state
+            .store()
+            .oversight()
+            .set_pr_contacts(agency, pr)
+            .await?;
     }
     let pr = state.store().oversight().pr_contacts(agency).await?;
     state

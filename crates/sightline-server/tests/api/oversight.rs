@@ -187,7 +187,10 @@ async fn case_reference_policy_refuses_vague_and_malformed_references(db: Db) {
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("case_reference_format"))
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("case_reference_format")
+        )
     );
     let (status, _, _) = app
         .query(&jones, &query_with("OVR001", "HSI-NY-12345"))
@@ -199,9 +202,7 @@ async fn case_reference_policy_refuses_vague_and_malformed_references(db: Db) {
         .post(&jones, "/api/v1/alert-lists", &json!({"name": "Rule list"}))
         .await;
     let path = format!("/api/v1/alert-lists/{}/entries", list["id"]);
-    let entry = |note: &str| {
-        json!({"plate": "OVR002", "state": "PA", "reason_code": "criminal-investigation", "note": note})
-    };
+    let entry = |note: &str| json!({"plate": "OVR002", "state": "PA", "reason_code": "criminal-investigation", "note": note});
     let (status, body) = app.post(&jones, &path, &entry("investigation")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(
@@ -343,10 +344,12 @@ async fn daily_volume_flag(db: Db) {
     let jt = app.login("hsi.jones").await;
     let st = app.login("hsi.smith").await;
     for i in 0..4 {
-        app.query(&jt, &seed_query(&format!("DV{i:03}"), "PA")).await;
+        app.query(&jt, &seed_query(&format!("DV{i:03}"), "PA"))
+            .await;
     }
     for i in 0..3 {
-        app.query(&st, &seed_query(&format!("DS{i:03}"), "PA")).await;
+        app.query(&st, &seed_query(&format!("DS{i:03}"), "PA"))
+            .await;
     }
     let items = pending(&app, &manager).await;
     let hits = flagged_by(&items, "daily_volume");
@@ -375,17 +378,25 @@ async fn case_spread_flag(db: Db) {
     let jt = app.login("hsi.jones").await;
     let st = app.login("hsi.smith").await;
     // Control: three plates, each under its own case.
-    for (i, case) in ["Case 2026-0001 Doe", "Case 2026-0002 Roe", "Case 2026-0003 Poe"]
-        .iter()
-        .enumerate()
+    for (i, case) in [
+        "Case 2026-0001 Doe",
+        "Case 2026-0002 Roe",
+        "Case 2026-0003 Poe",
+    ]
+    .iter()
+    .enumerate()
     {
-        app.query(&st, &query_with(&format!("CS{i:03}"), case)).await;
+        app.query(&st, &query_with(&format!("CS{i:03}"), case))
+            .await;
     }
     // Three plates under one case within the hour.
     for i in 0..3 {
         app.advance(Duration::minutes(10));
-        app.query(&jt, &query_with(&format!("CJ{i:03}"), "Case 2026-0099 Smith"))
-            .await;
+        app.query(
+            &jt,
+            &query_with(&format!("CJ{i:03}"), "Case 2026-0099 Smith"),
+        )
+        .await;
     }
     let manager = app.login("a.manager").await;
     let items = pending(&app, &manager).await;
@@ -462,7 +473,12 @@ async fn repeat_no_hit_flag(db: Db) {
     // Control: a plate with a read, queried as often.
     app.ingest(
         &app.pa_key,
-        &[record("rn-1", "RNHIT1", "PA", app.now() - Duration::days(1))],
+        &[record(
+            "rn-1",
+            "RNHIT1",
+            "PA",
+            app.now() - Duration::days(1),
+        )],
     )
     .await;
     for _ in 0..3 {
@@ -531,7 +547,10 @@ async fn questioned_review_notifies_by_smtp_and_is_audited(db: Db) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["professional_responsibility"], json!(["opr@agency.test"]));
+    assert_eq!(
+        body["professional_responsibility"],
+        json!(["opr@agency.test"])
+    );
     let (status, _) = put_settings(
         &app,
         &manager,
@@ -547,20 +566,35 @@ async fn questioned_review_notifies_by_smtp_and_is_audited(db: Db) {
     let items = pending(&app, &auditor).await;
     assert_eq!(items.len(), 2, "{items:?}");
     // The reviewer sees the query as logged.
-    let q = items.iter().find(|i| i["query"]["plate"] == "QR0001").unwrap();
-    assert_eq!(q["query"]["case_reference"], "Subject name John Doe, case number 12345678");
+    let q = items
+        .iter()
+        .find(|i| i["query"]["plate"] == "QR0001")
+        .unwrap();
+    assert_eq!(
+        q["query"]["case_reference"],
+        "Subject name John Doe, case number 12345678"
+    );
     assert_eq!(q["sampled"], true);
-    let other = items.iter().find(|i| i["query"]["plate"] == "QR0002").unwrap();
+    let other = items
+        .iter()
+        .find(|i| i["query"]["plate"] == "QR0002")
+        .unwrap();
 
     let path = format!("/api/v1/reviews/{}", q["id"]);
-    let (status, body) = app.post(&auditor, &path, &json!({"outcome": "questioned"})).await;
+    let (status, body) = app
+        .post(&auditor, &path, &json!({"outcome": "questioned"}))
+        .await;
     assert_eq!(
         (status, body["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("note_required"))
     );
     let note = "No open case matches this reference: ask the user";
     let (status, body) = app
-        .post(&auditor, &path, &json!({"outcome": "questioned", "note": note}))
+        .post(
+            &auditor,
+            &path,
+            &json!({"outcome": "questioned", "note": note}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["incident_id"].as_i64().is_some(), "{body}");
@@ -579,7 +613,11 @@ async fn questioned_review_notifies_by_smtp_and_is_audited(db: Db) {
 
     // Decided once.
     let (status, body) = app
-        .post(&manager, &path, &json!({"outcome": "justified", "note": "again"}))
+        .post(
+            &manager,
+            &path,
+            &json!({"outcome": "justified", "note": "again"}),
+        )
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -608,12 +646,19 @@ async fn questioned_review_notifies_by_smtp_and_is_audited(db: Db) {
     let items = pending(&app, &auditor).await;
     let q = items.iter().find(|i| i["id"] == q["id"]).unwrap();
     assert_eq!(
-        (q["status"].as_str(), q["note"].as_str(), q["reviewer"].as_str()),
+        (
+            q["status"].as_str(),
+            q["note"].as_str(),
+            q["reviewer"].as_str()
+        ),
         (Some("questioned"), Some(note), Some("a.auditor"))
     );
     let (status, report) = get_json(&app, &manager, "/api/v1/reviews/report").await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    assert_eq!(report["outcomes"], json!({"pending": 0, "justified": 1, "questioned": 1}));
+    assert_eq!(
+        report["outcomes"],
+        json!({"pending": 0, "justified": 1, "questioned": 1})
+    );
     assert_eq!(report["coverage"][0]["percent"], 100.0);
 }
 
@@ -658,16 +703,29 @@ async fn reviewers_see_their_scope_and_the_operator_nothing(db: Db) {
     // Another agency's manager: an empty queue, and A's item is not found.
     let b = app.login("b.manager").await;
     assert!(pending(&app, &b).await.is_empty());
-    assert_eq!(app.post(&b, &path, &decision).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post(&b, &path, &decision).await.0,
+        StatusCode::NOT_FOUND
+    );
     // The operator sees nothing.
     let op = app.login("operator").await;
-    for p in ["/api/v1/reviews", "/api/v1/reviews/report", "/api/v1/oversight/settings"] {
+    for p in [
+        "/api/v1/reviews",
+        "/api/v1/reviews/report",
+        "/api/v1/oversight/settings",
+    ] {
         assert_eq!(app.get(&op, p).await.status(), StatusCode::FORBIDDEN, "{p}");
     }
-    assert_eq!(app.post(&op, &path, &decision).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post(&op, &path, &decision).await.0,
+        StatusCode::FORBIDDEN
+    );
     // Investigators are not reviewers.
     let t = app.login("north.agent").await;
-    assert_eq!(app.get(&t, "/api/v1/reviews").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&t, "/api/v1/reviews").await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 both_backends!(
