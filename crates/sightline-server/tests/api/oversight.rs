@@ -297,6 +297,16 @@ async fn sampling_draws_the_share_and_records_every_draw(db: Db) {
     assert_eq!(recorded_selected, selected, "{}", rows[0].0);
 }
 
+/// The one queue item `rule` flagged, read by a fresh manager session (the
+/// clock may have outlived the last); fails unless there is exactly one.
+async fn only_hit(app: &TestApp, rule: &str) -> Value {
+    let manager = app.login("a.manager").await;
+    let items = pending(app, &manager).await;
+    let hits = flagged_by(&items, rule);
+    assert_eq!(hits.len(), 1, "{rule}: {items:?}");
+    hits[0].clone()
+}
+
 /// Settings with exactly one flag rule on (the others stay off).
 async fn only_flag(app: &TestApp, manager: &str, rule: &str, config: Value) {
     let mut flags = json!({});
@@ -351,17 +361,14 @@ async fn daily_volume_flag(db: Db) {
         app.query(&st, &seed_query(&format!("DS{i:03}"), "PA"))
             .await;
     }
-    let items = pending(&app, &manager).await;
-    let hits = flagged_by(&items, "daily_volume");
-    assert_eq!(hits.len(), 1, "{items:?}");
-    assert_eq!(hits[0]["username"], "hsi.jones");
+    let hit = only_hit(&app, "daily_volume").await;
+    assert_eq!(hit["username"], "hsi.jones");
     assert!(
-        hits[0]["flags"][0]["explanation"]
+        hit["flags"][0]["explanation"]
             .as_str()
             .unwrap()
             .contains("median"),
-        "{}",
-        hits[0]
+        "{hit}"
     );
 }
 
@@ -398,22 +405,15 @@ async fn case_spread_flag(db: Db) {
         )
         .await;
     }
-    let manager = app.login("a.manager").await;
-    let items = pending(&app, &manager).await;
-    let hits = flagged_by(&items, "case_spread");
-    assert_eq!(hits.len(), 1, "{items:?}");
-    assert_eq!(hits[0]["username"], "hsi.jones");
-    assert_eq!(hits[0]["query"]["plate"], "CJ002");
+    let hit = only_hit(&app, "case_spread").await;
+    assert_eq!(hit["username"], "hsi.jones");
+    assert_eq!(hit["query"]["plate"], "CJ002");
     // The window passes: the same case again, alone, is quiet.
     app.advance(Duration::hours(2));
     let jt = app.login("hsi.jones").await;
     app.query(&jt, &query_with("CJ009", "Case 2026-0099 Smith"))
         .await;
-    let manager = app.login("a.manager").await;
-    assert_eq!(
-        flagged_by(&pending(&app, &manager).await, "case_spread").len(),
-        1
-    );
+    only_hit(&app, "case_spread").await;
 }
 
 async fn off_hours_flag(db: Db) {
@@ -445,18 +445,14 @@ async fn off_hours_flag(db: Db) {
     app.advance(Duration::hours(15));
     let jt = app.login("hsi.jones").await;
     app.query(&jt, &seed_query("OH0002", "PA")).await;
-    let manager = app.login("a.manager").await;
-    let items = pending(&app, &manager).await;
-    let hits = flagged_by(&items, "off_hours");
-    assert_eq!(hits.len(), 1, "{items:?}");
-    assert_eq!(hits[0]["username"], "hsi.jones");
+    let hit = only_hit(&app, "off_hours").await;
+    assert_eq!(hit["username"], "hsi.jones");
     assert!(
-        hits[0]["flags"][0]["explanation"]
+        hit["flags"][0]["explanation"]
             .as_str()
             .unwrap()
             .contains("03:00"),
-        "{}",
-        hits[0]
+        "{hit}"
     );
 }
 
@@ -489,12 +485,8 @@ async fn repeat_no_hit_flag(db: Db) {
         assert_eq!(r["result_count"], 0, "{r}");
         app.advance(Duration::days(8));
     }
-    let manager_now = app.login("a.manager").await;
-    let _ = manager;
-    let items = pending(&app, &manager_now).await;
-    let hits = flagged_by(&items, "repeat_no_hit");
-    assert_eq!(hits.len(), 1, "{items:?}");
-    assert_eq!(hits[0]["query"]["plate"], "RNNONE");
+    let hit = only_hit(&app, "repeat_no_hit").await;
+    assert_eq!(hit["query"]["plate"], "RNNONE");
 }
 
 async fn after_login_storm_flag(db: Db) {
@@ -520,15 +512,9 @@ async fn after_login_storm_flag(db: Db) {
     app.advance(Duration::hours(1));
     let st = app.login("hsi.smith").await;
     app.query(&st, &seed_query("LS0003", "PA")).await;
-    let manager = app.login("a.manager").await;
-    let items = pending(&app, &manager).await;
-    let hits = flagged_by(&items, "after_login_storm");
-    assert_eq!(hits.len(), 1, "{items:?}");
+    let hit = only_hit(&app, "after_login_storm").await;
     assert_eq!(
-        (
-            hits[0]["username"].as_str(),
-            hits[0]["query"]["plate"].as_str()
-        ),
+        (hit["username"].as_str(), hit["query"]["plate"].as_str()),
         (Some("hsi.smith"), Some("LS0002"))
     );
 }
