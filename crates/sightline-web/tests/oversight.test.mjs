@@ -57,7 +57,7 @@ test('a manager enables a case-reference rule and sampling, the query form shows
   await mp.getByRole('button', { name: 'Save oversight settings' }).click();
   await mp.getByTestId('oversight-status').filter({ hasText: 'Saved' }).waitFor();
   await axe(mp, 'oversight settings');
-  await screenshot(mp, 'desktop-66-oversight-settings');
+  await screenshot(mp, 'desktop-68-oversight-settings');
 
   // The investigator's form shows the rule before anything is sent.
   const inv = await newInvestigator('ovr');
@@ -98,7 +98,7 @@ test('a manager enables a case-reference rule and sampling, the query form shows
   assert.match(await item.textContent(), /Random sample/);
   assert.match(await item.textContent(), new RegExp(inv.username.replace(/\./g, '\\.')));
   await axe(ap, 'review queue');
-  await screenshot(ap, 'desktop-67-reviews');
+  await screenshot(ap, 'desktop-69-reviews');
   // No finding chosen: the form says so.
   await item.getByLabel('Note').fill('Case HSI-2026-000123 is not open in the case system');
   await item.getByRole('button', { name: 'Record review' }).click();
