@@ -2,7 +2,8 @@
 // case-reference rule and review sampling in the Oversight screen; an
 // investigator's query form shows the rule before submission and refuses
 // what breaks it; an auditor and the manager work the review queue in
-// their consoles.
+// their consoles, and a questioned query's notice reaches the
+// professional-responsibility contact by mail.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, control, newInvestigator, firstSignIn, passwordStep, axe, screenshot, fillSeedQuery } from './support.mjs';
@@ -40,6 +41,13 @@ test('a manager enables a case-reference rule and sampling, the query form shows
   // The manager sets the rule and the sample.
   const manager = await newUser('mgr', { role: 'agency_manager' });
   const mp = await consolePage(manager, '**/manage/users');
+  // Questioned queries reach the professional-responsibility office.
+  const opr = `opr.${process.pid}@agency.test`;
+  await nav(mp, 'Settings');
+  await mp.getByRole('textbox', { name: 'Security contacts' }).fill(`soc.${process.pid}@agency.test`);
+  await mp.getByRole('textbox', { name: 'Professional-responsibility contacts' }).fill(opr);
+  await mp.getByRole('button', { name: 'Save contacts' }).click();
+  await mp.getByTestId('contacts-status').filter({ hasText: 'Saved' }).waitFor();
   await nav(mp, 'Oversight');
   await mp.getByRole('heading', { name: 'Oversight', level: 1 }).waitFor();
   await mp.getByLabel('Require this case-reference rule').check();
@@ -106,6 +114,11 @@ test('a manager enables a case-reference rule and sampling, the query form shows
   await item.getByLabel('Questioned: suspected unauthorized use').check();
   await item.getByRole('button', { name: 'Record review' }).click();
   await ap.getByTestId('review-empty').waitFor();
+  // The notice, by the harness's real SMTP server.
+  const { mails } = await control('/mail', { to: opr, count: 1 });
+  assert.equal(mails.length, 1);
+  assert.match(mails[0].subject, /unauthorized_use_suspected/);
+  assert.match(mails[0].body, new RegExp(inv.username.replace(/\./g, '\\.')));
   assert.equal(await ap.getByTestId('review-outcomes').locator('dd').nth(2).textContent(), '1');
   await ap.getByRole('link', { name: 'Questioned', exact: true }).click();
   const outcome = ap.getByTestId('review-outcome');
