@@ -634,6 +634,22 @@ pub async fn decide(
         .decide(scope.agency, id, reviewer.id, outcome, entry.seq, now)
         .await?
     {
+        // Another reviewer decided in between: say in the log that this
+        // entry's decision did not take effect.
+        store
+            .ledger()
+            .append(
+                EntryDraft::new(
+                    TenantScope::Agency(scope.agency),
+                    sightline_store::user_actor(reviewer.id, &reviewer.username),
+                    "review.discarded",
+                    Outcome::Refused,
+                )
+                .field("review_id", id)
+                .field("review_seq", entry.seq),
+            )
+            .await
+            .map_err(|e| e.0)?;
         return Err(ReviewError::AlreadyDecided);
     }
     let mut decided = Decided {

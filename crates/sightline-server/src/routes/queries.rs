@@ -187,7 +187,8 @@ pub async fn run_query(
                 .field("result_count", reads.len()),
         )
         .await?;
-    // Oversight never refuses or delays an answer: a failure is logged.
+    // Oversight never refuses an answer: a failure is logged, the user
+    // gets their results (the query is in the log either way).
     if let Err(e) = crate::oversight::after_query(
         state.store(),
         &oversight,
