@@ -15,6 +15,7 @@ pub mod collection;
 pub mod device_key;
 pub mod geo;
 pub mod jurisdiction;
+pub mod oversight;
 pub mod password;
 pub mod plate;
 pub mod presets;

@@ -53,6 +53,9 @@ struct Inner {
     // The public transparency page's per-agency figures, recomputed at most
     // every 15 minutes: the page is public, the figures cost a log scan.
     transparency: routes::transparency::ReportCache,
+    // Each agency's oversight settings with their case-reference patterns
+    // compiled, kept until the stored version changes.
+    oversight: crate::oversight::PolicyCache,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             ),
             transparency: routes::transparency::ReportCache::default(),
+            oversight: crate::oversight::PolicyCache::default(),
         }))
     }
 
@@ -156,6 +160,11 @@ impl AppState {
         self.0
             .ocr
             .get_or_init(|| crate::ocr::OcrRuntime::new(Default::default()))
+    }
+
+    /// The compiled oversight settings, per agency.
+    pub fn oversight(&self) -> &crate::oversight::PolicyCache {
+        &self.0.oversight
     }
 
     /// Timeouts, caps, the metrics token and trusted proxies.

@@ -22,6 +22,7 @@ pub mod limits;
 pub mod metrics;
 pub mod notify;
 pub mod ocr;
+pub mod oversight;
 pub mod pipeline;
 pub mod quarterly;
 pub mod routes;

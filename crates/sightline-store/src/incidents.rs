@@ -59,6 +59,23 @@ impl IncidentStore {
         now: OffsetDateTime,
     ) -> anyhow::Result<bool> {
         let contacts = self.contacts(agency).await?;
+        Ok(self
+            .raise_to(agency, kind, dedupe_key, detail, now, &contacts)
+            .await?
+            .is_some())
+    }
+
+    /// Like [`raise`](Self::raise), to the given recipients; the incident's
+    /// id, or `None` when the same signal was already raised.
+    pub async fn raise_to(
+        &self,
+        agency: AgencyId,
+        kind: &str,
+        dedupe_key: &str,
+        detail: &str,
+        now: OffsetDateTime,
+        recipients: &[String],
+    ) -> anyhow::Result<Option<i64>> {
         let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO incidents (agency_id, kind, dedupe_key, detail, raised_at) VALUES ($1, $2, $3, $4, $5) \
@@ -72,9 +89,9 @@ impl IncidentStore {
         .fetch_optional(&mut *tx.tx)
         .await
         .context("recording incident")?;
-        let Some(row) = row else { return Ok(false) };
+        let Some(row) = row else { return Ok(None) };
         let id = i64_col(&row, "id")?;
-        for to in &contacts {
+        for to in recipients {
             let msg = OutboxMessage {
                 agency_id: Some(agency),
                 dedupe_key: format!("incident:{id}:{to}"),
@@ -89,7 +106,7 @@ impl IncidentStore {
             enqueue(&mut tx, &msg, now).await?;
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(id))
     }
 
     /// How many times `action` was logged in the agency's log since `since`.

@@ -44,6 +44,9 @@ pub enum Purpose {
     Outbox,
     AgentCredential,
     KeyCheck,
+    /// Keyed digests in the oversight index (plate, case reference): equal
+    /// values compare equal, and nothing reads back from them.
+    OversightDigest,
 }
 
 impl Purpose {
@@ -56,6 +59,7 @@ impl Purpose {
             Self::Outbox => "sightline/seal/outbox-mail/v1",
             Self::AgentCredential => "sightline/seal/agent-credential/v1",
             Self::KeyCheck => "sightline/key-check/v1",
+            Self::OversightDigest => "sightline/digest/oversight/v1",
         }
     }
 }
@@ -149,6 +153,22 @@ impl Keyring {
         hk.expand(purpose.info().as_bytes(), &mut okm)
             .map_err(|e| anyhow!("deriving a key: {e}"))?;
         Aes256Gcm::new_from_slice(&okm).map_err(|e| anyhow!("{e}"))
+    }
+
+    /// HMAC-SHA256 of `value` under the purpose's derived key, bound to
+    /// `context` (an agency), as hex: equal inputs give equal digests, and
+    /// without the master key a digest cannot be tested against a guess.
+    pub fn digest(&self, purpose: Purpose, context: &str, value: &str) -> anyhow::Result<String> {
+        use hmac::{KeyInit as _, Mac as _};
+        let hk = Hkdf::<Sha256>::new(Some(HKDF_SALT), self.master.expose_secret());
+        let mut okm = [0u8; 32];
+        hk.expand(purpose.info().as_bytes(), &mut okm)
+            .map_err(|e| anyhow!("deriving a key: {e}"))?;
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&okm).map_err(|e| anyhow!("{e}"))?;
+        mac.update(context.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        Ok(hex::encode(mac.finalize().into_bytes()))
     }
 
     /// A value that identifies the master key without revealing it; stored

@@ -34,6 +34,7 @@ mod migrate;
 mod misreads;
 mod offboarding;
 mod outbox;
+mod oversight;
 mod policy;
 mod provisioning;
 mod reads;
@@ -75,6 +76,7 @@ pub use offboarding::{
     DestroyError, Inventory, Offboarding, OffboardingStore, TRANSFER_WINDOW, destroy_agency,
 };
 pub use outbox::{ClaimedMail, LEASE, Outbox, OutboxMessage, backoff, enqueue};
+pub use oversight::{FlagFigures, NewReviewItem, OversightStore, QueryFact, ReviewItem};
 pub use policy::PolicyStore;
 pub use provisioning::{
     AccessRequest, ProvisioningStore, REGISTRATION_KEY_LIFETIME, RequestDecision,
@@ -230,6 +232,10 @@ impl Store {
 
     pub fn transparency(&self) -> TransparencyStore {
         TransparencyStore::new(self.db.clone())
+    }
+
+    pub fn oversight(&self) -> OversightStore {
+        OversightStore::new(self.db.clone())
     }
 
     pub fn outbox(&self) -> Outbox {

@@ -110,6 +110,11 @@ const CORE: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0024_key_handling.sql"),
         postgres: include_str!("../migrations/postgres/0024_key_handling.sql"),
     },
+    Migration {
+        version: 25,
+        sqlite: include_str!("../migrations/sqlite/0025_oversight.sql"),
+        postgres: include_str!("../migrations/postgres/0025_oversight.sql"),
+    },
 ];
 
 const READS: &[Migration] = &[

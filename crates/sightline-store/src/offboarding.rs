@@ -92,6 +92,10 @@ const AGENCY_ROWS: &[Rows] = rows![
     "access requests", false, "access_requests", "agency_id = $1";
     "misread reports", false, "misread_reports", "agency_id = $1 OR reporter_id IN (SELECT id FROM users WHERE agency_id = $1)";
     "security contacts", false, "security_contacts", "agency_id = $1";
+    "professional-responsibility contacts", false, "pr_contacts", "agency_id = $1";
+    "oversight settings", false, "oversight_settings", "agency_id = $1";
+    "oversight query index", false, "oversight_queries", "agency_id = $1";
+    "review items", false, "review_items", "agency_id = $1";
     "incidents", false, "incidents", "agency_id = $1";
     "rules of behavior versions", false, "rules_of_behavior", "agency_id = $1";
     "users", false, "users", "agency_id = $1";

@@ -18,7 +18,10 @@ the case reference and the time frame of the criminal or administrative investig
 3. Put a plate on an alert list only when it belongs to an ongoing criminal or administrative investigation.
 4. Take a plate off your alert lists as soon as it no longer relates to such an investigation.
 5. Every action you take is recorded. Misuse of Sightline is subject to your agency's discipline, \
-up to loss of access and termination of employment.";
+up to loss of access and termination of employment.
+6. Your queries are sampled for review: a random share of them, and any that your agency's misuse \
+checks select, go to your manager or an auditor, who reads the query as it was logged and may \
+question its purpose.";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RulesVersion {

@@ -304,7 +304,7 @@ test('a manager of one AOR reads the agency\'s contacts and rules but cannot cha
 test('each role sees its own menu: the console is the manager\'s', async () => {
   const page = await managerPage();
   const nav = page.getByRole('navigation', { name: 'Main' });
-  assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Users', 'Requests', 'Training', 'Usage', 'Settings']);
+  assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Users', 'Requests', 'Training', 'Usage', 'Reviews', 'Oversight', 'Settings']);
   await page.goto('/query');
   await page.getByTestId('role-refused').waitFor();
   await page.done();

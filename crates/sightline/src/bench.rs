@@ -62,6 +62,8 @@ pub enum BenchCommand {
     /// Plate and state accuracy and time per photo against the plain-OCR baseline.
     #[cfg(feature = "ocr")]
     Ocr(crate::bench_ocr::OcrBench),
+    /// Query latency with oversight off and with every flag and a 5 % sample on.
+    Oversight(crate::bench_oversight::OversightBench),
 }
 
 struct World {
@@ -242,6 +244,9 @@ pub async fn run(settings: &crate::settings::Settings, cmd: BenchCommand) -> any
         BenchCommand::Ocr(args) => return crate::bench_ocr::run(settings, &args),
         BenchCommand::Load(args) => {
             return crate::bench_load::run(&args, settings.database_url.clone()).await;
+        }
+        BenchCommand::Oversight(args) => {
+            return crate::bench_oversight::run(&args, settings.database_url.clone()).await;
         }
     };
     let database_url = settings.database_url.clone();

@@ -36,10 +36,20 @@ pub fn plate_name(i: usize) -> String {
 /// the second factor and the rules (minted through the store, so no Argon2
 /// or TOTP step is timed), and one toll-road source with an ingest key.
 pub async fn seed(store: &Store, users: usize) -> anyhow::Result<LoadAgency> {
+    seed_named(store, "Load Test Agency", "load", users).await
+}
+
+/// Like [`seed`], for an agency called `name` whose usernames start `prefix`.
+pub async fn seed_named(
+    store: &Store,
+    name: &str,
+    prefix: &str,
+    users: usize,
+) -> anyhow::Result<LoadAgency> {
     let now = store.clock.now();
     let t = store.tenancy();
     let seats = i64::try_from(users + 10).unwrap_or(i64::MAX);
-    let agency = t.create_agency("Load Test Agency", seats, now).await?;
+    let agency = t.create_agency(name, seats, now).await?;
     let program = t.create_program(agency, "HSI").await?;
     t.add_reason_code(
         agency,
@@ -62,9 +72,9 @@ pub async fn seed(store: &Store, users: usize) -> anyhow::Result<LoadAgency> {
                     agency_id: Some(agency),
                     aor_id: None,
                     program_id: Some(program),
-                    username: format!("load.investigator.{i}"),
+                    username: format!("{prefix}.investigator.{i}"),
                     display_name: format!("Load investigator {i}"),
-                    email: format!("load{i}@sightline.test"),
+                    email: format!("{prefix}{i}@sightline.test"),
                     role: Role::Investigator,
                     password_hash: "not-a-password".into(),
                 },
@@ -97,7 +107,13 @@ pub async fn seed(store: &Store, users: usize) -> anyhow::Result<LoadAgency> {
     let pa = Jurisdiction::parse("PA").map_err(|e| anyhow::anyhow!("{e}"))?;
     let source = store
         .sources()
-        .create("Load camera", SourceKind::TollRoad, pa, "Pennsylvania", now)
+        .create(
+            &format!("{name} camera"),
+            SourceKind::TollRoad,
+            pa,
+            "Pennsylvania",
+            now,
+        )
         .await?;
     let key = store.sources().issue_key(source, now).await?;
     Ok(LoadAgency {

@@ -12,12 +12,14 @@ mod bench_audit;
 mod bench_load;
 #[cfg(feature = "ocr")]
 mod bench_ocr;
+mod bench_oversight;
 mod bench_report;
 mod demo;
 mod import;
 #[cfg(feature = "ocr")]
 mod ocr;
 mod offboard;
+mod oversight;
 mod report;
 mod serve;
 mod settings;
@@ -69,6 +71,10 @@ enum Command {
     /// measured in the same run (never in CI).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Oversight of an agency's users: case-reference rule, review sampling,
+    /// misuse flags, the review queue and its report.
+    #[command(subcommand)]
+    Oversight(oversight::OversightCommand),
     /// Reports for agencies: quarterly statistics as PDF and Excel.
     #[command(subcommand)]
     Report(report::ReportCommand),
@@ -160,6 +166,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(cmd) => audit::run(&settings, cmd).await,
         Command::Report(cmd) => report::run(&settings, cmd).await,
+        Command::Oversight(cmd) => oversight::run(&settings, cmd).await,
         Command::Bench(cmd) => bench::run(&settings, cmd).await,
         #[cfg(feature = "ocr")]
         Command::Ocr(args) => ocr::run(&settings, &args),

@@ -327,3 +327,103 @@ async fn quarterly_report_writes_pdf_and_xlsx() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2026Q3"));
 }
+
+async fn oversight_commands(postgres: bool) {
+    let dep = Deployment::new(postgres).await;
+    dep.run(&["admin", "create-agency", "Oversight Agency"]);
+    let agency = ["--agency", "Oversight Agency"];
+    // The same validation as the API: a pattern that is no regular expression.
+    let bad = dep
+        .command()
+        .args(["oversight", "policy"])
+        .args(agency)
+        .args(["--pattern", "(HSI", "--example", "HSI-1"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("pattern_invalid"), "{err}");
+    let out = dep.run(&[
+        "oversight",
+        "policy",
+        "--agency",
+        "Oversight Agency",
+        "--pattern",
+        r"^(HSI|ERO)-\d{4}-\d{6}$",
+        "--example",
+        "HSI-2026-000123",
+        "--min-length",
+        "15",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("version 1"));
+    dep.run(&[
+        "oversight",
+        "sampling",
+        "--agency",
+        "Oversight Agency",
+        "--share",
+        "10",
+    ]);
+    let shown: Value = serde_json::from_slice(
+        &dep.run(&["oversight", "show", "--agency", "Oversight Agency"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        shown["case_reference"]["agency"]["example"],
+        "HSI-2026-000123"
+    );
+    assert_eq!(
+        shown["sampling"],
+        json!({"enabled": true, "share_percent": 10.0})
+    );
+    let queue: Value = serde_json::from_slice(
+        &dep.run(&["oversight", "queue", "--agency", "Oversight Agency"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(queue, json!([]));
+    let report: Value = serde_json::from_slice(
+        &dep.run(&["oversight", "report", "--agency", "Oversight Agency"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        report["outcomes"],
+        json!({"pending": 0, "justified": 0, "questioned": 0})
+    );
+    // Both changes are in the agency's audit log, by the console.
+    let store = sightline_store::Store::open(
+        &dep.store_config(),
+        std::sync::Arc::new(sightline_core::SystemClock),
+    )
+    .await
+    .unwrap();
+    let id = store
+        .tenancy()
+        .agency_by_name("Oversight Agency")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let n = store
+        .incidents()
+        .count_actions(
+            id,
+            "oversight.settings_changed",
+            time::OffsetDateTime::UNIX_EPOCH,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_oversight_commands() {
+    oversight_commands(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_oversight_commands() {
+    oversight_commands(true).await;
+}

@@ -19,6 +19,7 @@ pub(crate) mod offboarding;
 mod operator;
 mod operator_agents;
 mod operator_sources;
+mod oversight;
 mod password;
 mod photos;
 mod quarterly_report;
@@ -114,6 +115,11 @@ pub fn api() -> OpenApiRouter<AppState> {
             security_contacts::get_contacts,
             security_contacts::set_contacts
         ))
+        .routes(routes!(oversight::case_reference_rule))
+        .routes(routes!(oversight::get_settings, oversight::set_settings))
+        .routes(routes!(oversight::list))
+        .routes(routes!(oversight::report))
+        .routes(routes!(oversight::decide))
         .routes(routes!(misreads::report))
         .routes(routes!(misreads::queue))
         .routes(routes!(misreads::resolve))

@@ -97,7 +97,7 @@ fn clip(s: Option<&str>) -> Option<String> {
     request_body = QueryRequest,
     responses(
         (status = 200, body = QueryResponse),
-        (status = 422, description = "a mandatory field is missing or breaks policy: plate_required, state_required, reason_code_required, timeframe_required, case_reference_required, on_behalf_of_required, plate_wildcard, plate_invalid, state_unknown, reason_code_unknown, timeframe_invalid, timeframe_exceeds_policy", body = crate::error::Problem),
+        (status = 422, description = "a mandatory field is missing or breaks policy: plate_required, state_required, reason_code_required, timeframe_required, case_reference_required, on_behalf_of_required, plate_wildcard, plate_invalid, state_unknown, reason_code_unknown, timeframe_invalid, timeframe_exceeds_policy; the agency's case-reference rule (GET /api/v1/case-reference-rule): case_reference_vague, case_reference_too_short, case_reference_format", body = crate::error::Problem),
         (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem),
         (status = 503, description = "audit_unavailable: the query could not be logged, so it did not run", body = crate::error::Problem),
@@ -129,8 +129,16 @@ pub async fn run_query(
         req.state.clone(),
         req.reason_code.clone(),
     );
+    let oversight = crate::oversight::load(state.store(), Some(state.oversight()), agency).await?;
     let (input, mut errors) = to_input(req);
     let checked = purpose::check(&input, &policy, now);
+    // The agency's case-reference rule, on a reference the purpose check
+    // accepted (a missing or malformed one has its own code already).
+    if let (Ok(p), Some(rule)) = (&checked, oversight.rule_for(Some(&policy.program)))
+        && let Err(v) = rule.check(p.case_reference().as_str())
+    {
+        errors.push(v);
+    }
     let purpose = match checked {
         Ok(p) if errors.is_empty() => p,
         other => {
@@ -179,6 +187,23 @@ pub async fn run_query(
                 .field("result_count", reads.len()),
         )
         .await?;
+    // Oversight never refuses an answer: a failure is logged, the user
+    // gets their results (the query is in the log either way).
+    if let Err(e) = crate::oversight::after_query(
+        state.store(),
+        &oversight,
+        agency,
+        &who.user,
+        &who.session.id,
+        receipt.seq(),
+        &purpose,
+        reads.len(),
+        receipt.at(),
+    )
+    .await
+    {
+        tracing::error!(error = ?e, "routing a query to review failed");
+    }
     state
         .metrics()
         .queries

@@ -15,6 +15,23 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SecurityContacts {
     pub emails: Vec<String>,
+    /// The professional-responsibility office's contacts: told, with the
+    /// security contacts, when a reviewer questions a query (issue 16).
+    /// Left as they are when absent from a PUT.
+    #[serde(default)]
+    pub professional_responsibility: Option<Vec<String>>,
+}
+
+fn check_emails(emails: &[String], field: &str, errors: &mut Vec<Violation>) {
+    for (i, e) in emails.iter().enumerate() {
+        if !e.contains('@') || e.len() > 254 || e.chars().any(char::is_whitespace) {
+            errors.push(Violation::new(
+                "email_invalid",
+                &format!("{field}[{i}]"),
+                "not an email address",
+            ));
+        }
+    }
 }
 
 /// The agency's security contacts.
@@ -26,8 +43,13 @@ pub async fn get_contacts(
     who: ConsentedUser,
 ) -> Result<Json<SecurityContacts>, ApiError> {
     who.require(&[Role::AgencyManager, Role::Auditor])?;
-    let emails = state.store().incidents().contacts(who.agency()?).await?;
-    Ok(Json(SecurityContacts { emails }))
+    let agency = who.agency()?;
+    let emails = state.store().incidents().contacts(agency).await?;
+    let pr = state.store().oversight().pr_contacts(agency).await?;
+    Ok(Json(SecurityContacts {
+        emails,
+        professional_responsibility: Some(pr),
+    }))
 }
 
 /// Replaces the agency's security contacts.
@@ -42,18 +64,25 @@ pub async fn set_contacts(
 ) -> Result<Json<SecurityContacts>, ApiError> {
     let agency = who.agency_wide_manager("name the agency's security contacts")?;
     let emails: Vec<String> = req.emails.iter().map(|e| e.trim().to_owned()).collect();
-    let errors: Vec<Violation> = emails
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !e.contains('@') || e.len() > 254 || e.chars().any(char::is_whitespace))
-        .map(|(i, _)| {
-            Violation::new(
-                "email_invalid",
-                &format!("emails[{i}]"),
-                "not an email address",
-            )
-        })
-        .collect();
+    let pr: Option<Vec<String>> = req
+        .professional_responsibility
+        .as_ref()
+        .map(|v| v.iter().map(|e| e.trim().to_owned()).collect());
+    let mut errors = Vec::new();
+    check_emails(&emails, "emails", &mut errors);
+    if let Some(pr) = &pr {
+        check_emails(pr, "professional_responsibility", &mut errors);
+        if pr.len() > 20 {
+            errors.push(
+                Violation::new(
+                    "emails_count",
+                    "professional_responsibility",
+                    "name at most 20 contacts",
+                )
+                .accepting("0-20 addresses"),
+            );
+        }
+    }
     if emails.is_empty() || emails.len() > 20 || !errors.is_empty() {
         let mut errors = errors;
         if emails.is_empty() || emails.len() > 20 {
@@ -72,6 +101,14 @@ pub async fn set_contacts(
         .incidents()
         .set_contacts(agency, &emails)
         .await?;
+    if let Some(pr) = &pr {
+        state
+            .store()
+            .oversight()
+            .set_pr_contacts(agency, pr)
+            .await?;
+    }
+    let pr = state.store().oversight().pr_contacts(agency).await?;
     state
         .store()
         .ledger()
@@ -83,8 +120,12 @@ pub async fn set_contacts(
                 Outcome::Success,
             )
             .session(who.session.id.as_str())
-            .field("emails", emails.clone()),
+            .field("emails", emails.clone())
+            .field("professional_responsibility", pr.clone()),
         )
         .await?;
-    Ok(Json(SecurityContacts { emails }))
+    Ok(Json(SecurityContacts {
+        emails,
+        professional_responsibility: Some(pr),
+    }))
 }

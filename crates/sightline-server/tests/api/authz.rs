@@ -359,6 +359,31 @@ const MATRIX: &[(&str, &str, Access, bool)] = &[
         false,
     ),
     ("PUT", "/api/v1/security-contacts", Roles(&[Mgr]), false),
+    // Oversight (issue 16): every agency user reads the rule their queries
+    // meet; reviewers (managers, auditors) work the queue of their own
+    // agency (and AOR); the operator sees none of it.
+    (
+        "GET",
+        "/api/v1/case-reference-rule",
+        Roles(&[Inv, Mgr, Aud]),
+        false,
+    ),
+    (
+        "GET",
+        "/api/v1/oversight/settings",
+        Roles(&[Mgr, Aud]),
+        false,
+    ),
+    ("PUT", "/api/v1/oversight/settings", Roles(&[Mgr]), false),
+    ("GET", "/api/v1/reviews", Roles(&[Mgr, Aud]), false),
+    ("GET", "/api/v1/reviews/report", Roles(&[Mgr, Aud]), false),
+    // The first reviewer decides; the second gets 409, another agency 404.
+    (
+        "POST",
+        "/api/v1/reviews/{review_id}",
+        RolesLoose(&[Mgr, Aud]),
+        true,
+    ),
     // The transparency page is public; publishing is the managers' choice.
     ("GET", "/api/v1/transparency", Public, false),
     (
@@ -487,6 +512,8 @@ struct Fixture {
     notification_id: i64,
     /// Today, as a device key id.
     key_id: i64,
+    /// The fixture query's review item (agency A samples every query).
+    review_id: i64,
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
@@ -513,6 +540,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{source_id}", &f.spare_source.to_string())
         .replace("{notification_id}", &f.notification_id.to_string())
         .replace("{key_id}", &f.key_id.to_string())
+        .replace("{review_id}", &f.review_id.to_string())
         .replace("{layer}", "street")
         .replace("{state}", "NJ")
         .replace("{z}", "1")
@@ -577,6 +605,10 @@ fn body_for(app: &TestApp, path: &str, principal: &Principal) -> Value {
         "/api/v1/alert-lists" => json!({"name": "Matrix list"}),
         "/api/v1/alert-groups" => json!({"name": "Matrix team", "members": []}),
         "/api/v1/security-contacts" => json!({"emails": ["soc@agency.test"]}),
+        "/api/v1/oversight/settings" => {
+            json!({"sampling": {"enabled": true, "share_percent": 100.0}})
+        }
+        "/api/v1/reviews/{review_id}" => json!({"outcome": "justified", "note": "matrix"}),
         "/api/v1/alert-lists/{list_id}/entries" => json!({
             "plate": "MAT777", "state": "PA", "reason_code": "criminal-investigation", "note": "matrix case"
         }),
@@ -619,7 +651,25 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
         Principal::User { token, .. } => token.clone(),
         _ => unreachable!(),
     };
+    sightline_server::oversight::set_settings(
+        &app.store,
+        app.agency_a,
+        sightline_audit::Actor::Console,
+        None,
+        &serde_json::from_value(json!({"sampling": {"enabled": true, "share_percent": 100.0}}))
+            .unwrap(),
+        app.now(),
+    )
+    .await
+    .unwrap();
     let (_, _, q) = app.query(&jones, &seed_query("MAT001", "PA")).await;
+    let review_id = app
+        .store
+        .oversight()
+        .items(app.agency_a, None, Some("pending"), 1)
+        .await
+        .unwrap()[0]
+        .id;
     let victim = app
         .store
         .tenancy()
@@ -705,6 +755,7 @@ async fn every_endpoint_refuses_whom_it_should(db: Db) {
     let fixture = Fixture {
         notification_id,
         key_id: app.now().unix_timestamp().div_euclid(86_400),
+        review_id,
         report_id: filed["report_id"]
             .as_i64()
             .unwrap_or_else(|| panic!("{filed}")),

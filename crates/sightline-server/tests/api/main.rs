@@ -35,6 +35,7 @@ mod ocr;
 mod offboarding;
 mod operator;
 mod operator_console;
+mod oversight;
 mod provisioning;
 mod quarterly;
 mod query;

@@ -36,6 +36,8 @@ import * as manageRequests from './screens/manage-requests.js';
 import * as manageTraining from './screens/manage-training.js';
 import * as manageUsage from './screens/manage-usage.js';
 import * as manageSettings from './screens/manage-settings.js';
+import * as manageOversight from './screens/manage-oversight.js';
+import * as reviews from './screens/reviews.js';
 
 // Public screens: reachable signed out.
 route('/signin', signin.render, { public: true });
@@ -77,6 +79,7 @@ route('/audit/entries/:seq', auditEntry.render, AUDITOR);
 route('/audit/replay/:seq', auditReplay.render, AUDITOR);
 route('/audit/statistics', auditStats.render, AUDITOR);
 route('/audit/verify', auditVerify.render, AUDITOR);
+route('/audit/reviews', reviews.render, AUDITOR);
 // The agency manager's console (manager-console.md).
 const MANAGER = { roles: ['agency_manager'] };
 route('/manage/users', manageUsers.render, MANAGER);
@@ -85,6 +88,8 @@ route('/manage/requests/:id', manageRequests.renderOne, MANAGER);
 route('/manage/training', manageTraining.render, MANAGER);
 route('/manage/usage', manageUsage.render, MANAGER);
 route('/manage/settings', manageSettings.render, MANAGER);
+route('/manage/oversight', manageOversight.render, MANAGER);
+route('/manage/reviews', reviews.render, MANAGER);
 
 const ROLE_NAMES = { auditor: 'auditors', agency_manager: 'agency managers', investigator: 'investigators', operator_admin: 'the operator' };
 

@@ -37,7 +37,8 @@ export function drawHeader() {
       items.push(
         navLink('/audit', 'Audit log', null, (p) => p === '/audit' || /^\/audit\/(entries|replay)\//.test(p)),
         navLink('/audit/statistics', 'Statistics'),
-        navLink('/audit/verify', 'Verify log'));
+        navLink('/audit/verify', 'Verify log'),
+        navLink('/audit/reviews', 'Reviews'));
     }
     if (me.role === 'operator_admin') {
       items.push(
@@ -53,6 +54,8 @@ export function drawHeader() {
         navLink('/manage/requests', 'Requests'),
         navLink('/manage/training', 'Training'),
         navLink('/manage/usage', 'Usage'),
+        navLink('/manage/reviews', 'Reviews'),
+        navLink('/manage/oversight', 'Oversight'),
         navLink('/manage/settings', 'Settings'));
     }
     // Managers' menu is their console; alert lists stay reachable by URL.

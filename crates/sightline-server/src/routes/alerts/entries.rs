@@ -65,7 +65,7 @@ async fn from_query(
     request_body = NewEntryRequest,
     responses(
         (status = 201, body = EntryAdded),
-        (status = 422, description = "plate_required, state_required, reason_code_required, note_required, plate_invalid, state_unknown, reason_code_unknown, notify_scope_unknown, notify_user_unknown, notify_group_unknown, notify_group_required, query_unknown, list_full", body = crate::error::Problem),
+        (status = 422, description = "plate_required, state_required, reason_code_required, note_required, plate_invalid, state_unknown, reason_code_unknown, notify_scope_unknown, notify_user_unknown, notify_group_unknown, notify_group_required, query_unknown, list_full; the note under the agency's case-reference rule: case_reference_vague, case_reference_too_short, case_reference_format", body = crate::error::Problem),
         (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem),

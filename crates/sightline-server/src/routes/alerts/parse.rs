@@ -27,6 +27,9 @@ pub(super) struct RawEntry<'a> {
 pub(super) struct EntryRules {
     agency: AgencyId,
     policy: Option<ProgramPolicy>,
+    // The agency's oversight settings: their case-reference rule applies
+    // to an entry's note, which names the case (issue 16).
+    oversight: std::sync::Arc<crate::oversight::Compiled>,
 }
 
 impl EntryRules {
@@ -36,7 +39,13 @@ impl EntryRules {
             Some(p) => state.store().tenancy().program_policy(agency, p).await?,
             None => None,
         };
-        Ok(Self { agency, policy })
+        let oversight =
+            crate::oversight::load(state.store(), Some(state.oversight()), agency).await?;
+        Ok(Self {
+            agency,
+            policy,
+            oversight,
+        })
     }
 }
 
@@ -136,7 +145,20 @@ pub(super) async fn parse_entry(
             None
         }
         Some(n) => match Note::parse(n) {
-            Ok(n) => Some(n),
+            Ok(n) => {
+                let program = rules.policy.as_ref().map(|p| p.program.as_str());
+                match rules.oversight.rule_for(program) {
+                    Some(rule) => match rule.check_field(n.as_str(), &field("note")) {
+                        Ok(()) => Some(n),
+                        Err(mut v) => {
+                            v.message = format!("{say}{}", v.message);
+                            errors.push(v);
+                            None
+                        }
+                    },
+                    None => Some(n),
+                }
+            }
             Err(e) => {
                 errors.push(Violation::new(
                     "note_invalid",

@@ -21,45 +21,53 @@ export async function render(main) {
   mount(main, h('div', { class: 'wide' },
     pageHead('Agency settings', 'Who hears about security incidents, the rules every user affirms at sign-in, and what the public may see.'),
     ended,
-    contactsPanel(contacts.emails, isAgencyWide(app.me)),
+    contactsPanel(contacts.emails, contacts.professional_responsibility || [], isAgencyWide(app.me)),
     rulesPanel(rules, isAgencyWide(app.me)),
     published));
 }
 
 const WIDE_ONLY = 'Only an agency-wide manager can change this.';
 
-function contactsPanel(emails, agencyWide) {
+function contactsPanel(emails, pr, agencyWide) {
   if (!agencyWide) {
     return h('section', { class: 'panel', 'aria-labelledby': 'contacts-h' }, h('h2', { id: 'contacts-h' }, 'Security contacts'),
       h('p', {}, 'Sightline\'s incident notices for your agency go to:'),
       h('ul', { 'data-testid': 'contacts-list' }, emails.map((e) => h('li', {}, e))),
+      h('p', {}, 'Questioned queries also go to the professional-responsibility office:'),
+      h('ul', { 'data-testid': 'pr-contacts-list' }, pr.map((e) => h('li', {}, e))),
       h('p', { class: 'muted' }, WIDE_ONLY));
   }
+  const prBox = h('textarea', { rows: 3, spellcheck: 'false' });
+  prBox.value = pr.join('\n');
+  const prList = field('professional_responsibility', 'Professional-responsibility contacts', prBox, 'One email address a line, up to 20. When a reviewer questions a query, they are told with the security contacts.');
   const box = h('textarea', { rows: 4, spellcheck: 'false' });
   box.value = emails.join('\n');
   const list = field('emails', 'Security contacts', box, 'One email address a line, 1 to 20. They get Sightline\'s incident notices for your agency.');
   const status = h('p', { role: 'status', class: 'small', 'data-testid': 'contacts-status' });
-  const form = h('form', { novalidate: true }, list,
+  const form = h('form', { novalidate: true }, list, prList,
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save contacts')), status);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     status.textContent = '';
     const entered = box.value.split('\n').map((x) => x.trim()).filter(Boolean);
+    const enteredPr = prBox.value.split('\n').map((x) => x.trim()).filter(Boolean);
     submitting(form, async () => {
       let saved;
       try {
-        saved = await api('PUT', '/api/v1/security-contacts', { emails: entered });
+        saved = await api('PUT', '/api/v1/security-contacts', { emails: entered, professional_responsibility: enteredPr });
       } catch (err) {
         // emails[2] → the box, naming the line.
         if (err.errors) {
           throw { errors: err.errors.map((x) => {
-            const m = /^emails\[(\d+)\]$/.exec(x.field || '');
-            return m ? { ...x, field: 'emails', message: `line ${Number(m[1]) + 1} (${entered[Number(m[1])]}) is ${x.message}` } : x;
+            const m = /^(emails|professional_responsibility)\[(\d+)\]$/.exec(x.field || '');
+            const lines = m?.[1] === 'emails' ? entered : enteredPr;
+            return m ? { ...x, field: m[1], message: `line ${Number(m[2]) + 1} (${lines[Number(m[2])]}) is ${x.message}` } : x;
           }) };
         }
         throw err;
       }
       box.value = saved.emails.join('\n');
+      prBox.value = (saved.professional_responsibility || []).join('\n');
       status.textContent = `Saved: ${saved.emails.length} ${saved.emails.length === 1 ? 'contact' : 'contacts'}.`;
       announce('Contacts saved');
     }, { title: 'The contacts were not saved' });

@@ -6,7 +6,7 @@
 // their fields.
 import { h, mount, announce } from '../dom.js';
 import { field, fieldset, choice, input, submitting } from '../forms.js';
-import { post, api, Problem } from '../api.js';
+import { post, get, api, Problem } from '../api.js';
 import { app } from '../state.js';
 import { navigate } from '../router.js';
 import { stateInput, stateValue, jurisdictions, stateLabel } from '../jurisdictions.js';
@@ -51,7 +51,17 @@ export async function render(main) {
   nDays.addEventListener('input', () => { custom.querySelector('input').checked = true; });
   [from, to].forEach((d) => d.addEventListener('input', () => { between.querySelector('input').checked = true; }));
 
-  const caseRef = field('case_reference', 'Case reference', h('textarea', { rows: 3 }), 'What led to this query: for example the subject\'s name and the case number.');
+  // The agency's case-reference rule, shown before submission (the
+  // server decides; the form pre-checks only what it can say exactly).
+  const rule = await get('/api/v1/case-reference-rule').catch(() => null);
+  const caseHint = rule?.active
+    ? `What led to this query. ${rule.summary}${rule.example ? ` Example: ${rule.example}` : ''}`
+    : 'What led to this query: for example the subject\'s name and the case number.';
+  const caseRef = field('case_reference', 'Case reference', h('textarea', { rows: 3 }), caseHint);
+  if (rule?.active) caseRef.querySelector('.hint')?.setAttribute('data-testid', 'case-rule');
+  const sampledNote = rule?.sampled_for_review
+    ? h('p', { class: 'small muted case-rule', 'data-testid': 'sampled-note' }, 'Your agency samples queries for supervisor review: a reviewer may read this query as it is logged.')
+    : null;
   const selfChoice = choice('radio', 'obo', 'self', 'For myself', { checked: true });
   const otherChoice = choice('radio', 'obo', 'other', 'On behalf of another person');
   const person = input({ autocomplete: 'off', 'aria-label': 'Full name of the person this query is for' });
@@ -88,7 +98,8 @@ export async function render(main) {
     ocr, plate, state, reason, timeframe, caseRef, obo,
     h('div', { class: 'actions' },
       h('button', { type: 'submit' }, 'Run query'),
-      h('span', { class: 'small muted' }, 'The query is written to your agency\'s audit log before it runs.')));
+      h('span', { class: 'small muted' }, 'The query is written to your agency\'s audit log before it runs.')),
+    sampledNote);
 
   function values() {
     return {
@@ -141,6 +152,8 @@ export async function render(main) {
       if (tf.days && r && tf.days > r.max_days) {
         throw { errors: [{ field: 'timeframe', code: 'timeframe_exceeds_policy', message: `${days(tf.days)} is longer than ${r.label} allows.`, accepted: `at most ${days(r.max_days)}` }] };
       }
+      const pre = precheck(rule, caseRef.control.value);
+      if (pre) throw { errors: [pre] };
       const oboVal = form.querySelector('input[name=obo]:checked')?.value;
       const body = {
         plate: plate.control.value.trim() || null,
@@ -162,6 +175,24 @@ export async function render(main) {
     h('div', { class: 'page-head' }, h('h1', { id: 'query-h' }, 'Plate query')),
     draftNote,
     h('section', { class: 'panel' }, form)));
+}
+
+// The rule's checks that mean the same here as on the server: a phrase
+// too vague (compared as the server does) and the minimum length. The
+// pattern is left to the server: its regular expressions are not
+// JavaScript's.
+function precheck(rule, text) {
+  if (!rule?.active) return null;
+  const t = text.trim();
+  if (!t) return null;
+  const norm = t.split(/\s+/).join(' ').toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+  if (rule.vague_phrases.includes(norm)) {
+    return { field: 'case_reference', code: 'case_reference_vague', message: `"${t}" does not say which case: your agency requires the case it belongs to`, accepted: rule.summary };
+  }
+  if ([...t].length < rule.min_length) {
+    return { field: 'case_reference', code: 'case_reference_too_short', message: `your agency requires a case reference of at least ${rule.min_length} characters`, accepted: rule.summary };
+  }
+  return null;
 }
 
 // "Read plate from photo": the rear camera on a phone, a file picker
