@@ -338,7 +338,10 @@ mod tests {
     fn sizes_are_multiples_of_32_within_the_limits() {
         let o = DetectOptions::default();
         assert_eq!(scaled_size(4032, 3024, &o), (960, 736));
+        // A small crop is scaled up until its long side reaches the limit.
         let (w, h) = scaled_size(200, 60, &o);
+        assert!(w == 960 && h > 60 && h % 32 == 0, "{w}x{h}");
+        let (w, h) = scaled_size(300, 200, &o);
         assert!(h >= 384 && w % 32 == 0 && h % 32 == 0, "{w}x{h}");
         assert_eq!(scaled_size(10, 10, &o), (384, 384));
     }
