@@ -9,9 +9,9 @@ scripts/install-test-deps.sh
 # The web app's committed bundle must be what its sources build.
 (cd crates/sightline-web && node tools/build.mjs --check)
 cargo test --workspace --locked "$@"
-# A smoke of every fuzz target from a fixed seed, two at a time: 40 % of
-# the run counts in scripts/fuzz.sh, about 25 s a target (the long run is
+# A smoke of every fuzz target from a fixed seed, two at a time: 25 % of
+# the run counts in scripts/fuzz.sh, about 15 s a target (the long run is
 # `scripts/fuzz.sh long`, not CI). FUZZ_SMOKE_PERCENT scales it; 0 skips it.
-if [ "${FUZZ_SMOKE_PERCENT:-40}" != 0 ]; then
-    scripts/fuzz.sh smoke "${FUZZ_SMOKE_PERCENT:-40}"
+if [ "${FUZZ_SMOKE_PERCENT:-25}" != 0 ]; then
+    scripts/fuzz.sh smoke "${FUZZ_SMOKE_PERCENT:-25}"
 fi
