@@ -1,5 +1,5 @@
 // A walk through the demo as its people would do it, in Debian's Chromium:
-// an investigator runs the seed's example query, sees it on the map and
+// an investigator reads the plate from a photo, runs the seed's example query, sees it on the map and
 // prints its report; the operator onboards an
 // agency, rotates a source's key and checks its own log; the manager files
 // and approves an access request with a scanned form, records the
@@ -79,8 +79,14 @@ const nav = (page, name) => page.getByRole('navigation', { name: 'Main' }).getBy
 const inv = await open();
 await enrol(inv, 'hsi.jones');
 await inv.waitForURL('**/query');
-await inv.getByLabel('Plate', { exact: true }).fill('ABC123');
-await inv.getByLabel('State or jurisdiction').fill('Pennsylvania (PA)');
+// The plate and state come from a photo of the plate; nothing runs yet.
+await inv.getByTestId('ocr-input').setInputFiles(join(DATA, 'sample-photos', 'ABC123-PA.png'));
+await inv.getByTestId('ocr-status').waitFor({ timeout: 60000 });
+assert.equal(await inv.getByLabel('Plate', { exact: true }).inputValue(), 'ABC123');
+assert.equal(await inv.getByLabel('State or jurisdiction').inputValue(), 'Pennsylvania (PA)');
+assert.ok(inv.url().endsWith('/query'), 'no query runs by itself');
+await snap(inv, 'investigator-ocr');
+step(`investigator: read the plate from a photo: ${(await inv.getByTestId('ocr-status').textContent()).trim()}`);
 await inv.getByLabel('Reason code').selectOption('criminal-investigation');
 await inv.getByLabel('Previous 60 days').check();
 await inv.getByLabel('Case reference').fill('Subject name John Doe, case number 12345678');

@@ -184,10 +184,35 @@ pub async fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<()> {
             dir.display()
         );
     }
+    write_sample_photos(&settings.data_dir)?;
     if args.no_serve {
         return Ok(());
     }
     serve_store(&settings, store).await
+}
+
+/// Close-ups of the seed query's plate and one other, to try "Read plate
+/// from photo" with (the demo's plates are rendered, like its reads'
+/// photos). Written on every start; they are not reads and not in the store.
+fn write_sample_photos(data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let dir = data_dir.join("sample-photos");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (plate, state) in [("ABC123", "PA"), ("7ABC123", "CA")] {
+        let (Ok(p), Ok(j)) = (
+            sightline_core::Plate::parse(plate),
+            sightline_core::Jurisdiction::parse(state),
+        ) else {
+            continue;
+        };
+        let path = dir.join(format!("{plate}-{state}.png"));
+        std::fs::write(&path, sightline_demo::render_plate_png(&p, j))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    println!(
+        "Plate photos to try \"Read plate from photo\" with are in {}.",
+        dir.display()
+    );
+    Ok(())
 }
 
 async fn generate(store: &Store, args: &DemoArgs) -> anyhow::Result<String> {
