@@ -459,6 +459,62 @@ impl TestApp {
     }
 
     /// The id of a user, by username.
+    /// A user of agency A with training completed yesterday: in `aor`
+    /// (made if new) and, for an investigator, in `program`.
+    pub async fn add_trained_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        program: &str,
+        aor: Option<&str>,
+    ) -> sightline_core::UserId {
+        let t = self.store.tenancy();
+        let aor_id = match aor {
+            Some(name) => Some(match t.aor_id(self.agency_a, name).await.unwrap() {
+                Some(id) => id,
+                None => t.create_aor(self.agency_a, name).await.unwrap(),
+            }),
+            None => None,
+        };
+        let program_id = match role {
+            Role::Investigator => t.program_id(self.agency_a, program).await.unwrap(),
+            _ => None,
+        };
+        let id = t
+            .create_user(
+                &NewUser {
+                    agency_id: Some(self.agency_a),
+                    aor_id,
+                    program_id,
+                    username: username.to_owned(),
+                    display_name: display_name.to_owned(),
+                    email: format!("{username}@agency.test"),
+                    role,
+                    password_hash: password_hash(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        self.store
+            .people()
+            .add_training(
+                self.agency_a,
+                &TrainingRecord {
+                    user_id: id,
+                    course: "Sightline privacy and rules of behavior".into(),
+                    completed_at: self.now() - Duration::days(1),
+                    evidence: "LMS certificate".into(),
+                },
+                id,
+                self.now(),
+            )
+            .await
+            .unwrap();
+        id
+    }
+
     pub async fn user_id(&self, username: &str) -> i64 {
         self.store
             .tenancy()

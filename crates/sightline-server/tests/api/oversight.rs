@@ -3,11 +3,11 @@
 //! which items. Time moves by the injected clock only.
 
 use crate::both_backends;
-use crate::helpers::{Db, TestApp, mail_for, password_hash, record, seed_query, spawn_app};
+use crate::helpers::{Db, TestApp, mail_for, record, seed_query, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sightline_core::{AgencyZone, Role};
-use sightline_store::{NewUser, QueryFact, TrainingRecord};
+use sightline_store::QueryFact;
 use sightline_testkit::SmtpServer;
 use time::Duration;
 
@@ -30,50 +30,9 @@ fn query_with(plate: &str, case: &str) -> Value {
 
 /// A user of agency A in `aor` (created if new), trained.
 async fn add_user(app: &TestApp, username: &str, role: Role, aor: Option<&str>) -> i64 {
-    let t = app.store.tenancy();
-    let aor_id = match aor {
-        Some(name) => Some(match t.aor_id(app.agency_a, name).await.unwrap() {
-            Some(id) => id,
-            None => t.create_aor(app.agency_a, name).await.unwrap(),
-        }),
-        None => None,
-    };
-    let program_id = match role {
-        Role::Investigator => t.program_id(app.agency_a, "HSI").await.unwrap(),
-        _ => None,
-    };
-    let id = t
-        .create_user(
-            &NewUser {
-                agency_id: Some(app.agency_a),
-                aor_id,
-                program_id,
-                username: username.to_owned(),
-                display_name: username.to_owned(),
-                email: format!("{username}@agency.test"),
-                role,
-                password_hash: password_hash(),
-            },
-            app.now(),
-        )
+    app.add_trained_user(username, username, role, "HSI", aor)
         .await
-        .unwrap();
-    app.store
-        .people()
-        .add_training(
-            app.agency_a,
-            &TrainingRecord {
-                user_id: id,
-                course: "Sightline privacy and rules of behavior".into(),
-                completed_at: app.now() - Duration::days(1),
-                evidence: "LMS certificate".into(),
-            },
-            id,
-            app.now(),
-        )
-        .await
-        .unwrap();
-    id.0
+        .0
 }
 
 async fn pending(app: &TestApp, token: &str) -> Vec<Value> {

@@ -6,14 +6,13 @@
 //! `sightline serve` does every minute, so renewal prompts and expiries
 //! appear without waiting.
 
-use crate::helpers::{PASSWORD, Sender, TestApp, mail_for, password_hash};
+use crate::helpers::{PASSWORD, Sender, TestApp, mail_for};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sightline_core::Role;
-use sightline_store::{NewUser, TrainingRecord};
 use sightline_testkit::SmtpServer;
 use std::sync::Arc;
 use time::Duration;
@@ -188,7 +187,6 @@ async fn advance(State(ctx): State<Arc<Ctx>>, Json(req): Json<Advance>) -> Json<
 
 async fn new_user(State(ctx): State<Arc<Ctx>>, Json(req): Json<NewUserReq>) -> Json<Value> {
     let app = &ctx.app;
-    let t = app.store.tenancy();
     let role = match req.role.as_deref() {
         None | Some("investigator") => Role::Investigator,
         Some("auditor") => Role::Auditor,
@@ -197,56 +195,19 @@ async fn new_user(State(ctx): State<Arc<Ctx>>, Json(req): Json<NewUserReq>) -> J
             panic!("the control server makes investigators, auditors and managers, not {other}")
         }
     };
-    let program_id = match role {
-        Role::Investigator => {
-            let program = req.program.as_deref().unwrap_or("HSI");
-            t.program_id(app.agency_a, program).await.unwrap()
-        }
-        _ => None,
-    };
     let title = match role {
         Role::Auditor => "Auditor",
         Role::AgencyManager => "Manager",
         _ => "Investigator",
     };
-    let aor_id = match req.aor.as_deref() {
-        Some(name) => Some(match t.aor_id(app.agency_a, name).await.unwrap() {
-            Some(id) => id,
-            None => t.create_aor(app.agency_a, name).await.unwrap(),
-        }),
-        None => None,
-    };
-    let id = t
-        .create_user(
-            &NewUser {
-                agency_id: Some(app.agency_a),
-                aor_id,
-                program_id,
-                username: req.username.clone(),
-                display_name: format!("{title} {}", req.username),
-                email: format!("{}@agency.test", req.username),
-                role,
-                password_hash: password_hash(),
-            },
-            app.now(),
-        )
-        .await
-        .unwrap();
-    app.store
-        .people()
-        .add_training(
-            app.agency_a,
-            &TrainingRecord {
-                user_id: id,
-                course: "Sightline privacy and rules of behavior".into(),
-                completed_at: app.now() - Duration::days(1),
-                evidence: "LMS certificate".into(),
-            },
-            id,
-            app.now(),
-        )
-        .await
-        .unwrap();
+    app.add_trained_user(
+        &req.username,
+        &format!("{title} {}", req.username),
+        role,
+        req.program.as_deref().unwrap_or("HSI"),
+        req.aor.as_deref(),
+    )
+    .await;
     Json(json!({"username": req.username, "password": PASSWORD}))
 }
 
